@@ -1,0 +1,255 @@
+//! The square-root quantizer: photon-counting values are stored as
+//! `q = round(sqrt(x - offset) / scale)`, which keeps the quantization step below the shot
+//! noise, and restored as `(q * scale)^2 + offset`.
+
+use crate::Error;
+
+/// Validated quantization parameters: `offset` finite, `scale` finite and positive.
+///
+/// Deserializing checks the same conditions, so a bad configuration never becomes a codec.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "RawQuantParams")]
+pub struct QuantParams {
+    offset: f64,
+    scale: f64,
+}
+
+/// The unvalidated form of [`QuantParams`], as it appears in JSON.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuantParams {
+    /// Camera offset subtracted before the square root.
+    #[serde(default)]
+    offset: f64,
+    /// Quantization step in units of sqrt(counts).
+    #[serde(default = "one")]
+    scale: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl TryFrom<RawQuantParams> for QuantParams {
+    type Error = Error;
+    fn try_from(raw: RawQuantParams) -> Result<Self, Error> {
+        Self::new(raw.offset, raw.scale)
+    }
+}
+
+impl Default for QuantParams {
+    /// The reference's defaults: offset 0, scale 1.
+    fn default() -> Self {
+        Self {
+            offset: 0.0,
+            scale: 1.0,
+        }
+    }
+}
+
+impl QuantParams {
+    /// Checks and wraps the parameters.
+    ///
+    /// # Errors
+    /// - [`Error::InvalidConfig`] naming `offset` if it is NaN or infinite, or `scale` if it is
+    ///   NaN, infinite, zero or negative.
+    pub fn new(offset: f64, scale: f64) -> Result<Self, Error> {
+        if !offset.is_finite() {
+            return Err(Error::InvalidConfig {
+                field: "offset",
+                value: offset,
+                reason: "must be a finite number",
+            });
+        }
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(Error::InvalidConfig {
+                field: "scale",
+                value: scale,
+                reason: "must be a finite number greater than 0",
+            });
+        }
+        Ok(Self { offset, scale })
+    }
+
+    /// The offset subtracted before the square root.
+    pub fn offset(&self) -> f64 {
+        self.offset
+    }
+
+    /// The quantization step, in units of sqrt(counts).
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+
+    /// `round(sqrt(x - offset) / scale)`, 0 for `x <= offset`, saturating at 255. Rounds
+    /// halves away from zero.
+    pub fn quantize(&self, x: u16) -> u8 {
+        let above = f64::from(x) - self.offset;
+        if above <= 0.0 {
+            return 0;
+        }
+        let q = (above.sqrt() / self.scale).round();
+        if q >= 255.0 {
+            255
+        } else {
+            q as u8
+        }
+    }
+
+    /// `trunc((q * scale)^2 + offset)`, clamped to the `u16` range.
+    pub fn dequantize(&self, q: u8) -> u16 {
+        let step = f64::from(q) * self.scale;
+        let value = (step * step + self.offset).trunc();
+        // `as` saturates at both ends of the u16 range.
+        value as u16
+    }
+}
+
+/// The quantizer as a 64 Ki-entry table, built once per configuration.
+#[derive(Clone)]
+pub struct QuantTable {
+    symbols: Box<[u8; 1 << 16]>,
+}
+
+impl std::fmt::Debug for QuantTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QuantTable").finish_non_exhaustive()
+    }
+}
+
+impl QuantTable {
+    /// Tabulates [`QuantParams::quantize`] for every `u16`.
+    pub fn new(params: &QuantParams) -> Self {
+        let mut symbols = Box::new([0u8; 1 << 16]);
+        for (x, q) in (0..=u16::MAX).zip(symbols.iter_mut()) {
+            *q = params.quantize(x);
+        }
+        Self { symbols }
+    }
+
+    /// The symbol of one value.
+    #[inline(always)]
+    pub fn quantize(&self, x: u16) -> u8 {
+        self.symbols[usize::from(x)]
+    }
+
+    /// The symbols of `values`, written to `out` (same length).
+    ///
+    /// # Errors
+    /// - [`Error::OutputSizeMismatch`] if `out.len() != values.len()`.
+    pub fn quantize_into(&self, values: &[u16], out: &mut [u8]) -> Result<(), Error> {
+        if out.len() != values.len() {
+            return Err(Error::OutputSizeMismatch {
+                expected: values.len(),
+                found: out.len(),
+            });
+        }
+        for (q, &x) in out.iter_mut().zip(values) {
+            *q = self.quantize(x);
+        }
+        Ok(())
+    }
+
+    /// The symbols of `values`.
+    pub fn quantize_slice(&self, values: &[u16]) -> Vec<u8> {
+        values.iter().map(|&x| self.quantize(x)).collect()
+    }
+}
+
+/// The dequantizer as a 256-entry table, built once per configuration.
+#[derive(Clone, Debug)]
+pub struct DequantTable {
+    values: [u16; 256],
+}
+
+impl DequantTable {
+    /// Tabulates [`QuantParams::dequantize`] for every symbol.
+    pub fn new(params: &QuantParams) -> Self {
+        let mut values = [0u16; 256];
+        for (q, v) in (0..=u8::MAX).zip(values.iter_mut()) {
+            *v = params.dequantize(q);
+        }
+        Self { values }
+    }
+
+    /// The value of every symbol, indexed by symbol.
+    pub fn values(&self) -> &[u16; 256] {
+        &self.values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantize_follows_the_formula_at_its_edges() {
+        let p = QuantParams::new(100.0, 1.0).unwrap();
+        assert_eq!(p.quantize(0), 0);
+        assert_eq!(p.quantize(100), 0);
+        assert_eq!(p.quantize(101), 1);
+        // sqrt(2.25) = 1.5 rounds away from zero; 106.25 is not a u16, so use offset 97.75.
+        let p = QuantParams::new(97.75, 1.0).unwrap();
+        assert_eq!(p.quantize(100), 2);
+        let p = QuantParams::new(0.0, 1.0).unwrap();
+        assert_eq!(p.quantize(254 * 254), 254);
+        assert_eq!(p.quantize(65535), 255);
+        let p = QuantParams::new(0.0, 2.0).unwrap();
+        assert_eq!(p.quantize(400), 10);
+    }
+
+    #[test]
+    fn dequantize_is_the_inverse_on_squares_and_clamps() {
+        let p = QuantParams::new(0.0, 1.0).unwrap();
+        for q in 0..=255u8 {
+            assert_eq!(p.quantize(p.dequantize(q)), q);
+        }
+        assert_eq!(QuantParams::new(0.0, 2.0).unwrap().dequantize(10), 400);
+        assert_eq!(QuantParams::new(0.5, 1.0).unwrap().dequantize(3), 9);
+        assert_eq!(QuantParams::new(-50.0, 1.0).unwrap().dequantize(2), 0);
+        assert_eq!(QuantParams::new(0.0, 10.0).unwrap().dequantize(255), 65535);
+    }
+
+    #[test]
+    fn invalid_parameters_name_the_field() {
+        for (offset, scale, field) in [
+            (0.0, 0.0, "scale"),
+            (0.0, -1.0, "scale"),
+            (0.0, f64::NAN, "scale"),
+            (0.0, f64::INFINITY, "scale"),
+            (f64::NAN, 1.0, "offset"),
+            (f64::NEG_INFINITY, 1.0, "offset"),
+        ] {
+            match QuantParams::new(offset, scale) {
+                Err(Error::InvalidConfig { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("({offset}, {scale}) gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn json_defaults_validation_and_unknown_fields() {
+        let p: QuantParams = serde_json::from_str("{}").unwrap();
+        assert_eq!(p, QuantParams::default());
+        let p: QuantParams = serde_json::from_str(r#"{"offset": 100, "scale": 1.5}"#).unwrap();
+        assert_eq!((p.offset(), p.scale()), (100.0, 1.5));
+        let err = serde_json::from_str::<QuantParams>(r#"{"scale": 0}"#).unwrap_err();
+        assert!(err.to_string().contains("scale = 0"), "{err}");
+        assert!(serde_json::from_str::<QuantParams>(r#"{"scale": "1"}"#).is_err());
+        let err = serde_json::from_str::<QuantParams>(r#"{"scale": 1, "gain": 2}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown field `gain`"), "{err}");
+    }
+
+    #[test]
+    fn tables_match_the_formula() {
+        let p = QuantParams::new(12.5, 0.7).unwrap();
+        let qt = QuantTable::new(&p);
+        for x in (0..=u16::MAX).step_by(97) {
+            assert_eq!(qt.quantize(x), p.quantize(x));
+        }
+        let dt = DequantTable::new(&p);
+        for q in 0..=255u8 {
+            assert_eq!(dt.values()[usize::from(q)], p.dequantize(q));
+        }
+    }
+}
