@@ -81,14 +81,18 @@ impl QuantParams {
         self.scale
     }
 
-    /// `round(sqrt(x - offset) / scale)`, 0 for `x <= offset`, saturating at 255. Rounds
-    /// halves away from zero.
+    /// `round(sqrt(x - offset) / scale)`, 0 for `x <= offset`, saturating at 255.
+    ///
+    /// An exact tie (`sqrt(x - offset) / scale = k + 1/2`, e.g. x = 81 at scale 2) rounds down
+    /// to `k`: `(k + 1/2)^2` lies closer to `k^2` than to `(k + 1)^2`, so the restored value is
+    /// nearer the original, and the reference's approximate square root lands below the tie
+    /// and rounds down as well in almost every case.
     pub fn quantize(&self, x: u16) -> u8 {
         let above = f64::from(x) - self.offset;
         if above <= 0.0 {
             return 0;
         }
-        let q = (above.sqrt() / self.scale).round();
+        let q = (above.sqrt() / self.scale - 0.5).ceil();
         if q >= 255.0 {
             255
         } else {
@@ -188,9 +192,12 @@ mod tests {
         assert_eq!(p.quantize(0), 0);
         assert_eq!(p.quantize(100), 0);
         assert_eq!(p.quantize(101), 1);
-        // sqrt(2.25) = 1.5 rounds away from zero; 106.25 is not a u16, so use offset 97.75.
+        // sqrt(2.25) = 1.5 is a tie and rounds down; just above it rounds up.
         let p = QuantParams::new(97.75, 1.0).unwrap();
-        assert_eq!(p.quantize(100), 2);
+        assert_eq!(p.quantize(100), 1);
+        assert_eq!(p.quantize(101), 2);
+        let p = QuantParams::new(0.0, 2.0).unwrap();
+        assert_eq!((p.quantize(80), p.quantize(81), p.quantize(82)), (4, 4, 5));
         let p = QuantParams::new(0.0, 1.0).unwrap();
         assert_eq!(p.quantize(254 * 254), 254);
         assert_eq!(p.quantize(65535), 255);
