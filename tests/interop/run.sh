@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Live interop cross-check of the Rust codecs against the real pymecompress 0.3.6.
+#
+#   tests/interop/run.sh            # random seed, printed
+#   INTEROP_SEED=123 tests/interop/run.sh
+#
+# Environment:
+#   INTEROP_VENV   venv with the reference (default: $REPO/target/interop-venv); made here
+#                  unless it already imports pymecompress
+#   INTEROP_SEED   case seed (default: random, printed)
+#   INTEROP_BIN    a prebuilt examples/interop binary (default: cargo build --example interop)
+#   INTEROP_STREAM_CASES / INTEROP_QUANT_CASES / INTEROP_CHUNK_CASES   case counts (240/60/40)
+#   PYTHON         interpreter that makes the venv (default: python3)
+# Exit status: non-zero on any mismatch. Closing line: "interop: N passed, N failed".
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+VENV="${INTEROP_VENV:-$REPO/target/interop-venv}"
+PY="${PYTHON:-python3}"
+start=$(date +%s)
+
+if ! "$VENV/bin/python" -c "import pymecompress.bcl, pymecompress.codecs" >/dev/null 2>&1; then
+  echo "interop: creating the reference venv in $VENV" >&2
+  rm -rf "$VENV"
+  "$PY" -m venv "$VENV"
+  # the pymecompress sdist imports numpy (and numpy.distutils) in setup.py: build isolation
+  # off, numpy<2 as in the zarr 2 reference stack; numcodecs for the codec classes
+  "$VENV/bin/pip" install -q --disable-pip-version-check "numpy<2" cython setuptools wheel
+  "$VENV/bin/pip" install -q --disable-pip-version-check --no-build-isolation pymecompress==0.3.6
+  "$VENV/bin/pip" install -q --disable-pip-version-check "numcodecs<0.16" "numpy<2"
+  echo "interop: venv ready after $(( $(date +%s) - start )) s" >&2
+fi
+
+if [ -n "${INTEROP_BIN:-}" ]; then
+  BIN="$INTEROP_BIN"
+else
+  (cd "$REPO" && cargo build --quiet --example interop)
+  TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+  BIN="$TARGET_DIR/debug/examples/interop"
+fi
+
+set +e
+"$VENV/bin/python" "$HERE/interop.py" --bin "$BIN"
+rc=$?
+set -e
+echo "interop: wall time $(( $(date +%s) - start )) s" >&2
+exit $rc
