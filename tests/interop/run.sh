@@ -11,7 +11,10 @@
 #   INTEROP_BIN    a prebuilt examples/interop binary (default: cargo build --example interop)
 #   INTEROP_STREAM_CASES / INTEROP_QUANT_CASES / INTEROP_CHUNK_CASES   case counts (240/60/40)
 #   PYTHON         interpreter that makes the venv (default: python3)
-# Exit status: non-zero on any mismatch. Closing line: "interop: N passed, N failed".
+# Then tests/interop/zarr_stores.py checks Zarr v2 stores both ways: written by zarrs +
+# zarrs-pymecompress and read by zarr-python 2.18 + pymecompress, and the reverse.
+# Exit status: non-zero on any mismatch. Closing lines: "interop: N passed, N failed" and
+# "zarr_stores: N passed, N failed".
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -19,7 +22,7 @@ VENV="${INTEROP_VENV:-$REPO/target/interop-venv}"
 PY="${PYTHON:-python3}"
 start=$(date +%s)
 
-if ! "$VENV/bin/python" -c "import pymecompress.bcl, pymecompress.codecs" >/dev/null 2>&1; then
+if ! "$VENV/bin/python" -c "import pymecompress.bcl, pymecompress.codecs, zarr" >/dev/null 2>&1; then
   echo "interop: creating the reference venv in $VENV" >&2
   rm -rf "$VENV"
   "$PY" -m venv "$VENV"
@@ -27,21 +30,24 @@ if ! "$VENV/bin/python" -c "import pymecompress.bcl, pymecompress.codecs" >/dev/
   # off, numpy<2 as in the zarr 2 reference stack; numcodecs for the codec classes
   "$VENV/bin/pip" install -q --disable-pip-version-check "numpy<2" cython setuptools wheel
   "$VENV/bin/pip" install -q --disable-pip-version-check --no-build-isolation pymecompress==0.3.6
-  "$VENV/bin/pip" install -q --disable-pip-version-check "numcodecs<0.16" "numpy<2"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "zarr<3" "numcodecs<0.16" "numpy<2"
   echo "interop: venv ready after $(( $(date +%s) - start )) s" >&2
 fi
 
+TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 if [ -n "${INTEROP_BIN:-}" ]; then
   BIN="$INTEROP_BIN"
 else
   (cd "$REPO" && cargo build --quiet --example interop)
-  TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
   BIN="$TARGET_DIR/debug/examples/interop"
 fi
+(cd "$REPO" && cargo build --quiet -p zarrs-pymecompress --example interop_stores)
 
 set +e
 "$VENV/bin/python" "$HERE/interop.py" --bin "$BIN"
 rc=$?
+"$VENV/bin/python" "$HERE/zarr_stores.py" --example-bin "$TARGET_DIR/debug/examples/interop_stores"
+rc_stores=$?
 set -e
 echo "interop: wall time $(( $(date +%s) - start )) s" >&2
-exit $rc
+[ "$rc" -eq 0 ] && [ "$rc_stores" -eq 0 ]

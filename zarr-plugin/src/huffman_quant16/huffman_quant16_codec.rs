@@ -1,0 +1,220 @@
+use std::borrow::Cow;
+use std::num::NonZeroU64;
+use std::sync::Arc;
+
+use pymecompress_codecs::{Quant16Codec, QuantParams};
+use zarrs::array::codec::api::{
+    ArrayBytes, ArrayBytesRaw, ArrayCodecTraits, ArrayToBytesCodecTraits, BytesRepresentation,
+    CodecError, CodecMetadataOptions, CodecOptions, CodecTraits, InvalidBytesLengthError,
+    PartialDecoderCapability, PartialEncoderCapability, RecommendedConcurrency,
+};
+use zarrs::array::data_type::UInt16DataType;
+use zarrs::array::{transmute_to_bytes_vec, ChunkShapeTraits, DataType, FillValue};
+use zarrs::metadata::v2::MetadataV2;
+use zarrs::metadata::Configuration;
+use zarrs::plugin::ZarrVersion;
+
+use super::HuffmanQuant16CodecConfiguration;
+use crate::error::{codec_error, unsupported_data_type};
+use crate::huffman::MAX_OVERHEAD_BYTES;
+
+/// The `pymecompress-quant16` codec: an array-to-bytes codec for `uint16` data.
+///
+/// Holds its quantization and dequantization tables (built once, shared through an `Arc`), so
+/// it is `Send + Sync` and clones cheaply; chunks are coded without locks.
+#[derive(Clone, Debug)]
+pub struct HuffmanQuant16Codec {
+    configuration: HuffmanQuant16CodecConfiguration,
+    codec: Quant16Codec,
+}
+
+impl Default for HuffmanQuant16Codec {
+    /// Offset 0, scale 1.
+    fn default() -> Self {
+        Self::new_with_configuration(HuffmanQuant16CodecConfiguration::default())
+    }
+}
+
+impl HuffmanQuant16Codec {
+    /// Creates the codec and its tables.
+    #[must_use]
+    pub fn new(params: QuantParams) -> Self {
+        Self::new_with_configuration(HuffmanQuant16CodecConfiguration::new(params))
+    }
+
+    /// Creates the codec from a (validated) configuration, which it writes back unchanged.
+    #[must_use]
+    pub fn new_with_configuration(configuration: HuffmanQuant16CodecConfiguration) -> Self {
+        let codec = Quant16Codec::new(*configuration.params());
+        Self {
+            configuration,
+            codec,
+        }
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn configuration(&self) -> &HuffmanQuant16CodecConfiguration {
+        &self.configuration
+    }
+
+    /// The Zarr V2 `compressor` entry for this codec, e.g.
+    /// `{"id": "pymecompress-quant16", "offset": 100, "scale": 1}`.
+    #[must_use]
+    pub fn compressor_v2(&self) -> MetadataV2 {
+        let mut entry = serde_json::Map::new();
+        entry.insert("id".into(), crate::HUFFMAN_QUANT16_ID_V2.into());
+        entry.insert(
+            "offset".into(),
+            self.configuration.offset_number().clone().into(),
+        );
+        entry.insert(
+            "scale".into(),
+            self.configuration.scale_number().clone().into(),
+        );
+        serde_json::from_value(entry.into()).expect("id and numbers are valid V2 codec metadata")
+    }
+
+    /// The core codec, for coding chunks without zarrs.
+    #[must_use]
+    pub fn core(&self) -> &Quant16Codec {
+        &self.codec
+    }
+}
+
+/// Encodes the native-endian bytes of `uint16` values into a `pymecompress-quant16` chunk.
+///
+/// # Errors
+/// - [`pymecompress_codecs::Error::OutputSizeMismatch`] if `decoded` has an odd length.
+/// - [`pymecompress_codecs::Error::InputTooLarge`] if there are more than `u32::MAX` values.
+pub fn encode_chunk(
+    codec: &Quant16Codec,
+    decoded: &[u8],
+) -> Result<Vec<u8>, pymecompress_codecs::Error> {
+    if !decoded.len().is_multiple_of(2) {
+        return Err(pymecompress_codecs::Error::OutputSizeMismatch {
+            expected: decoded.len() / 2,
+            found: decoded.len(),
+        });
+    }
+    match bytemuck::try_cast_slice::<u8, u16>(decoded) {
+        Ok(values) => codec.encode(values),
+        // Storage buffers need not be 2-byte aligned; copy those.
+        Err(_) => codec.encode(&bytemuck::pod_collect_to_vec::<u8, u16>(decoded)),
+    }
+}
+
+/// Decodes a `pymecompress-quant16` chunk of `n_values` values into their native-endian bytes.
+///
+/// # Errors
+/// - [`pymecompress_codecs::Error::ChunkTooShort`] if the chunk has no room for the trailer.
+/// - [`pymecompress_codecs::Error::TrailerMismatch`] if the trailer is not `n_values`.
+/// - [`pymecompress_codecs::Error::TreeTruncated`], [`pymecompress_codecs::Error::TreeTooLarge`],
+///   [`pymecompress_codecs::Error::StreamTruncated`] for a damaged stream.
+pub fn decode_chunk(
+    codec: &Quant16Codec,
+    encoded: &[u8],
+    n_values: usize,
+) -> Result<Vec<u8>, pymecompress_codecs::Error> {
+    codec.decode(encoded, n_values).map(transmute_to_bytes_vec)
+}
+
+impl HuffmanQuant16Codec {
+    fn check_data_type(data_type: &DataType) -> Result<(), CodecError> {
+        if data_type.is::<UInt16DataType>() {
+            Ok(())
+        } else {
+            Err(unsupported_data_type::<Self>(data_type))
+        }
+    }
+}
+
+impl CodecTraits for HuffmanQuant16Codec {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn configuration(
+        &self,
+        _version: ZarrVersion,
+        _options: &CodecMetadataOptions,
+    ) -> Option<Configuration> {
+        Some(self.configuration.clone().into())
+    }
+
+    fn partial_decoder_capability(&self) -> PartialDecoderCapability {
+        PartialDecoderCapability {
+            partial_read: false,
+            partial_decode: false,
+        }
+    }
+
+    fn partial_encoder_capability(&self) -> PartialEncoderCapability {
+        PartialEncoderCapability {
+            partial_encode: false,
+        }
+    }
+}
+
+impl ArrayCodecTraits for HuffmanQuant16Codec {
+    fn recommended_concurrency(
+        &self,
+        _shape: &[NonZeroU64],
+        data_type: &DataType,
+    ) -> Result<RecommendedConcurrency, CodecError> {
+        Self::check_data_type(data_type)?;
+        // One stream is decoded symbol after symbol; parallelism comes from running chunks at once.
+        Ok(RecommendedConcurrency::new_maximum(1))
+    }
+}
+
+impl ArrayToBytesCodecTraits for HuffmanQuant16Codec {
+    fn into_dyn(self: Arc<Self>) -> Arc<dyn ArrayToBytesCodecTraits> {
+        self as Arc<dyn ArrayToBytesCodecTraits>
+    }
+
+    fn encoded_representation(
+        &self,
+        shape: &[NonZeroU64],
+        data_type: &DataType,
+        _fill_value: &FillValue,
+    ) -> Result<BytesRepresentation, CodecError> {
+        Self::check_data_type(data_type)?;
+        // One symbol byte per value at most, as for the Huffman codec over bytes.
+        Ok(BytesRepresentation::BoundedSize(
+            shape.num_elements_u64() + MAX_OVERHEAD_BYTES,
+        ))
+    }
+
+    fn encode<'a>(
+        &self,
+        bytes: ArrayBytes<'a>,
+        shape: &[NonZeroU64],
+        data_type: &DataType,
+        _fill_value: &FillValue,
+        _options: &CodecOptions,
+    ) -> Result<ArrayBytesRaw<'a>, CodecError> {
+        Self::check_data_type(data_type)?;
+        let bytes = bytes.into_fixed()?;
+        let expected_len = shape.num_elements_usize() * 2;
+        if bytes.len() != expected_len {
+            return Err(InvalidBytesLengthError::new(bytes.len(), expected_len).into());
+        }
+        let encoded = encode_chunk(&self.codec, &bytes).map_err(codec_error::<Self>)?;
+        Ok(Cow::Owned(encoded))
+    }
+
+    fn decode<'a>(
+        &self,
+        bytes: ArrayBytesRaw<'a>,
+        shape: &[NonZeroU64],
+        data_type: &DataType,
+        _fill_value: &FillValue,
+        _options: &CodecOptions,
+    ) -> Result<ArrayBytes<'a>, CodecError> {
+        Self::check_data_type(data_type)?;
+        let decoded = decode_chunk(&self.codec, &bytes, shape.num_elements_usize())
+            .map_err(codec_error::<Self>)?;
+        Ok(ArrayBytes::from(decoded))
+    }
+}
