@@ -1,0 +1,235 @@
+//! `pymecompress info`: what is in a store, and how well it is compressed.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use zarrs::array::{Array, ArrayMetadata};
+use zarrs::filesystem::FilesystemStore;
+use zarrs::storage::ReadableStorageTraits;
+
+use crate::failure::{At, Failure, Result};
+use crate::progress;
+use crate::store::{self, Located};
+
+#[derive(Serialize)]
+struct StoreInfo {
+    store: String,
+    arrays: Vec<ArrayInfo>,
+}
+
+#[derive(Serialize)]
+struct ArrayInfo {
+    path: String,
+    zarr_format: u8,
+    shape: Vec<u64>,
+    dtype: String,
+    /// The storage unit: a chunk, or a shard for sharded Zarr v3 arrays.
+    chunk_shape: Vec<u64>,
+    /// The inner chunk shape of a sharded array.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subchunk_shape: Option<Vec<u64>>,
+    fill_value: serde_json::Value,
+    codecs: serde_json::Value,
+    codec_names: String,
+    chunks_present: u64,
+    chunks_expected: u64,
+    /// Bytes of the chunk objects in the store.
+    stored_bytes: u64,
+    /// Bytes of the whole array decoded.
+    raw_bytes: u64,
+    /// Bytes the present chunks decode to (edge chunks count in full: zarr stores them padded).
+    raw_bytes_present: u64,
+    /// `raw_bytes_present / stored_bytes`.
+    ratio: Option<f64>,
+    attributes: serde_json::Map<String, serde_json::Value>,
+}
+
+pub fn run(path: &Path, json: bool) -> Result<ExitCode> {
+    let located = store::locate(path)?;
+    let arrays = store::arrays_under(&located)?;
+    let mut infos = Vec::new();
+    let mut failures = Vec::new();
+    for (array_path, metadata) in &arrays {
+        match describe(&located, array_path, metadata) {
+            Ok(info) => infos.push(info),
+            Err(failure) => failures.push(failure),
+        }
+    }
+    let report = StoreInfo {
+        store: located.root.display().to_string(),
+        arrays: infos,
+    };
+    if json {
+        let text = serde_json::to_string_pretty(&report).map_err(Failure::msg)?;
+        println!("{text}");
+    } else {
+        print_text(&report);
+    }
+    for failure in &failures {
+        eprintln!("error: {failure}");
+    }
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn describe(located: &Located, path: &str, metadata: &ArrayMetadata) -> Result<ArrayInfo> {
+    let place = located
+        .place
+        .array(path)
+        .codec(store::codec_names(metadata));
+    let array = store::open_array(located, path)?;
+    let itemsize = array
+        .data_type()
+        .fixed_size()
+        .ok_or_else(|| place.fail("variable-size data types are not handled"))?
+        as u64;
+    let chunk_shape: Vec<u64> = array
+        .chunk_shape(&vec![0; array.dimensionality()])
+        .at(&place)?
+        .iter()
+        .map(|d| d.get())
+        .collect();
+    let (present, stored_bytes) = chunk_sizes(&array).at(&place)?;
+    let chunk_raw: u64 = chunk_shape.iter().product::<u64>() * itemsize;
+    let raw_bytes_present = present * chunk_raw;
+    let fill_value = match metadata {
+        ArrayMetadata::V2(m) => serde_json::to_value(&m.fill_value),
+        ArrayMetadata::V3(m) => serde_json::to_value(&m.fill_value),
+    }
+    .unwrap_or(serde_json::Value::Null);
+    Ok(ArrayInfo {
+        path: path.to_string(),
+        zarr_format: store::zarr_format(metadata),
+        shape: array.shape().to_vec(),
+        dtype: store::dtype_name(&array),
+        chunk_shape,
+        subchunk_shape: subchunk_shape(metadata),
+        fill_value,
+        codecs: store::codecs_json(metadata),
+        codec_names: store::codec_names(metadata),
+        chunks_present: present,
+        chunks_expected: array.chunk_grid_shape().iter().product(),
+        stored_bytes,
+        raw_bytes: array.shape().iter().product::<u64>() * itemsize,
+        raw_bytes_present,
+        ratio: (stored_bytes > 0).then(|| raw_bytes_present as f64 / stored_bytes as f64),
+        attributes: array.attributes().clone(),
+    })
+}
+
+/// The inner chunk shape when the (outermost) array-to-bytes codec is `sharding_indexed`.
+fn subchunk_shape(metadata: &ArrayMetadata) -> Option<Vec<u64>> {
+    let ArrayMetadata::V3(m) = metadata else {
+        return None;
+    };
+    let sharding = m.codecs.iter().find(|c| c.name() == "sharding_indexed")?;
+    serde_json::from_value(sharding.configuration()?.get("chunk_shape")?.clone()).ok()
+}
+
+/// How many chunks exist and their total stored size.
+fn chunk_sizes(
+    array: &Array<FilesystemStore>,
+) -> std::result::Result<(u64, u64), zarrs::storage::StorageError> {
+    let indices = store::chunk_indices(array);
+    let bar = progress::items(indices.len() as u64, "sizing");
+    let storage = array.storage();
+    let sizes = indices
+        .par_iter()
+        .map(|index| {
+            let size = storage.size_key(&array.chunk_key(index));
+            bar.inc(1);
+            size
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    bar.finish_and_clear();
+    let present = sizes.iter().flatten().count() as u64;
+    Ok((present, sizes.iter().flatten().sum()))
+}
+
+fn dims(shape: &[u64]) -> String {
+    if shape.is_empty() {
+        "scalar".to_string()
+    } else {
+        shape
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(" x ")
+    }
+}
+
+/// `1234567` as `1.18 MiB (1234567 B)`.
+pub fn human_bytes(bytes: u64) -> String {
+    let short = short_bytes(bytes);
+    if bytes < 1024 {
+        short
+    } else {
+        format!("{short} ({bytes} B)")
+    }
+}
+
+/// `1234567` as `1.18 MiB`.
+pub fn short_bytes(bytes: u64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < units.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.2} {}", units[unit])
+    }
+}
+
+fn print_text(report: &StoreInfo) {
+    println!("store {}", report.store);
+    if report.arrays.is_empty() {
+        println!("  (no arrays)");
+    }
+    for a in &report.arrays {
+        println!();
+        println!("array {}  (zarr v{})", a.path, a.zarr_format);
+        println!("  shape       {}", dims(&a.shape));
+        println!("  dtype       {}", a.dtype);
+        let unit = if a.subchunk_shape.is_some() {
+            "shards"
+        } else {
+            "chunks"
+        };
+        println!(
+            "  {unit:<11} {}  ({} of {} present)",
+            dims(&a.chunk_shape),
+            a.chunks_present,
+            a.chunks_expected
+        );
+        if let Some(inner) = &a.subchunk_shape {
+            println!("  chunks      {} inside each shard", dims(inner));
+        }
+        println!("  codecs      {}", a.codecs);
+        println!("  fill value  {}", a.fill_value);
+        println!("  stored      {}", human_bytes(a.stored_bytes));
+        println!(
+            "  raw         {} (array); {} in present chunks",
+            human_bytes(a.raw_bytes),
+            human_bytes(a.raw_bytes_present)
+        );
+        match a.ratio {
+            Some(r) => println!("  ratio       {r:.2}x"),
+            None => println!("  ratio       -"),
+        }
+        if !a.attributes.is_empty() {
+            println!(
+                "  attributes  {}",
+                serde_json::Value::Object(a.attributes.clone())
+            );
+        }
+    }
+}

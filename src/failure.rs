@@ -1,0 +1,158 @@
+//! The one error type of the command-line tool: a message plus where it happened (store,
+//! array, chunk, codec), printed as a single line.
+
+use std::fmt;
+
+/// Where in a store something happened. Every field is optional; set what is known.
+#[derive(Clone, Debug, Default)]
+pub struct Place {
+    pub store: Option<String>,
+    pub array: Option<String>,
+    pub chunk: Option<String>,
+    pub codec: Option<String>,
+}
+
+impl Place {
+    pub fn store(store: impl fmt::Display) -> Self {
+        Self {
+            store: Some(store.to_string()),
+            ..Self::default()
+        }
+    }
+
+    pub fn array(&self, array: impl fmt::Display) -> Self {
+        Self {
+            array: Some(array.to_string()),
+            ..self.clone()
+        }
+    }
+
+    pub fn chunk(&self, chunk: impl fmt::Display) -> Self {
+        Self {
+            chunk: Some(chunk.to_string()),
+            ..self.clone()
+        }
+    }
+
+    pub fn codec(&self, codec: impl fmt::Display) -> Self {
+        Self {
+            codec: Some(codec.to_string()),
+            ..self.clone()
+        }
+    }
+
+    /// A failure at this place.
+    pub fn fail(&self, message: impl fmt::Display) -> Failure {
+        Failure {
+            place: self.clone(),
+            message: one_line(&message.to_string()),
+        }
+    }
+}
+
+/// A failed command: printed as `store S, array A, chunk C, codec K: message`.
+#[derive(Debug)]
+pub struct Failure {
+    pub place: Place,
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure not tied to a store (bad flags, unreadable input file).
+    pub fn msg(message: impl fmt::Display) -> Self {
+        Place::default().fail(message)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Place {
+            store,
+            array,
+            chunk,
+            codec,
+        } = &self.place;
+        let parts: Vec<String> = [
+            store.as_ref().map(|s| format!("store {s}")),
+            array.as_ref().map(|a| format!("array {a}")),
+            chunk.as_ref().map(|c| format!("chunk {c}")),
+            codec.as_ref().map(|c| format!("codec {c}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if parts.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", parts.join(", "), self.message)
+        }
+    }
+}
+
+pub type Result<T, E = Failure> = std::result::Result<T, E>;
+
+/// Attaches a [`Place`] to any error, flattening its source chain into the message.
+pub trait At<T> {
+    fn at(self, place: &Place) -> Result<T>;
+}
+
+impl<T, E: std::error::Error> At<T> for std::result::Result<T, E> {
+    fn at(self, place: &Place) -> Result<T> {
+        self.map_err(|e| place.fail(error_chain(&e)))
+    }
+}
+
+/// An error and its sources as one line, skipping a source whose text its parent already shows.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text = format!("{text}: {s_text}");
+        }
+        source = s.source();
+    }
+    one_line(&text)
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_print_on_one_line_with_their_place() {
+        let place = Place::store("a.zarr")
+            .array("/images/raw")
+            .chunk("images/raw/0.1")
+            .codec("pymecompress-quant16");
+        assert_eq!(
+            place.fail("stream\nends early").to_string(),
+            "store a.zarr, array /images/raw, chunk images/raw/0.1, codec pymecompress-quant16: \
+             stream ends early"
+        );
+        assert_eq!(Failure::msg("bad flag").to_string(), "bad flag");
+    }
+
+    #[test]
+    fn error_chains_skip_repeated_text() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "reading chunk")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = Outer(std::io::Error::other("disk gone"));
+        assert_eq!(error_chain(&e), "reading chunk: disk gone");
+    }
+}

@@ -1,0 +1,156 @@
+//! Shared helpers of the command-line tests: run the built binary, read the fixture manifest.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use pymecompress::npy::NpyArray;
+use serde_json::Value;
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+pub fn manifest() -> Value {
+    let text =
+        std::fs::read_to_string(fixtures().join("manifest.json")).expect("fixtures/manifest.json");
+    serde_json::from_str(&text).expect("manifest is JSON")
+}
+
+/// The manifest's `stores` entries.
+pub fn stores() -> Vec<Value> {
+    manifest()["stores"].as_array().expect("stores").clone()
+}
+
+pub fn store_entry(name: &str) -> Value {
+    stores()
+        .into_iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no store {name} in the manifest"))
+}
+
+/// The store directory of a manifest entry.
+pub fn store_dir(entry: &Value) -> PathBuf {
+    fixtures().join(entry["path"].as_str().unwrap())
+}
+
+/// The array directory of a manifest entry (the store, or `store/array_path`).
+pub fn array_dir(entry: &Value) -> PathBuf {
+    let array_path = entry["array_path"].as_str().unwrap();
+    if array_path.is_empty() {
+        store_dir(entry)
+    } else {
+        store_dir(entry).join(array_path)
+    }
+}
+
+pub fn expected(entry: &Value) -> NpyArray {
+    NpyArray::read_file(&fixtures().join(entry["expected"].as_str().unwrap())).unwrap()
+}
+
+/// Runs the binary with `args`.
+pub fn run<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_pymecompress"))
+        .args(args)
+        .output()
+        .expect("run pymecompress")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts success and returns stdout.
+#[track_caller]
+pub fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        stdout(output),
+        stderr(output)
+    );
+    stdout(output)
+}
+
+/// Asserts a clean failure: exit code 1, `error:` lines on stderr, no panic. Returns stderr.
+#[track_caller]
+pub fn fails(output: &Output) -> String {
+    let err = stderr(output);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "stdout:\n{}\nstderr:\n{err}",
+        stdout(output)
+    );
+    assert!(!err.contains("panicked"), "panic: {err}");
+    assert!(
+        err.lines()
+            .all(|l| l.starts_with("error: ") || l.starts_with("note: ")),
+        "{err}"
+    );
+    err
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Sum of the sizes of the chunk files of an array directory (files not starting with `.`).
+pub fn chunk_file_bytes(dir: &Path) -> u64 {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type().unwrap().is_dir() {
+            // Chunk directories of the `/` separator; nested arrays have their own metadata.
+            if !entry.path().join(".zarray").exists() && !entry.path().join(".zgroup").exists() {
+                total += chunk_file_bytes(&entry.path());
+            }
+        } else if !name.starts_with('.') && name != "zarr.json" {
+            total += entry.metadata().unwrap().len();
+        }
+    }
+    total
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Asserts two arrays are equal, reporting dtype, shape and the first differing byte rather
+/// than dumping the data.
+#[track_caller]
+pub fn assert_same(got: &NpyArray, want: &NpyArray, what: &str) {
+    assert_eq!((got.dtype, &got.shape), (want.dtype, &want.shape), "{what}");
+    assert_same_bytes(&got.data, &want.data, what);
+}
+
+#[track_caller]
+pub fn assert_same_bytes(got: &[u8], want: &[u8], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    if let Some(at) = got.iter().zip(want).position(|(a, b)| a != b) {
+        let differing = got.iter().zip(want).filter(|(a, b)| a != b).count();
+        panic!(
+            "{what}: {differing} bytes differ, first at byte {at} (got {}, want {})",
+            got[at], want[at]
+        );
+    }
+}
