@@ -60,6 +60,79 @@ impl BitWriter {
     }
 }
 
+/// Writes bits MSB-first into a pre-sized byte slice without branching: every flush stores a
+/// whole 8-byte word and advances by the whole bytes it completed. The slice needs 8 bytes of
+/// slack past the last byte of output.
+pub(crate) struct SliceBitWriter<'a> {
+    out: &'a mut [u8],
+    /// Next byte of `out` a flush writes to.
+    pos: usize,
+    /// The low `nbits` bits are pending, the oldest highest; bits above them are stale.
+    acc: u64,
+    /// Number of pending bits; at most 7 after a flush.
+    nbits: u32,
+}
+
+/// Bits [`SliceBitWriter::put`] may add between flushes: a flush leaves at most 7 pending.
+pub(crate) const SLICE_PUT_BITS: u32 = 57;
+
+impl<'a> SliceBitWriter<'a> {
+    /// Starts `lead_bits` (0..8) into `out[0]`, writing zeros there: the caller ORs that byte
+    /// into the byte an earlier writer finished.
+    pub(crate) fn new(out: &'a mut [u8], lead_bits: u32) -> Self {
+        debug_assert!(lead_bits < 8);
+        Self {
+            out,
+            pos: 0,
+            acc: 0,
+            nbits: lead_bits,
+        }
+    }
+
+    /// Continues the bit stream whose last byte, `out[0]`, holds `lead_bits` (0..8) bits
+    /// already: they are kept and rewritten by the first flush.
+    pub(crate) fn resume(out: &'a mut [u8], lead_bits: u32) -> Self {
+        debug_assert!(lead_bits < 8);
+        let acc = if lead_bits == 0 {
+            0
+        } else {
+            u64::from(out[0] >> (8 - lead_bits))
+        };
+        Self {
+            out,
+            pos: 0,
+            acc,
+            nbits: lead_bits,
+        }
+    }
+
+    /// Appends the low `len` (1..=57) bits of `code`. At most [`SLICE_PUT_BITS`] bits may be
+    /// put between two flushes.
+    #[inline(always)]
+    pub(crate) fn put(&mut self, code: u64, len: u32) {
+        debug_assert!((1..=SLICE_PUT_BITS).contains(&len) && self.nbits + len <= 64);
+        debug_assert!(code >> len == 0);
+        self.acc = (self.acc << len) | code;
+        self.nbits += len;
+    }
+
+    /// Stores the pending whole bytes.
+    #[inline(always)]
+    pub(crate) fn flush(&mut self) {
+        // Two shifts keep `nbits == 0` in range; stale bits above the pending ones go out.
+        let aligned = (self.acc << (63 - self.nbits)) << 1;
+        self.out[self.pos..self.pos + 8].copy_from_slice(&aligned.to_be_bytes());
+        self.pos += (self.nbits / 8) as usize;
+        self.nbits &= 7;
+    }
+
+    /// Stores what is pending, the last byte zero-padded; returns the bytes written.
+    pub(crate) fn finish(mut self) -> usize {
+        self.flush();
+        self.pos + usize::from(self.nbits > 0)
+    }
+}
+
 /// Reads bits MSB-first from a byte slice, keeping at least 56 bits buffered when the input
 /// allows it. Past the end of the input it supplies zero bits, and counts them, so callers can
 /// decode without bounds checks in the loop and test [`BitReader::overrun`] afterwards.

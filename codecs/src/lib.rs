@@ -30,10 +30,11 @@
 
 mod bits;
 mod codec;
-mod decode_table;
+mod encoder;
 mod error;
 mod framing;
 pub mod huffman;
+mod multi_table;
 mod quant;
 pub mod quant16;
 pub mod stream;

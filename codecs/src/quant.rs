@@ -154,6 +154,28 @@ impl QuantTable {
         Ok(())
     }
 
+    /// Quantizes `values` into `out` (same length) and counts the symbols. Eight interleaved
+    /// count tables keep runs of equal symbols (most of a quantized frame) from serialising
+    /// on one counter's store-to-load latency.
+    pub(crate) fn quantize_counted(&self, values: &[u16], out: &mut [u8]) -> [u64; 256] {
+        debug_assert_eq!(values.len(), out.len());
+        let mut tables = [[0u32; 256]; 8];
+        let mut groups = values.chunks_exact(8);
+        let mut outs = out.chunks_exact_mut(8);
+        for (v, q) in (&mut groups).zip(&mut outs) {
+            let s: [u8; 8] = std::array::from_fn(|j| self.quantize(v[j]));
+            q.copy_from_slice(&s);
+            for (t, &x) in tables.iter_mut().zip(&s) {
+                t[usize::from(x)] += 1;
+            }
+        }
+        for (q, &v) in outs.into_remainder().iter_mut().zip(groups.remainder()) {
+            *q = self.quantize(v);
+            tables[0][usize::from(*q)] += 1;
+        }
+        crate::tree::sum_tables(&tables)
+    }
+
     /// The symbols of `values`.
     pub fn quantize_slice(&self, values: &[u16]) -> Vec<u8> {
         values.iter().map(|&x| self.quantize(x)).collect()

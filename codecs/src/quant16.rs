@@ -7,7 +7,8 @@
 
 use crate::framing::{push_trailer, split_trailer};
 use crate::quant::{DequantTable, QuantParams, QuantTable};
-use crate::{stream, Error};
+use crate::{encoder, stream, Error};
+use rayon::prelude::*;
 
 /// Quantizes and encodes values into a chunk.
 ///
@@ -25,9 +26,49 @@ pub fn compress(values: &[u16], params: &QuantParams) -> Result<Vec<u8>, Error> 
 /// # Errors
 /// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
 pub fn compress_with(values: &[u16], table: &QuantTable) -> Result<Vec<u8>, Error> {
-    let symbols = table.quantize_slice(values);
+    compress_sliced(values, table, encoder::auto_slices(values.len()))
+}
+
+/// [`compress_with`], quantizing and coding `slices` slices of the values on the current rayon
+/// pool's threads. The chunk is byte-identical to [`compress_with`]'s for any slice count.
+///
+/// # Errors
+/// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
+pub fn compress_parallel(
+    values: &[u16],
+    table: &QuantTable,
+    slices: usize,
+) -> Result<Vec<u8>, Error> {
+    compress_sliced(values, table, slices)
+}
+
+fn compress_sliced(values: &[u16], table: &QuantTable, slices: usize) -> Result<Vec<u8>, Error> {
+    stream::check_input_len(values.len())?;
+    let slice_len = encoder::slice_len(values.len(), slices);
+    let mut symbols = vec![0u8; values.len()];
+    let histograms: Vec<encoder::Histogram> = if values.len() <= slice_len {
+        vec![table.quantize_counted(values, &mut symbols)]
+    } else {
+        values
+            .par_chunks(slice_len)
+            .zip(symbols.par_chunks_mut(slice_len))
+            .map(|(v, s)| table.quantize_counted(v, s))
+            .collect()
+    };
     let mut out = Vec::new();
-    stream::encode_append(&symbols, &mut out)?;
+    encoder::encode_counted(&symbols, slice_len, &histograms, &mut out);
+    push_trailer(&mut out, values.len())?;
+    Ok(out)
+}
+
+/// The straightforward quantizing encoder, quantizing then coding with
+/// [`stream::encode_simple`]. The fast encoder is tested against it.
+///
+/// # Errors
+/// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
+pub fn compress_simple(values: &[u16], params: &QuantParams) -> Result<Vec<u8>, Error> {
+    let symbols: Vec<u8> = values.iter().map(|&v| params.quantize(v)).collect();
+    let mut out = stream::encode_simple(&symbols)?;
     push_trailer(&mut out, values.len())?;
     Ok(out)
 }

@@ -3,9 +3,9 @@
 //! count; decoders are told how many symbols to produce.
 
 use crate::bits::{BitReader, BitWriter, MAX_PUT_BITS};
-use crate::decode_table::DecodeTable;
+use crate::multi_table::MultiTable;
 use crate::tree::{histogram, ChildRef, DecodeTree, EncoderTree, LEAF_BASE};
-use crate::Error;
+use crate::{encoder, Error};
 
 /// Largest input [`encode`] accepts: the framing's trailer is 32 bits, and below this size
 /// Huffman codes stay shorter than 46 bits (a deeper tree needs Fibonacci-sized counts).
@@ -25,35 +25,66 @@ pub fn encode(input: &[u8]) -> Result<Vec<u8>, Error> {
 
 /// Like [`encode`], appending the stream to `out`.
 ///
+/// Inputs of 1 MiB and more are coded in slices on the threads of the current rayon pool, as
+/// [`encode_parallel`] does; the bytes are the same whatever the thread count.
+///
 /// # Errors
 /// - [`Error::InputTooLarge`] if `input` is longer than [`MAX_SYMBOLS`].
 pub fn encode_append(input: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
-    if input.len() > MAX_SYMBOLS {
+    encode_sliced(input, out, encoder::auto_slices(input.len()))
+}
+
+/// Like [`encode`], coding `slices` slices of the input on the current rayon pool's threads:
+/// each slice's first bit is the tree's size plus the code lengths of the slices before it,
+/// from per-slice histograms. The output is byte-identical to [`encode_simple`]'s for any
+/// slice count (1 codes on the calling thread).
+///
+/// # Errors
+/// - [`Error::InputTooLarge`] if `input` is longer than [`MAX_SYMBOLS`].
+pub fn encode_parallel(input: &[u8], slices: usize) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    encode_sliced(input, &mut out, slices)?;
+    Ok(out)
+}
+
+fn encode_sliced(input: &[u8], out: &mut Vec<u8>, slices: usize) -> Result<(), Error> {
+    check_input_len(input.len())?;
+    let slice_len = encoder::slice_len(input.len(), slices);
+    let histograms = encoder::slice_histograms(input, slice_len);
+    encoder::encode_counted(input, slice_len, &histograms, out);
+    Ok(())
+}
+
+pub(crate) fn check_input_len(len: usize) -> Result<(), Error> {
+    if len > MAX_SYMBOLS {
         return Err(Error::InputTooLarge {
-            len: input.len(),
+            len,
             max: MAX_SYMBOLS,
         });
     }
+    Ok(())
+}
+
+/// The straightforward encoder: one histogram, one writer, one code at a time. The fast
+/// encoder is tested against it.
+///
+/// # Errors
+/// - [`Error::InputTooLarge`] if `input` is longer than [`MAX_SYMBOLS`].
+pub fn encode_simple(input: &[u8]) -> Result<Vec<u8>, Error> {
+    check_input_len(input.len())?;
     let counts = histogram(input);
     let Some(tree) = EncoderTree::build(&counts) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let book = tree.code_book();
     debug_assert!(book.lens.iter().all(|&l| u32::from(l) <= MAX_PUT_BITS));
-    let code_bits: u64 = counts
-        .iter()
-        .zip(book.lens.iter())
-        .map(|(&c, &l)| c * u64::from(l))
-        .sum();
-    let total_bits = tree.serialized_bits() + code_bits;
-    let mut w = BitWriter::with_vec(std::mem::take(out), total_bits.div_ceil(8) as usize);
+    let mut w = BitWriter::with_vec(Vec::new(), 0);
     tree.write(&mut w);
     for &b in input {
         let s = usize::from(b);
         w.put(book.codes[s], u32::from(book.lens[s]));
     }
-    *out = w.finish();
-    Ok(())
+    Ok(w.finish())
 }
 
 /// Decodes `n_symbols` bytes from a stream. Bits after the last symbol are ignored.
@@ -106,65 +137,15 @@ pub fn decode_mapped_into<T: Copy>(
         out.fill(values[usize::from(symbol)]);
         return Ok(());
     }
-    let table = DecodeTable::new(&tree);
+    let table = MultiTable::new(&tree, values, out.len(), r.remaining_bits());
     let expected = out.len();
-    let truncated = |decoded: usize| Error::StreamTruncated {
-        decoded,
-        expected,
-        stream_bytes: stream.len(),
-    };
-    let mut i = 0;
-    // While 8 bytes remain a refill buffers 56 real bits, more than a table code needs, so
-    // only the long-code walk can run past the end.
-    while i < expected && r.can_refill_fast() {
-        r.refill();
-        let symbol = match table.lookup(&r) {
-            Ok((symbol, len)) => {
-                r.drop_bits(len);
-                symbol
-            }
-            Err(node) => {
-                let symbol = walk_long_code(&mut r, &tree, node);
-                if r.overrun() {
-                    return Err(truncated(i));
-                }
-                symbol
-            }
-        };
-        out[i] = values[usize::from(symbol)];
-        i += 1;
-    }
-    while i < expected {
-        r.refill();
-        let symbol = match table.lookup(&r) {
-            Ok((symbol, len)) => {
-                r.drop_bits(len);
-                symbol
-            }
-            Err(node) => walk_long_code(&mut r, &tree, node),
-        };
-        if r.overrun() {
-            return Err(truncated(i));
-        }
-        out[i] = values[usize::from(symbol)];
-        i += 1;
-    }
-    Ok(())
-}
-
-/// Finishes a code longer than the table's index, one bit at a time from internal `node`,
-/// after the table's prefix bits were dropped.
-#[cold]
-fn walk_long_code(r: &mut BitReader<'_>, tree: &DecodeTree, node: ChildRef) -> u8 {
-    r.drop_bits(crate::decode_table::TABLE_BITS);
-    let mut at = node;
-    loop {
-        let bit = r.read_bit() as usize;
-        at = tree.children[usize::from(at)][bit];
-        if at >= LEAF_BASE {
-            return (at - LEAF_BASE) as u8;
-        }
-    }
+    table
+        .decode(&mut r, &tree, values, out)
+        .map_err(|decoded| Error::StreamTruncated {
+            decoded,
+            expected,
+            stream_bytes: stream.len(),
+        })
 }
 
 /// The obviously-correct decoder: one bit, one tree step at a time, every read checked. The

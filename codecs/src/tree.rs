@@ -9,23 +9,30 @@ pub(crate) const MAX_LEAVES: usize = 256;
 /// Most internal nodes a full tree with [`MAX_LEAVES`] leaves has.
 pub(crate) const MAX_INTERNAL: usize = MAX_LEAVES - 1;
 
-/// Counts of each byte value. Four interleaved tables keep consecutive equal bytes from
-/// serialising on one counter's store-to-load dependency.
+/// Counts of each byte value. Eight interleaved tables keep runs of equal bytes (the zero high
+/// bytes of 16-bit data, for one) from serialising on one counter's store-to-load latency.
 pub(crate) fn histogram(input: &[u8]) -> [u64; 256] {
-    let mut tables = [[0u32; 256]; 4];
-    let mut quads = input.chunks_exact(4);
-    for q in &mut quads {
-        tables[0][usize::from(q[0])] += 1;
-        tables[1][usize::from(q[1])] += 1;
-        tables[2][usize::from(q[2])] += 1;
-        tables[3][usize::from(q[3])] += 1;
+    let mut tables = [[0u32; 256]; 8];
+    let mut groups = input.chunks_exact(8);
+    for g in &mut groups {
+        for (t, &b) in tables.iter_mut().zip(g) {
+            t[usize::from(b)] += 1;
+        }
     }
-    for &b in quads.remainder() {
+    for &b in groups.remainder() {
         tables[0][usize::from(b)] += 1;
     }
+    sum_tables(&tables)
+}
+
+/// Adds up interleaved count tables. Each holds a `u32` per symbol: callers count at most
+/// `u32::MAX` symbols in all.
+pub(crate) fn sum_tables<const N: usize>(tables: &[[u32; 256]; N]) -> [u64; 256] {
     let mut counts = [0u64; 256];
-    for (i, c) in counts.iter_mut().enumerate() {
-        *c = tables.iter().map(|t| u64::from(t[i])).sum();
+    for t in tables {
+        for (c, &x) in counts.iter_mut().zip(t) {
+            *c += u64::from(x);
+        }
     }
     counts
 }
@@ -134,9 +141,14 @@ impl EncoderTree {
 
     /// Writes the tree in pre-order: 0 then both children for a join, 1 and the symbol for a leaf.
     pub(crate) fn write(&self, w: &mut BitWriter) {
+        self.write_with(|code, len| w.put(code, len));
+    }
+
+    /// [`Self::write`] through any bit sink: `put(code, len)` with `len` <= 9.
+    pub(crate) fn write_with(&self, mut put: impl FnMut(u64, u32)) {
         self.walk(|node, _, _| match node {
-            BuildNode::Leaf(s) => w.put(0x100 | u64::from(s), 9),
-            BuildNode::Join(..) => w.put(0, 1),
+            BuildNode::Leaf(s) => put(0x100 | u64::from(s), 9),
+            BuildNode::Join(..) => put(0, 1),
         });
     }
 }
