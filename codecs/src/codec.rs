@@ -78,16 +78,27 @@ impl Quant16Codec {
     /// As [`quant16::decompress_into`].
     pub fn decode(&self, chunk: &[u8], n_values: usize) -> Result<Vec<u16>, Error> {
         // Check the trailer before allocating, so a bad chunk costs nothing.
-        let (_, trailer) = crate::framing::split_trailer(chunk)?;
-        if trailer as usize != n_values {
-            return Err(Error::TrailerMismatch {
-                trailer,
-                expected_bytes: n_values.saturating_mul(2),
-                itemsize: 2,
-            });
-        }
+        quant16::check_trailer(chunk, n_values)?;
         let mut out = vec![0u16; n_values];
         self.decode_into(chunk, &mut out)?;
+        Ok(out)
+    }
+
+    /// Decodes a chunk of `n_values` values into their native-endian bytes (`2 * n_values`),
+    /// the layout of zarr array bytes, without an intermediate `u16` buffer.
+    ///
+    /// # Errors
+    /// As [`quant16::decompress_into`], and [`Error::InputTooLarge`] if `2 * n_values`
+    /// overflows `usize`.
+    pub fn decode_ne_bytes(&self, chunk: &[u8], n_values: usize) -> Result<Vec<u8>, Error> {
+        quant16::check_trailer(chunk, n_values)?;
+        let n_bytes = n_values.checked_mul(2).ok_or(Error::InputTooLarge {
+            len: n_values,
+            max: usize::MAX / 2,
+        })?;
+        let mut out = vec![0u8; n_bytes];
+        let (pairs, _) = out.as_chunks_mut::<2>();
+        quant16::decompress_into_ne_bytes_with(chunk, pairs, &self.dequant)?;
         Ok(out)
     }
 

@@ -186,6 +186,8 @@ impl QuantTable {
 #[derive(Clone, Debug)]
 pub struct DequantTable {
     values: [u16; 256],
+    /// `values` as native-endian bytes, for decoding into byte buffers of any alignment.
+    ne_bytes: [[u8; 2]; 256],
 }
 
 impl DequantTable {
@@ -195,12 +197,20 @@ impl DequantTable {
         for (q, v) in (0..=u8::MAX).zip(values.iter_mut()) {
             *v = params.dequantize(q);
         }
-        Self { values }
+        Self {
+            values,
+            ne_bytes: values.map(u16::to_ne_bytes),
+        }
     }
 
     /// The value of every symbol, indexed by symbol.
     pub fn values(&self) -> &[u16; 256] {
         &self.values
+    }
+
+    /// The value of every symbol as native-endian bytes, indexed by symbol.
+    pub fn ne_bytes(&self) -> &[[u8; 2]; 256] {
+        &self.ne_bytes
     }
 }
 

@@ -109,7 +109,22 @@ pub fn decompress_into_with(
     stream::decode_mapped_into(stream, out, table.values())
 }
 
-fn check_trailer(chunk: &[u8], n_values: usize) -> Result<&[u8], Error> {
+/// [`decompress_into_with`] writing each value as native-endian bytes: the layout of zarr
+/// array bytes, with no alignment requirement on the buffer.
+///
+/// # Errors
+/// As [`decompress_into`].
+pub fn decompress_into_ne_bytes_with(
+    chunk: &[u8],
+    out: &mut [[u8; 2]],
+    table: &DequantTable,
+) -> Result<(), Error> {
+    let stream = check_trailer(chunk, out.len())?;
+    stream::decode_mapped_into(stream, out, table.ne_bytes())
+}
+
+/// Validates the trailer against the expected value count; returns the stream.
+pub(crate) fn check_trailer(chunk: &[u8], n_values: usize) -> Result<&[u8], Error> {
     let (stream, trailer) = split_trailer(chunk)?;
     if trailer as usize == n_values {
         Ok(stream)

@@ -171,3 +171,16 @@ fn quant16_ignores_symbols_after_the_nth() {
         .collect();
     assert_eq!(decoded, expected);
 }
+
+#[test]
+fn quant16_decodes_to_native_endian_bytes_as_to_values() {
+    let mut rng = rng(7);
+    let codec = Quant16Codec::new(QuantParams::new(10.0, 1.5).unwrap());
+    let values = poisson_u16(&mut rng, 5000, 150.0);
+    let chunk = codec.encode(&values).unwrap();
+    let as_values = codec.decode(&chunk, values.len()).unwrap();
+    let as_bytes = codec.decode_ne_bytes(&chunk, values.len()).unwrap();
+    let expected: Vec<u8> = as_values.iter().flat_map(|v| v.to_ne_bytes()).collect();
+    assert_eq!(as_bytes, expected);
+    assert!(codec.decode_ne_bytes(&chunk, values.len() + 1).is_err());
+}

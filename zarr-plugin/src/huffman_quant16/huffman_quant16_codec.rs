@@ -9,7 +9,7 @@ use zarrs::array::codec::api::{
     PartialDecoderCapability, PartialEncoderCapability, RecommendedConcurrency,
 };
 use zarrs::array::data_type::UInt16DataType;
-use zarrs::array::{transmute_to_bytes_vec, ChunkShapeTraits, DataType, FillValue};
+use zarrs::array::{ChunkShapeTraits, DataType, FillValue};
 use zarrs::metadata::v2::MetadataV2;
 use zarrs::metadata::Configuration;
 use zarrs::plugin::ZarrVersion;
@@ -116,7 +116,7 @@ pub fn decode_chunk(
     encoded: &[u8],
     n_values: usize,
 ) -> Result<Vec<u8>, pymecompress_codecs::Error> {
-    codec.decode(encoded, n_values).map(transmute_to_bytes_vec)
+    codec.decode_ne_bytes(encoded, n_values)
 }
 
 impl HuffmanQuant16Codec {
