@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Look into, check, export, convert and create pymecompress (python-microscopy) zarr data.
 #[derive(Parser, Debug)]
@@ -38,33 +38,7 @@ pub enum Command {
         region: Option<String>,
     },
     /// Re-encode a store with another codec, keeping arrays, groups and attributes.
-    Convert {
-        /// Input store.
-        input: PathBuf,
-        /// Output store (must not exist yet).
-        output: PathBuf,
-        /// Codec of the output arrays.
-        #[arg(long, value_enum)]
-        codec: ConvertCodec,
-        /// quant16: camera offset subtracted before the square root.
-        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-        offset: f64,
-        /// quant16: quantization step in square-root units (1 = photon-noise limited).
-        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-        scale: f64,
-        /// zstd: compression level.
-        #[arg(long, default_value_t = 3)]
-        level: i32,
-        /// Zarr format of the output (default: that of each input array).
-        #[arg(long, value_parser = clap::value_parser!(u8).range(2..=3))]
-        zarr_format: Option<u8>,
-        /// Chunk shape of the output, e.g. `1,512,512` (default: the input's).
-        #[arg(long, value_delimiter = ',')]
-        chunks: Option<Vec<u64>>,
-        /// Shard shape (Zarr v3 only): chunks are grouped into shards of this shape.
-        #[arg(long, value_delimiter = ',')]
-        shards: Option<Vec<u64>>,
-    },
+    Convert(ConvertArgs),
     /// Compress one .npy array into a framed chunk file (what a zarr chunk holds).
     Compress {
         /// Input .npy file (C order).
@@ -74,36 +48,12 @@ pub enum Command {
         /// Codec: quant16 (uint16 only) or huffman (any dtype).
         #[arg(long, value_enum)]
         codec: ChunkCodec,
-        /// quant16: camera offset.
-        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-        offset: f64,
-        /// quant16: quantization step.
-        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-        scale: f64,
+        #[command(flatten)]
+        quant: QuantArgs,
     },
     /// Decompress a framed chunk file into .npy. A chunk records neither dtype nor shape, so
     /// both come from flags.
-    Decompress {
-        /// Input chunk file.
-        input: PathBuf,
-        /// Output .npy file.
-        output: PathBuf,
-        /// Codec the chunk was written with.
-        #[arg(long, value_enum)]
-        codec: ChunkCodec,
-        /// Element type, numpy style: uint16, u2, <u2, float32, ...
-        #[arg(long, default_value = "uint16")]
-        dtype: String,
-        /// Shape, e.g. `512,512`.
-        #[arg(long, value_delimiter = ',', required = true)]
-        shape: Vec<u64>,
-        /// quant16: camera offset.
-        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-        offset: f64,
-        /// quant16: quantization step.
-        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-        scale: f64,
-    },
+    Decompress(DecompressArgs),
     /// Make a photon-counting movie, store it with quant16, read it back and report size,
     /// error and speed, next to zstd.
     Demo {
@@ -142,4 +92,61 @@ pub enum ChunkCodec {
     Quant16,
     /// pymecompress-huffman.
     Huffman,
+}
+
+/// Arguments of `convert`.
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    /// Input store.
+    pub input: PathBuf,
+    /// Output store (must not exist yet).
+    pub output: PathBuf,
+    /// Codec of the output arrays.
+    #[arg(long, value_enum)]
+    pub codec: ConvertCodec,
+    #[command(flatten)]
+    pub quant: QuantArgs,
+    /// zstd: compression level.
+    #[arg(long, default_value_t = 3)]
+    pub level: i32,
+    /// Zarr format of the output (default: that of each input array).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(2..=3))]
+    pub zarr_format: Option<u8>,
+    /// Chunk shape of the output, e.g. `1,512,512` (default: the input's).
+    #[arg(long, value_delimiter = ',')]
+    pub chunks: Option<Vec<u64>>,
+    /// Shard shape (Zarr v3 only): chunks are grouped into shards of this shape.
+    #[arg(long, value_delimiter = ',')]
+    pub shards: Option<Vec<u64>>,
+}
+
+/// Arguments of `decompress`.
+#[derive(Args, Debug)]
+pub struct DecompressArgs {
+    /// Input chunk file.
+    pub input: PathBuf,
+    /// Output .npy file.
+    pub output: PathBuf,
+    /// Codec the chunk was written with.
+    #[arg(long, value_enum)]
+    pub codec: ChunkCodec,
+    /// Element type, numpy style: uint16, u2, <u2, float32, ...
+    #[arg(long, default_value = "uint16")]
+    pub dtype: String,
+    /// Shape, e.g. `512,512`.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub shape: Vec<u64>,
+    #[command(flatten)]
+    pub quant: QuantArgs,
+}
+
+/// The quant16 parameters, as the codec's JSON configuration names them.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct QuantArgs {
+    /// quant16: camera offset subtracted before the square root.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub offset: f64,
+    /// quant16: quantization step in square-root units (1 = photon-noise limited).
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub scale: f64,
 }

@@ -1,13 +1,13 @@
 //! `pymecompress compress` / `decompress`: one `.npy` array <-> one framed chunk, byte for byte
 //! what a pymecompress zarr chunk holds (the stream, then a 4-byte little-endian trailer).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use pymecompress::npy::{NpyArray, NpyDtype};
 use pymecompress_codecs::{huffman, quant16, QuantParams};
 
-use crate::cli::ChunkCodec;
+use crate::cli::{ChunkCodec, DecompressArgs, QuantArgs};
 use crate::failure::{At, Place, Result};
 
 fn codec_name(codec: ChunkCodec) -> &'static str {
@@ -21,9 +21,9 @@ pub fn compress(
     input: &Path,
     output: &Path,
     codec: ChunkCodec,
-    offset: f64,
-    scale: f64,
+    quant: QuantArgs,
 ) -> Result<ExitCode> {
+    let QuantArgs { offset, scale } = quant;
     let in_place = Place::store(input.display()).codec(codec_name(codec));
     let array = NpyArray::read_file(input).at(&in_place)?;
     let chunk = match codec {
@@ -70,17 +70,7 @@ pub fn compress(
     Ok(ExitCode::SUCCESS)
 }
 
-pub struct DecompressOptions {
-    pub input: PathBuf,
-    pub output: PathBuf,
-    pub codec: ChunkCodec,
-    pub dtype: String,
-    pub shape: Vec<u64>,
-    pub offset: f64,
-    pub scale: f64,
-}
-
-pub fn decompress(o: &DecompressOptions) -> Result<ExitCode> {
+pub fn decompress(o: &DecompressArgs) -> Result<ExitCode> {
     let place = Place::store(o.input.display()).codec(codec_name(o.codec));
     let (dtype, _) = NpyDtype::parse(&o.dtype).at(&place)?;
     let elements = o
@@ -103,7 +93,7 @@ pub fn decompress(o: &DecompressOptions) -> Result<ExitCode> {
                     chunk.len()
                 )));
             }
-            let params = QuantParams::new(o.offset, o.scale).at(&place)?;
+            let params = QuantParams::new(o.quant.offset, o.quant.scale).at(&place)?;
             quant16::decompress(&chunk, elements, &params)
                 .at(&place)?
                 .iter()

@@ -5,7 +5,6 @@
 //! the codecs come from zarrs's registry exactly as they will when anyone reads the store back
 //! (ours included, through the plugin's registration).
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -20,26 +19,14 @@ use zarrs::metadata::v2::GroupMetadataV2;
 use zarrs::metadata::NodeMetadata;
 use zarrs::node::Node;
 
-use crate::cli::ConvertCodec;
+use crate::cli::{ConvertArgs, ConvertCodec};
 use crate::failure::{At, Place, Result};
 use crate::progress;
 use crate::store::{self, Located};
 use pymecompress::npy::NpyDtype;
 use pymecompress_codecs::QuantParams;
 
-pub struct Options {
-    pub input: PathBuf,
-    pub output: PathBuf,
-    pub codec: ConvertCodec,
-    pub offset: f64,
-    pub scale: f64,
-    pub level: i32,
-    pub zarr_format: Option<u8>,
-    pub chunks: Option<Vec<u64>>,
-    pub shards: Option<Vec<u64>>,
-}
-
-pub fn run(o: &Options) -> Result<ExitCode> {
+pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
     let out_place = Place::store(o.output.display());
     if o.output.exists() {
         return Err(out_place.fail("already exists; choose a new path"));
@@ -48,7 +35,8 @@ pub fn run(o: &Options) -> Result<ExitCode> {
         return Err(out_place.fail("--shards needs Zarr v3 (--zarr-format 3)"));
     }
     if o.codec == ConvertCodec::Quant16 {
-        QuantParams::new(o.offset, o.scale).at(&out_place.codec("pymecompress-quant16"))?;
+        QuantParams::new(o.quant.offset, o.quant.scale)
+            .at(&out_place.codec("pymecompress-quant16"))?;
     }
     let input = store::locate(&o.input)?;
     let root =
@@ -78,7 +66,7 @@ fn out_path(input: &Located, node_path: &str) -> String {
 }
 
 fn convert_node(
-    o: &Options,
+    o: &ConvertArgs,
     input: &Located,
     node: &Node,
     output: &Arc<FilesystemStore>,
@@ -114,7 +102,7 @@ fn convert_node(
 }
 
 fn convert_array(
-    o: &Options,
+    o: &ConvertArgs,
     input: &Located,
     in_path: &str,
     output: &Arc<FilesystemStore>,
@@ -166,8 +154,8 @@ fn convert_array(
     }
     let codec_config = CodecConfig {
         codec,
-        offset: o.offset,
-        scale: o.scale,
+        offset: o.quant.offset,
+        scale: o.quant.scale,
         level: o.level,
         itemsize,
     };
