@@ -119,8 +119,10 @@ impl<'a> SliceBitWriter<'a> {
     /// Stores the pending whole bytes.
     #[inline(always)]
     pub(crate) fn flush(&mut self) {
-        // Two shifts keep `nbits == 0` in range; stale bits above the pending ones go out.
-        let aligned = (self.acc << (63 - self.nbits)) << 1;
+        // `nbits` runs from 0 (nothing pending: shift out everything) to 64 (7 bits left by
+        // the last flush plus a 57-bit put: `acc` is already aligned). Stale bits above the
+        // pending ones go out.
+        let aligned = self.acc.checked_shl(64 - self.nbits).unwrap_or(0);
         self.out[self.pos..self.pos + 8].copy_from_slice(&aligned.to_be_bytes());
         self.pos += (self.nbits / 8) as usize;
         self.nbits &= 7;
@@ -242,6 +244,24 @@ impl<'a> BitReader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slice_writer_flushes_a_full_64_bit_accumulator() {
+        // 7 bits left by a flush plus a 57-bit put: all 64 accumulator bits are pending.
+        let (a, b) = (0b101_1011u64, (1u64 << 57) - 12345);
+        let mut buf = [0u8; 24];
+        let mut w = SliceBitWriter::new(&mut buf, 0);
+        w.put(a, 7);
+        w.flush();
+        w.put(b, SLICE_PUT_BITS);
+        w.flush();
+        let len = w.finish();
+        let mut reference = BitWriter::with_capacity(0);
+        reference.put(a, 7);
+        reference.put(b >> 1, 56);
+        reference.put(b & 1, 1);
+        assert_eq!(&buf[..len], &reference.finish()[..]);
+    }
 
     #[test]
     fn writer_then_reader_round_trip_mixed_lengths() {
