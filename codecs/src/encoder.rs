@@ -24,9 +24,14 @@ pub(crate) fn auto_slices(n: usize) -> usize {
     }
 }
 
-/// The length of each of `slices` slices of `n` items (the last one shorter), at least 1.
+/// Most slices an input is cut into: each costs a 2 KiB histogram, and more slices than
+/// threads gain nothing; output is the same for any count, so larger requests are clamped.
+pub(crate) const MAX_SLICES: usize = 256;
+
+/// The length of each of `slices` (clamped to 1..=[`MAX_SLICES`]) slices of `n` items (the last
+/// one shorter), at least 1.
 pub(crate) fn slice_len(n: usize, slices: usize) -> usize {
-    n.div_ceil(slices.max(1)).max(1)
+    n.div_ceil(slices.clamp(1, MAX_SLICES)).max(1)
 }
 
 /// Appends the stream of `symbols` to `out`, given `histograms[j]` of each slice

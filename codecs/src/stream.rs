@@ -37,7 +37,7 @@ pub fn encode_append(input: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
 /// Like [`encode`], coding `slices` slices of the input on the current rayon pool's threads:
 /// each slice's first bit is the tree's size plus the code lengths of the slices before it,
 /// from per-slice histograms. The output is byte-identical to [`encode_simple`]'s for any
-/// slice count (1 codes on the calling thread).
+/// slice count (1 codes on the calling thread; counts above 256 are clamped to 256).
 ///
 /// # Errors
 /// - [`Error::InputTooLarge`] if `input` is longer than [`MAX_SYMBOLS`].

@@ -1,0 +1,373 @@
+//! Resource bounds of decoding, measured rather than argued:
+//!
+//! - memory: a counting global allocator shows that decoding allocates the output the caller
+//!   asked for plus a small constant, that a hostile trailer is refused before anything is
+//!   allocated, and that the number of allocations does not grow with the data;
+//! - work: a decoder given a huge symbol count and a short stream stops where the stream's bits
+//!   run out (the output past that point is never written), and a worst-case deep tree (the
+//!   256-leaf caterpillar, codes of up to 255 bits) decodes a large count with the same
+//!   constant number of allocations. No timing is involved anywhere.
+//!
+//! What this does not show: the number of tree steps per symbol. The crate exposes no step
+//! counter; that bound (at most 255 steps, the depth of a validated tree) rests on the code.
+
+mod common;
+
+use common::*;
+use pymecompress_codecs::{huffman, quant16, stream, Error, Quant16Codec, QuantParams};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+/// Allocation counts of one thread while a measurement is running on it.
+#[derive(Clone, Copy, Debug, Default)]
+struct Usage {
+    /// Bytes allocated minus bytes freed since the measurement began.
+    live: i64,
+    /// Highest `live` reached.
+    peak: i64,
+    /// Bytes requested in total (growth of a reallocation counts as its new size).
+    total: u64,
+    /// Number of allocation and reallocation calls.
+    calls: u64,
+}
+
+thread_local! {
+    // `const` initialisation with a `Copy` payload: touching it never allocates, so the
+    // allocator can use it without recursing. Thread-local so parallel tests don't mix.
+    static USAGE: Cell<Option<Usage>> = const { Cell::new(None) };
+}
+
+fn record(grow: usize, shrink: usize, is_call: bool) {
+    let _ = USAGE.try_with(|cell| {
+        if let Some(mut u) = cell.get() {
+            u.live += grow as i64 - shrink as i64;
+            u.peak = u.peak.max(u.live);
+            u.total += grow as u64;
+            u.calls += u64::from(is_call);
+            cell.set(Some(u));
+        }
+    });
+}
+
+struct CountingAllocator;
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
+// bookkeeping around it neither allocates nor touches the memory.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        record(layout.size(), 0, true);
+        // SAFETY: forwarded unchanged.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        record(layout.size(), 0, true);
+        // SAFETY: forwarded unchanged.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        record(0, layout.size(), false);
+        // SAFETY: forwarded unchanged.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        record(new_size, layout.size(), true);
+        // SAFETY: forwarded unchanged.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Runs `f`, returning its result and what this thread allocated meanwhile. The result is
+/// returned, not dropped, so its own allocation is part of the peak.
+fn measure<T>(f: impl FnOnce() -> T) -> (T, Usage) {
+    USAGE.with(|c| c.set(Some(Usage::default())));
+    let out = f();
+    let usage = USAGE.with(|c| c.take()).expect("measurement was running");
+    (out, usage)
+}
+
+/// Working memory a decoder may use beyond its output, whatever the data: the code tree (at
+/// most 255 internal nodes), the tree reader's stack, and the decoder's lookup tables. Their
+/// size grows with the requested count up to a fixed cap (2^14 entries of a few bytes plus 8
+/// output values when this was written: about 416 KiB for `u16` output, 288 KiB for `u8`);
+/// `extra_memory_stops_growing_with_the_output` checks that the cap is reached.
+const CONSTANT_BYTES: i64 = 1024 * 1024;
+
+/// Most allocation calls one decode may make, whatever the size of the data.
+const CONSTANT_CALLS: u64 = 16;
+
+fn assert_output_plus_constant(what: &str, usage: Usage, output_bytes: usize) {
+    assert!(
+        usage.peak <= output_bytes as i64 + CONSTANT_BYTES,
+        "{what}: peak {} bytes for {output_bytes} bytes of output ({usage:?})",
+        usage.peak
+    );
+    assert!(usage.calls <= CONSTANT_CALLS, "{what}: {usage:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory
+
+#[test]
+fn measuring_sees_allocations() {
+    let (v, usage) = measure(|| vec![1u8; 100_000]);
+    assert_eq!(v.len(), 100_000);
+    assert_eq!((usage.peak, usage.calls), (100_000, 1));
+}
+
+#[test]
+fn valid_chunks_allocate_their_output_plus_a_constant() {
+    let mut rng = rng(21);
+    for (kind, n) in [
+        (0, 1 << 20),
+        (1, 1 << 20),
+        (4, 1 << 20),
+        (5, 3000),
+        (2, 50_000),
+    ] {
+        let input = bytes_of_kind(&mut rng, kind, n);
+        let n = input.len();
+        let chunk = huffman::compress(&input).unwrap();
+        let s = &chunk[..chunk.len() - 4];
+
+        let (out, usage) = measure(|| huffman::decompress(&chunk, n, 1));
+        assert_eq!(out.as_deref(), Ok(&input[..]));
+        assert_output_plus_constant("huffman::decompress", usage, n);
+
+        let mut buf = vec![0u8; n];
+        let (out, usage) = measure(|| huffman::decompress_into(&chunk, &mut buf, 1));
+        assert_eq!(out, Ok(()));
+        assert_output_plus_constant("huffman::decompress_into", usage, 0);
+
+        let (out, usage) = measure(|| stream::decode(s, n));
+        assert_eq!(out.as_deref(), Ok(&input[..]));
+        assert_output_plus_constant("stream::decode", usage, n);
+
+        let (out, usage) = measure(|| stream::decode_simple(s, n));
+        assert_eq!(out.as_deref(), Ok(&input[..]));
+        assert_output_plus_constant("stream::decode_simple", usage, n);
+    }
+
+    let params = QuantParams::new(100.0, 1.5).unwrap();
+    let codec = Quant16Codec::new(params);
+    for n in [1 << 20, 4096, 1] {
+        let values = poisson_u16(&mut rng, n, 100.0);
+        let chunk = quant16::compress(&values, &params).unwrap();
+        let (out, usage) = measure(|| quant16::decompress(&chunk, n, &params));
+        assert_eq!(out.map(|v| v.len()), Ok(n));
+        assert_output_plus_constant("quant16::decompress", usage, 2 * n);
+        let (out, usage) = measure(|| codec.decode(&chunk, n));
+        assert_eq!(out.map(|v| v.len()), Ok(n));
+        assert_output_plus_constant("Quant16Codec::decode", usage, 2 * n);
+    }
+}
+
+#[test]
+fn extra_memory_stops_growing_with_the_output() {
+    let mut rng = rng(25);
+    let mut extra = Vec::new();
+    for n in [1usize << 21, 1 << 23] {
+        let input = bytes_of_kind(&mut rng, 1, n);
+        let chunk = huffman::compress(&input).unwrap();
+        let (out, usage) = measure(|| huffman::decompress(&chunk, n, 1));
+        assert_eq!(out.as_deref(), Ok(&input[..]));
+        extra.push((usage.peak - n as i64, usage.calls));
+    }
+    assert_eq!(
+        extra[0], extra[1],
+        "(bytes beyond the output, calls) for 2^21 and 2^23"
+    );
+}
+
+/// A decode that must fail, returning the decoded length if it does not.
+type Refusal = Box<dyn Fn() -> Result<usize, Error>>;
+
+#[test]
+fn hostile_trailers_and_sizes_are_refused_before_allocating() {
+    let params = QuantParams::default();
+    let codec = Quant16Codec::new(params);
+    let mut chunk = huffman::compress(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]).unwrap();
+    let at = chunk.len() - 4;
+    chunk[at..].copy_from_slice(&u32::MAX.to_le_bytes());
+
+    let refusals: [(&str, Refusal); 9] = [
+        // A trailer of u32::MAX against an expected 10 bytes.
+        ("huffman, trailer u32::MAX, expect 10", {
+            let c = chunk.clone();
+            Box::new(move || huffman::decompress(&c, 10, 1).map(|v| v.len()))
+        }),
+        ("huffman, trailer u32::MAX, expect 10 x u64", {
+            let c = chunk.clone();
+            Box::new(move || huffman::decompress(&c, 80, 8).map(|v| v.len()))
+        }),
+        ("quant16, trailer u32::MAX, expect 10", {
+            let c = chunk.clone();
+            Box::new(move || quant16::decompress(&c, 10, &params).map(|v| v.len()))
+        }),
+        ("Quant16Codec, trailer u32::MAX, expect 10", {
+            let (c, codec) = (chunk.clone(), codec.clone());
+            Box::new(move || codec.decode(&c, 10).map(|v| v.len()))
+        }),
+        // A caller asking for an absurd size with a chunk whose trailer disagrees.
+        ("huffman, trailer 10, expect usize::MAX", {
+            let c = huffman::compress(&[1; 10]).unwrap();
+            Box::new(move || huffman::decompress(&c, usize::MAX, 1).map(|v| v.len()))
+        }),
+        ("quant16, trailer 10, expect usize::MAX / 2", {
+            let c = quant16::compress(&[1; 10], &params).unwrap();
+            Box::new(move || quant16::decompress(&c, usize::MAX / 2, &params).map(|v| v.len()))
+        }),
+        ("huffman, 3-byte chunk, expect 1 GiB", {
+            Box::new(move || huffman::decompress(&[0xff, 0xff, 0xff], 1 << 30, 1).map(|v| v.len()))
+        }),
+        ("quant16, 3-byte chunk, expect 1 Gi values", {
+            Box::new(move || quant16::decompress(&[1, 2, 3], 1 << 30, &params).map(|v| v.len()))
+        }),
+        ("huffman, itemsize 3, expect 1 GiB", {
+            let c = chunk.clone();
+            Box::new(move || huffman::decompress(&c, 1 << 30, 3).map(|v| v.len()))
+        }),
+    ];
+    for (what, decode) in &refusals {
+        let (out, usage) = measure(decode);
+        assert!(out.is_err(), "{what}: {out:?}");
+        assert_eq!(usage.total, 0, "{what}: {out:?} allocated {usage:?}");
+    }
+}
+
+#[test]
+fn a_short_stream_with_a_huge_count_allocates_only_the_output_and_stops_early() {
+    const N: usize = 1 << 28;
+    let mut rng = rng(22);
+    let tree = Tree::random(&mut rng, 40);
+    let (full, _, _) = stream_for_tree(&mut rng, &tree, 1000);
+    let short = &full[..100];
+
+    for (what, decode) in [
+        ("stream::decode", stream::decode as fn(&[u8], usize) -> _),
+        ("stream::decode_simple", stream::decode_simple),
+    ] {
+        let (out, usage) = measure(|| decode(short, N));
+        match out {
+            Err(Error::StreamTruncated {
+                decoded,
+                expected: N,
+                stream_bytes: 100,
+            }) => assert!(decoded < 800, "{what}: {decoded} symbols from 800 bits"),
+            other => panic!("{what}: {other:?}"),
+        }
+        // The output buffer is allocated (the caller asked for it), and nothing else grows.
+        assert!(usage.peak <= N as i64 + CONSTANT_BYTES, "{what}: {usage:?}");
+        assert!(usage.calls <= CONSTANT_CALLS, "{what}: {usage:?}");
+    }
+
+    // A hostile chunk whose trailer agrees with the caller's huge size: same bound.
+    let mut chunk = short.to_vec();
+    chunk.extend_from_slice(&(N as u32).to_le_bytes());
+    let (out, usage) = measure(|| huffman::decompress(&chunk, N, 1));
+    assert!(matches!(out, Err(Error::StreamTruncated { .. })), "{out:?}");
+    assert!(usage.peak <= N as i64 + CONSTANT_BYTES, "{usage:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Work
+
+/// The caterpillar stream coding `n` copies of symbol 255, whose code is 255 one bits: the
+/// most bits per symbol and the most tree steps per symbol a byte tree allows.
+fn deepest_stream(n: usize) -> Vec<u8> {
+    let mut bits = Vec::new();
+    Tree::caterpillar().write(&mut bits);
+    bits.resize(bits.len() + 255 * n, true);
+    pack_bits(&bits)
+}
+
+#[test]
+fn decoding_stops_at_the_symbol_where_the_bits_run_out() {
+    // 10 000 symbols of 255 bits after the 2559-bit tree leave one bit of zero padding, which
+    // is the 1-bit code of symbol 0; ask for 1 << 24 symbols.
+    let stream = deepest_stream(10_000);
+    assert_eq!(stream.len() * 8, 256 * 9 + 255 + 255 * 10_000 + 1);
+    let sentinel = u16::MAX;
+    let values: [u16; 256] = std::array::from_fn(|s| s as u16);
+    let mut out = vec![sentinel; 1 << 24];
+    let (result, usage) = measure(|| stream::decode_mapped_into(&stream, &mut out, &values));
+    assert_eq!(
+        result,
+        Err(Error::StreamTruncated {
+            decoded: 10_001,
+            expected: 1 << 24,
+            stream_bytes: stream.len()
+        })
+    );
+    // Every decoded symbol was written, and nothing after the point of failure: the decoder
+    // stopped after 10 001 symbols, not 1 << 24.
+    assert!(out[..10_000].iter().all(|&v| v == 255));
+    assert_eq!(out[10_000], 0);
+    assert!(out[10_001..].iter().all(|&v| v == sentinel));
+    assert!(
+        usage.calls <= CONSTANT_CALLS && usage.peak <= CONSTANT_BYTES,
+        "{usage:?}"
+    );
+}
+
+#[test]
+fn worst_case_deep_tree_decodes_a_large_count_with_constant_extra_work_per_call() {
+    // Random caterpillar symbols (codes of 1 to 255 bits, 128 on average) and the all-deepest
+    // case; 2^16 symbols each. Allocation calls stay the same whatever n is: no per-symbol or
+    // per-bit allocation, no table rebuilt per symbol.
+    let mut rng = rng(23);
+    let mut calls_seen = Vec::new();
+    for n in [1usize << 8, 1 << 16] {
+        let (random, symbols, _) = stream_for_tree(&mut rng, &Tree::caterpillar(), n);
+        let deepest = deepest_stream(n);
+        for (stream, expected) in [(&random, symbols.clone()), (&deepest, vec![255u8; n])] {
+            let (fast, fast_usage) = measure(|| stream::decode(stream, n));
+            let (simple, simple_usage) = measure(|| stream::decode_simple(stream, n));
+            assert_eq!(fast.as_deref(), Ok(&expected[..]));
+            assert_eq!(simple.as_deref(), Ok(&expected[..]));
+            assert_output_plus_constant("stream::decode", fast_usage, n);
+            assert_output_plus_constant("stream::decode_simple", simple_usage, n);
+            calls_seen.push((fast_usage.calls, simple_usage.calls));
+        }
+    }
+    assert!(
+        calls_seen.windows(2).all(|w| w[0] == w[1]),
+        "{calls_seen:?}"
+    );
+}
+
+#[test]
+fn a_lone_symbol_tree_fills_exactly_the_requested_output() {
+    // A lone-leaf tree codes symbols in zero bits, so two bytes legitimately decode to any
+    // count: the bound is the caller's size, never a number read from the chunk.
+    let stream = stream::encode(&[42]).unwrap();
+    let n = 1 << 24;
+    let (out, usage) = measure(|| stream::decode(&stream, n));
+    let out = out.unwrap();
+    assert!(out.len() == n && out.iter().all(|&b| b == 42));
+    assert_output_plus_constant("stream::decode, lone leaf", usage, n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoders (caller-chosen parameters, not data)
+
+/// `stream::encode_parallel` cuts the input into `slices` slices with one 2 KiB histogram
+/// each, so a slice count near the input length costs about 2 KiB per input byte (a 64 KiB
+/// input with `usize::MAX` slices peaked at 137 MB when this was written). The output is
+/// byte-identical for any slice count, so the encoder now clamps it to 256 slices.
+#[test]
+fn encode_parallel_memory_does_not_grow_with_the_slice_count() {
+    let input = bytes_of_kind(&mut rng(26), 1, 1 << 16);
+    let (one, usage_one) = measure(|| stream::encode_parallel(&input, 1));
+    let (many, usage_many) = measure(|| stream::encode_parallel(&input, usize::MAX));
+    assert_eq!(one, many);
+    assert!(
+        usage_many.peak <= usage_one.peak + CONSTANT_BYTES,
+        "1 slice: {usage_one:?}; usize::MAX slices: {usage_many:?}"
+    );
+}
