@@ -1,0 +1,103 @@
+//! Encode then decode arbitrary data. Input: two parameter bytes, then the data (run with
+//! `-max_len=8192` by run.sh: larger inputs add little but cost executions).
+//!
+//! The data round-trips exactly through the raw stream and the Huffman chunk; as `u16`
+//! values it round-trips through the quant16 chunk to `dequantize(quantize(x))`.
+#![no_main]
+
+use std::sync::{Arc, Mutex};
+
+use libfuzzer_sys::fuzz_target;
+use pymecompress_codecs::{huffman, quant16, stream, Quant16Codec, QuantParams, QuantTable};
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&[offset_byte, scale_byte], bytes)) = data.split_first_chunk::<2>() else {
+        return;
+    };
+
+    let encoded = stream::encode(bytes).expect("small input encodes");
+    // Every encoder writes the same bytes, whatever the slice count.
+    let slices = usize::from(scale_byte % 8) + 1;
+    assert_eq!(stream::encode_simple(bytes).as_ref(), Ok(&encoded));
+    assert_eq!(
+        stream::encode_parallel(bytes, slices).as_ref(),
+        Ok(&encoded)
+    );
+    assert_eq!(stream::decode(&encoded, bytes.len()).as_deref(), Ok(bytes));
+    assert_eq!(
+        stream::decode_simple(&encoded, bytes.len()).as_deref(),
+        Ok(bytes)
+    );
+    // Asking for more symbols than were coded may decode the zero padding, but never changes
+    // the symbols that were coded.
+    if let Ok(longer) = stream::decode(&encoded, bytes.len() + 7) {
+        assert_eq!(&longer[..bytes.len()], bytes);
+    }
+
+    let chunk = huffman::compress(bytes).expect("small input compresses");
+    assert_eq!(chunk.len(), encoded.len() + 4);
+    for itemsize in [1, 2, 4, 8] {
+        assert_eq!(
+            huffman::decompress(&chunk, bytes.len(), itemsize).as_deref(),
+            Ok(bytes)
+        );
+    }
+
+    let values: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
+        .collect();
+    let params = QuantParams::new(
+        f64::from(offset_byte) * 4.0,
+        f64::from(scale_byte) / 32.0 + 0.25,
+    )
+    .expect("finite positive params");
+    let tables = tables_for(params);
+    let codec = &tables.codec;
+    let chunk = codec.encode(&values).expect("small input compresses");
+    assert_eq!(
+        quant16::compress_simple(&values, &params).as_ref(),
+        Ok(&chunk)
+    );
+    assert_eq!(
+        quant16::compress_parallel(&values, &tables.quant, slices).as_ref(),
+        Ok(&chunk)
+    );
+    let expected: Vec<u16> = values
+        .iter()
+        .map(|&x| params.dequantize(params.quantize(x)))
+        .collect();
+    assert_eq!(codec.decode(&chunk, values.len()).as_ref(), Ok(&expected));
+    // The free functions build their tables per call; check them on short inputs only.
+    if values.len() <= 64 {
+        assert_eq!(quant16::compress(&values, &params).as_ref(), Ok(&chunk));
+        assert_eq!(
+            quant16::decompress(&chunk, values.len(), &params),
+            Ok(expected)
+        );
+    }
+});
+
+/// The codec and quantization table of one configuration.
+struct Tables {
+    codec: Quant16Codec,
+    quant: QuantTable,
+}
+
+/// Tabulating a configuration quantizes all 65536 inputs; mutations mostly keep the parameter
+/// bytes, so keeping the last tables saves most of that work.
+fn tables_for(params: QuantParams) -> Arc<Tables> {
+    static LAST: Mutex<Option<Arc<Tables>>> = Mutex::new(None);
+    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    match &*last {
+        Some(t) if *t.codec.params() == params => Arc::clone(t),
+        _ => {
+            let t = Arc::new(Tables {
+                codec: Quant16Codec::new(params),
+                quant: QuantTable::new(&params),
+            });
+            *last = Some(Arc::clone(&t));
+            t
+        }
+    }
+}
