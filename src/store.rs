@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use zarrs::array::{Array, ArrayBytes, ArrayMetadata, ArraySubset};
+use zarrs::array::{Array, ArrayMetadata, ArraySubset};
 use zarrs::filesystem::FilesystemStore;
 use zarrs::metadata::NodeMetadata;
 use zarrs::node::Node;
@@ -186,14 +186,10 @@ pub fn region_failure<T>(
 where
     T: ?Sized + zarrs::storage::ReadableStorageTraits + 'static,
 {
-    if let Ok(Some(chunks)) = array.chunks_in_array_subset(subset) {
-        for index in &chunks.indices() {
-            if let Err(e) = array.retrieve_chunk_if_exists::<ArrayBytes<'static>>(&index) {
-                return place
-                    .chunk(chunk_label(array, &index))
-                    .fail(error_chain(&e));
-            }
-        }
+    if let Some((index, e)) = zarrs_pymecompress::first_failing_chunk(array, subset) {
+        return place
+            .chunk(chunk_label(array, &index))
+            .fail(error_chain(&e));
     }
     place.fail(format!(
         "reading region {:?}: {}",

@@ -80,6 +80,7 @@ mod convert;
 mod error;
 mod huffman;
 mod huffman_quant16;
+mod locate;
 
 pub use check::{check_array, open_array, OpenError};
 pub use convert::array_metadata_v2_to_v3;
@@ -93,4 +94,5 @@ pub use huffman_quant16::{
     HuffmanQuant16Codec, HuffmanQuant16CodecConfiguration, HUFFMAN_QUANT16_ID_V2,
     HUFFMAN_QUANT16_NAME_V3,
 };
+pub use locate::{first_failing_chunk, retrieve_array_subset_naming_chunk, RegionReadError};
 pub use pymecompress_codecs;
