@@ -61,6 +61,24 @@ struct Spec<T> {
     written: Option<Vec<std::ops::Range<u64>>>,
 }
 
+impl<T> Spec<T> {
+    /// A 50x70 array in 32x40 chunks (edge chunks on both axes), fill value 0, `.` keys, every
+    /// chunk written.
+    fn new(name: &'static str, dtype: &'static str, compressor: MetadataV2, data: Vec<T>) -> Self {
+        Self {
+            name,
+            shape: vec![50, 70],
+            chunks: vec![32, 40],
+            dtype,
+            fill: 0,
+            separator: ChunkKeySeparator::Dot,
+            compressor,
+            data,
+            written: None,
+        }
+    }
+}
+
 fn write_store<T: Element + bytemuck::Pod>(
     dir: &Path,
     spec: Spec<T>,
@@ -137,8 +155,6 @@ fn write_store<T: Element + bytemuck::Pod>(
 fn write_all(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-    let shape = vec![50u64, 70];
-    let chunks = vec![32u64, 40];
     let n = 50 * 70;
     let poisson = |mean: f64, n: usize, rng: &mut rand::rngs::StdRng| -> Vec<u16> {
         let d = Poisson::<f64>::new(mean).unwrap();
@@ -156,85 +172,37 @@ fn write_all(dir: &Path) {
     let u16_data = poisson(300.0, n, &mut rng);
     let i32_data: Vec<i32> = (0..n as i32).map(|i| (i - 1700) * 977).collect();
     let f32_data: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin() * 1e3).collect();
-    let base = |name, dtype| (name, dtype, shape.clone(), chunks.clone());
-    let (name, dtype, shape_, chunks_) = base("huff_u1", "|u1");
     write_store(
         dir,
-        Spec {
-            name,
-            shape: shape_,
-            chunks: chunks_,
-            dtype,
-            fill: 0,
-            separator: ChunkKeySeparator::Dot,
-            compressor: huffman(),
-            data: u8_data,
-            written: None,
-        },
+        Spec::new("huff_u1", "|u1", huffman(), u8_data),
         &mut entries,
     );
-    let (name, dtype, shape_, chunks_) = base("huff_u2", "<u2");
     write_store(
         dir,
-        Spec {
-            name,
-            shape: shape_,
-            chunks: chunks_,
-            dtype,
-            fill: 0,
-            separator: ChunkKeySeparator::Dot,
-            compressor: huffman(),
-            data: u16_data.clone(),
-            written: None,
-        },
+        Spec::new("huff_u2", "<u2", huffman(), u16_data.clone()),
         &mut entries,
     );
-    let (name, dtype, shape_, chunks_) = base("huff_u2_slash_missing", "<u2");
     write_store(
         dir,
         Spec {
-            name,
-            shape: shape_,
-            chunks: chunks_,
-            dtype,
             fill: 7,
             separator: ChunkKeySeparator::Slash,
-            compressor: huffman(),
-            data: u16_data,
             written: Some(vec![0..32, 0..40]),
+            ..Spec::new("huff_u2_slash_missing", "<u2", huffman(), u16_data)
         },
         &mut entries,
     );
-    let (name, dtype, shape_, chunks_) = base("huff_i4", "<i4");
     write_store(
         dir,
         Spec {
-            name,
-            shape: shape_,
-            chunks: chunks_,
-            dtype,
             fill: -1,
-            separator: ChunkKeySeparator::Dot,
-            compressor: huffman(),
-            data: i32_data,
-            written: None,
+            ..Spec::new("huff_i4", "<i4", huffman(), i32_data)
         },
         &mut entries,
     );
-    let (name, dtype, shape_, chunks_) = base("huff_f4", "<f4");
     write_store(
         dir,
-        Spec {
-            name,
-            shape: shape_,
-            chunks: chunks_,
-            dtype,
-            fill: 0,
-            separator: ChunkKeySeparator::Dot,
-            compressor: huffman(),
-            data: f32_data,
-            written: None,
-        },
+        Spec::new("huff_f4", "<f4", huffman(), f32_data),
         &mut entries,
     );
 
@@ -244,52 +212,28 @@ fn write_all(dir: &Path) {
     photons[5] = 65535;
     photons[3000] = 65100;
     photons[17] = 3;
-    let (name, dtype, shape_, chunks_) = base("q16_o0_s1", "<u2");
     write_store(
         dir,
-        Spec {
-            name,
-            shape: shape_,
-            chunks: chunks_,
-            dtype,
-            fill: 0,
-            separator: ChunkKeySeparator::Dot,
-            compressor: quant16(0.0, 1.0),
-            data: photons.clone(),
-            written: None,
-        },
+        Spec::new("q16_o0_s1", "<u2", quant16(0.0, 1.0), photons.clone()),
         &mut entries,
     );
-    let stack = poisson(150.0, 3 * 40 * 30, &mut rng);
     write_store(
         dir,
         Spec {
-            name: "q16_o100_s1_stack",
             shape: vec![3, 40, 30],
             chunks: vec![1, 32, 32],
-            dtype: "<u2",
-            fill: 0,
-            separator: ChunkKeySeparator::Dot,
-            compressor: quant16(100.0, 1.0),
-            data: stack,
-            written: None,
+            ..Spec::new(
+                "q16_o100_s1_stack",
+                "<u2",
+                quant16(100.0, 1.0),
+                poisson(150.0, 3 * 40 * 30, &mut rng),
+            )
         },
         &mut entries,
     );
-    let (name, dtype, shape_, chunks_) = base("q16_o0_s2", "<u2");
     write_store(
         dir,
-        Spec {
-            name,
-            shape: shape_,
-            chunks: chunks_,
-            dtype,
-            fill: 0,
-            separator: ChunkKeySeparator::Dot,
-            compressor: quant16(0.0, 2.0),
-            data: photons,
-            written: None,
-        },
+        Spec::new("q16_o0_s2", "<u2", quant16(0.0, 2.0), photons),
         &mut entries,
     );
 
