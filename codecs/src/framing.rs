@@ -5,8 +5,11 @@ use crate::Error;
 /// Size of the trailer in bytes.
 pub const TRAILER_BYTES: usize = 4;
 
-/// Splits a chunk into its stream and trailer value.
-pub(crate) fn split_trailer(chunk: &[u8]) -> Result<(&[u8], u32), Error> {
+/// Splits a framed chunk into its stream and the value of its trailer.
+///
+/// # Errors
+/// - [`Error::ChunkTooShort`] if the chunk has no room for the trailer.
+pub fn split_trailer(chunk: &[u8]) -> Result<(&[u8], u32), Error> {
     let Some(split) = chunk.len().checked_sub(TRAILER_BYTES) else {
         return Err(Error::ChunkTooShort { len: chunk.len() });
     };

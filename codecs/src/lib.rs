@@ -42,5 +42,5 @@ mod tree;
 
 pub use codec::{HuffmanCodec, Quant16Codec};
 pub use error::Error;
-pub use framing::TRAILER_BYTES;
+pub use framing::{split_trailer, TRAILER_BYTES};
 pub use quant::{DequantTable, QuantParams, QuantTable};

@@ -1,7 +1,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use pymecompress_codecs::{huffman, TRAILER_BYTES};
+use pymecompress_codecs::{huffman, split_trailer, TRAILER_BYTES};
 use zarrs::array::codec::api::{
     ArrayBytesRaw, BytesRepresentation, BytesToBytesCodecTraits, CodecError, CodecMetadataOptions,
     CodecOptions, CodecTraits, PartialDecoderCapability, PartialEncoderCapability,
@@ -66,8 +66,9 @@ pub fn decode_chunk(
     encoded: &[u8],
     decoded_len: usize,
 ) -> Result<Vec<u8>, pymecompress_codecs::Error> {
-    let itemsize = trailer(encoded)
-        .and_then(|trailer| {
+    let itemsize = split_trailer(encoded)
+        .ok()
+        .and_then(|(_, trailer)| {
             [2usize, 4, 8]
                 .into_iter()
                 .find(|&k| (trailer as usize).checked_mul(k) == Some(decoded_len))
@@ -87,10 +88,8 @@ pub fn decode_chunk_unsized(
     encoded: &[u8],
     max_len: Option<usize>,
 ) -> Result<Vec<u8>, pymecompress_codecs::Error> {
-    let Some(trailer) = trailer(encoded) else {
-        return decode_chunk(encoded, 0);
-    };
-    let stream_bits = (encoded.len() - TRAILER_BYTES).saturating_mul(8);
+    let (stream, trailer) = split_trailer(encoded)?;
+    let stream_bits = stream.len().saturating_mul(8);
     let limit = max_len.map_or(stream_bits, |max| max.min(stream_bits));
     let claimed = trailer as usize;
     if claimed > limit {
@@ -101,12 +100,6 @@ pub fn decode_chunk_unsized(
         });
     }
     huffman::decompress(encoded, claimed, 1)
-}
-
-fn trailer(encoded: &[u8]) -> Option<u32> {
-    let start = encoded.len().checked_sub(TRAILER_BYTES)?;
-    let bytes: [u8; TRAILER_BYTES] = encoded[start..].try_into().ok()?;
-    Some(u32::from_le_bytes(bytes))
 }
 
 impl CodecTraits for HuffmanCodec {
