@@ -6,7 +6,7 @@
 //! C reference use `benches/compare`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pymecompress_codecs::{huffman, stream, Quant16Codec, QuantParams};
+use pymecompress_codecs::{huffman, testing, Quant16Codec, QuantParams};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Poisson};
@@ -47,12 +47,12 @@ fn bench_codecs(c: &mut Criterion) {
         let bytes: usize = raw.iter().map(Vec::len).sum();
         g.throughput(Throughput::Bytes(bytes as u64));
 
-        let encoded: Vec<Vec<u8>> = raw.iter().map(|r| huffman::compress(r).unwrap()).collect();
+        let encoded: Vec<Vec<u8>> = raw.iter().map(|r| huffman::encode(r).unwrap()).collect();
         g.bench_function(BenchmarkId::new("huffman_encode", name), |b| {
             b.iter(|| {
                 single.install(|| {
                     raw.iter()
-                        .map(|r| huffman::compress(r).unwrap().len())
+                        .map(|r| huffman::encode(r).unwrap().len())
                         .sum::<usize>()
                 })
             })
@@ -61,7 +61,7 @@ fn bench_codecs(c: &mut Criterion) {
             let mut outs: Vec<Vec<u8>> = raw.iter().map(|r| vec![0u8; r.len()]).collect();
             b.iter(|| {
                 for (chunk, out) in encoded.iter().zip(&mut outs) {
-                    huffman::decompress_into(chunk, out, 2).unwrap();
+                    huffman::decode_into(chunk, out).unwrap();
                 }
             })
         });
@@ -90,7 +90,7 @@ fn bench_codecs(c: &mut Criterion) {
             let threads = rayon::current_num_threads();
             g.bench_function(
                 BenchmarkId::new(format!("huffman_encode_parallel_{threads}t"), name),
-                |b| b.iter(|| stream::encode_parallel(&raw[0], threads).unwrap().len()),
+                |b| b.iter(|| testing::encode_parallel(&raw[0], threads).unwrap().len()),
             );
             g.bench_function(
                 BenchmarkId::new(format!("quant16_encode_parallel_{threads}t"), name),

@@ -47,13 +47,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build()?;
         let suffix = if threads == 1 { "" } else { "_2t" };
         pool.install(|| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-            let (t, chunk) = best_of(runs, || huffman::compress(&raw));
+            let (t, chunk) = best_of(runs, || huffman::encode(&raw));
             let chunk = chunk?;
             rows.push(json!({"op": format!("huffman_encode{suffix}"), "mb_s": mb_s(t)}));
             if threads == 1 {
                 sizes.insert("huffman".into(), json!(chunk.len()));
                 let mut out = vec![0u8; raw.len()];
-                let (t, r) = best_of(runs, || huffman::decompress_into(&chunk, &mut out, 1));
+                let (t, r) = best_of(runs, || huffman::decode_into(&chunk, &mut out));
                 r?;
                 if out != raw {
                     return Err("huffman round trip failed".into());

@@ -11,7 +11,7 @@
 //! | `stream_encode`      |                                  | raw stream (no trailer)        |
 //! | `stream_decode`      | `n`                              | `n` bytes                      |
 //! | `huffman_compress`   |                                  | framed chunk                   |
-//! | `huffman_decompress` | `decoded_len`, `itemsize`        | `decoded_len` bytes            |
+//! | `huffman_decompress` | `decoded_len`                    | `decoded_len` bytes            |
 //! | `quantize`           | `offset`, `scale` (input: LE u16) | one symbol per value           |
 //! | `quant16_compress`   | `offset`, `scale` (input: LE u16) | framed chunk                   |
 //! | `quant16_decompress` | `n_values`, `offset`, `scale`    | `n_values` LE u16              |
@@ -24,7 +24,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use pymecompress_codecs::{huffman, quant16, stream, Error, QuantParams, QuantTable};
+use pymecompress_codecs::{huffman, quant16, stream, Error, QuantParams};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -43,18 +43,12 @@ struct Job {
     n: usize,
     #[serde(default)]
     decoded_len: usize,
-    #[serde(default = "one")]
-    itemsize: usize,
     #[serde(default)]
     n_values: usize,
     #[serde(default)]
     offset: f64,
     #[serde(default = "one_f")]
     scale: f64,
-}
-
-fn one() -> usize {
-    1
 }
 
 fn one_f() -> f64 {
@@ -93,16 +87,14 @@ fn run(job: &Job, data: &[u8]) -> Result<Vec<u8>, String> {
     match job.op.as_str() {
         "stream_encode" => stream::encode(data).map_err(err),
         "stream_decode" => stream::decode(data, job.n).map_err(err),
-        "huffman_compress" => huffman::compress(data).map_err(err),
-        "huffman_decompress" => {
-            huffman::decompress(data, job.decoded_len, job.itemsize).map_err(err)
-        }
+        "huffman_compress" => huffman::encode(data).map_err(err),
+        "huffman_decompress" => huffman::decode(data, job.decoded_len).map_err(err),
         "quantize" => {
-            let table = QuantTable::new(&params()?);
-            Ok(table.quantize_slice(&u16s(data)?))
+            let params = params()?;
+            Ok(u16s(data)?.iter().map(|&v| params.quantize(v)).collect())
         }
-        "quant16_compress" => quant16::compress(&u16s(data)?, &params()?).map_err(err),
-        "quant16_decompress" => quant16::decompress(data, job.n_values, &params()?)
+        "quant16_compress" => quant16::encode(&u16s(data)?, &params()?).map_err(err),
+        "quant16_decompress" => quant16::decode(data, job.n_values, &params()?)
             .map(|v| u16_bytes(&v))
             .map_err(err),
         other => Err(format!("unknown op {other:?}")),

@@ -22,7 +22,6 @@ def read(rel):
         return f.read()
 
 MAX = 1 << 20
-ITEMSIZE_SELECTOR = {1: 0, 2: 1, 4: 2, 8: 3}
 counts = {}
 
 for s in manifest["streams"] + manifest["quant_streams"]:
@@ -35,9 +34,7 @@ for s in manifest["streams"] + manifest["quant_streams"]:
 
 for c in manifest["huffman_chunks"]:
     chunk = read(c["chunk"])
-    itemsize = c["n_bytes"] // c["n_elements"] if c["n_elements"] else 1
-    sel = ITEMSIZE_SELECTOR[itemsize]
-    put("huffman_decompress", bytes([sel]) + struct.pack("<I", c["n_bytes"]) + chunk)
+    put("huffman_decompress", struct.pack("<I", c["n_bytes"]) + chunk)
     put("stream_decode", struct.pack("<I", c["n_bytes"]) + chunk[:-4])
     put("roundtrip", b"\x00\x1f" + read(c["input"])[:64 * 1024])
 

@@ -3,42 +3,68 @@
 /// Everything that can go wrong while encoding, decoding or configuring a pymecompress codec.
 ///
 /// Every variant carries the numbers that explain it, so that a message naming a chunk can be
-/// built on top of it without re-deriving anything.
+/// built on top of it without re-deriving anything. Messages say what the numbers mean for the
+/// user: a chunk whose counts disagree is damaged or belongs to another array.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A framed chunk is shorter than its 4-byte trailer.
-    #[error("chunk is {len} bytes long, shorter than the 4-byte trailer")]
+    #[error("damaged or truncated chunk: {len} bytes long, shorter than its 4-byte trailer")]
     ChunkTooShort {
         /// Length of the chunk in bytes.
         len: usize,
     },
 
-    /// The chunk's trailer does not describe the decoded size the caller expects.
+    /// A Huffman chunk's trailer is neither the decoded byte count nor an element count.
     #[error(
-        "chunk trailer says {trailer} but the decoded chunk is {expected_bytes} bytes \
-         ({itemsize}-byte items): neither a byte count nor an element count"
+        "chunk trailer says {trailer}, but the chunk should decode to {decoded_bytes} bytes, \
+         and {trailer} is neither that byte count nor its count of 2-, 4- or 8-byte elements: \
+         the chunk is damaged or truncated, or belongs to an array of another shape or data type"
     )]
     TrailerMismatch {
         /// The trailer's value.
         trailer: u32,
         /// Decoded size in bytes the caller expects.
-        expected_bytes: usize,
-        /// Item size in bytes of the decoded data.
-        itemsize: usize,
+        decoded_bytes: usize,
     },
 
-    /// The caller's output buffer does not have the size the chunk decodes to.
-    #[error("output buffer holds {found} elements, the chunk decodes to {expected}")]
-    OutputSizeMismatch {
-        /// Elements the chunk decodes to.
+    /// A Huffman chunk of unknown decoded size claims more bytes than it can hold.
+    #[error(
+        "damaged or truncated chunk: its trailer claims {trailer} bytes, \
+         more than the {limit} it can hold"
+    )]
+    TrailerTooLarge {
+        /// The trailer's value.
+        trailer: u32,
+        /// The most bytes the chunk can decode to: the caller's maximum, or eight per byte of
+        /// stream.
+        limit: usize,
+    },
+
+    /// A quant16 chunk's trailer is not the number of values the caller expects.
+    #[error(
+        "chunk trailer says {trailer} values, but {expected} were expected: the chunk is \
+         damaged or truncated, or belongs to an array of another shape"
+    )]
+    ValueCountMismatch {
+        /// The trailer's value.
+        trailer: u32,
+        /// Values the caller expects.
         expected: usize,
-        /// Elements the buffer holds.
-        found: usize,
+    },
+
+    /// `uint16` data given as bytes has an odd length.
+    #[error("uint16 data must be whole 2-byte values, but {len} bytes were given")]
+    OddByteLength {
+        /// Length of the data in bytes.
+        len: usize,
     },
 
     /// The bit stream ended before the requested number of symbols was decoded.
-    #[error("stream of {stream_bytes} bytes ends after {decoded} of {expected} symbols")]
+    #[error(
+        "damaged or truncated chunk: its stream of {stream_bytes} bytes ends after \
+         {decoded} of {expected} symbols"
+    )]
     StreamTruncated {
         /// Symbols decoded before the stream ran out.
         decoded: usize,
@@ -49,7 +75,7 @@ pub enum Error {
     },
 
     /// The stream is empty (or the tree never ends) although symbols were requested.
-    #[error("code tree is not complete after all {bits} bits of the stream")]
+    #[error("damaged or truncated chunk: its code tree is not complete after all {bits} bits")]
     TreeTruncated {
         /// Bits in the stream.
         bits: usize,
@@ -57,8 +83,8 @@ pub enum Error {
 
     /// The code tree has more leaves or nodes than a tree over byte symbols can have.
     #[error(
-        "code tree has {leaves} leaves and {internal} internal nodes so far; \
-         a tree over bytes has at most 256 leaves and 511 nodes"
+        "damaged chunk: its code tree has {leaves} leaves and {internal} internal nodes so \
+         far; a tree over bytes has at most 256 leaves and 511 nodes"
     )]
     TreeTooLarge {
         /// Leaves read so far.
@@ -74,13 +100,6 @@ pub enum Error {
         len: usize,
         /// The largest supported length.
         max: usize,
-    },
-
-    /// The item size passed for a Huffman chunk is not 1, 2, 4 or 8.
-    #[error("item size {itemsize} is not 1, 2, 4 or 8 bytes")]
-    UnsupportedItemSize {
-        /// The item size in bytes.
-        itemsize: usize,
     },
 
     /// A quantization parameter is out of range.

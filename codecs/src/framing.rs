@@ -1,15 +1,25 @@
-//! The 4-byte little-endian trailer both numcodecs codecs append to the stream.
+//! The numcodecs chunk framing: a stream followed by a 4-byte little-endian trailer holding a
+//! count. This file is the one place that reads or writes a trailer and decides what its count
+//! may be; the codecs above it only ever see the stream.
 
 use crate::Error;
 
 /// Size of the trailer in bytes.
 pub const TRAILER_BYTES: usize = 4;
 
-/// Splits a framed chunk into its stream and the value of its trailer.
+/// Largest number of bytes a chunk can be longer than its decoded input (one byte per value
+/// for quant16).
 ///
-/// # Errors
-/// - [`Error::ChunkTooShort`] if the chunk has no room for the trailer.
-pub fn split_trailer(chunk: &[u8]) -> Result<(&[u8], u32), Error> {
+/// A Huffman code never costs more than the 8-bit fixed code it replaces, so the codes take at
+/// most one byte per symbol; the tree takes at most 256 nine-bit leaves and 255 one-bit internal
+/// nodes (320 bytes); then the trailer.
+pub const MAX_OVERHEAD_BYTES: u64 = 320 + TRAILER_BYTES as u64;
+
+/// Item sizes whose element count the reference writes as the trailer of a Huffman chunk.
+const ELEMENT_SIZES: [usize; 3] = [2, 4, 8];
+
+/// Splits a framed chunk into its stream and the value of its trailer.
+fn split_trailer(chunk: &[u8]) -> Result<(&[u8], u32), Error> {
     let Some(split) = chunk.len().checked_sub(TRAILER_BYTES) else {
         return Err(Error::ChunkTooShort { len: chunk.len() });
     };
@@ -26,4 +36,121 @@ pub(crate) fn push_trailer(out: &mut Vec<u8>, count: usize) -> Result<(), Error>
     })?;
     out.extend_from_slice(&count.to_le_bytes());
     Ok(())
+}
+
+/// The stream of a `pymecompress-huffman` chunk that decodes to `decoded_len` bytes.
+///
+/// The trailer is either `decoded_len` (our writer, and the reference's for 1-byte types) or
+/// the element count `decoded_len / k` for an item size `k` of 2, 4 or 8 (the reference's
+/// writer for wider types). Every byte is coded in the stream either way, so the item size
+/// itself is never needed.
+pub(crate) fn huffman_stream(chunk: &[u8], decoded_len: usize) -> Result<&[u8], Error> {
+    let (stream, trailer) = split_trailer(chunk)?;
+    let count = trailer as usize;
+    let fits = count == decoded_len
+        || ELEMENT_SIZES
+            .iter()
+            .any(|&k| count.checked_mul(k) == Some(decoded_len));
+    if fits {
+        Ok(stream)
+    } else {
+        Err(Error::TrailerMismatch {
+            trailer,
+            decoded_bytes: decoded_len,
+        })
+    }
+}
+
+/// The stream and decoded byte count of a `pymecompress-huffman` chunk whose decoded size the
+/// caller does not know. The trailer is then taken as a byte count, and trusted only up to
+/// `max_len` and to eight symbols per byte of stream, which a valid stream (one bit per
+/// symbol at the least) never exceeds.
+pub(crate) fn huffman_stream_unsized(
+    chunk: &[u8],
+    max_len: usize,
+) -> Result<(&[u8], usize), Error> {
+    let (stream, trailer) = split_trailer(chunk)?;
+    let limit = max_len.min(stream.len().saturating_mul(8));
+    let claimed = trailer as usize;
+    if claimed > limit {
+        return Err(Error::TrailerTooLarge { trailer, limit });
+    }
+    Ok((stream, claimed))
+}
+
+/// The stream of a `pymecompress-quant16` chunk of `n_values` values: the trailer is the value
+/// count (the reference codes twice as many symbols, but writes N too).
+pub(crate) fn quant16_stream(chunk: &[u8], n_values: usize) -> Result<&[u8], Error> {
+    let (stream, trailer) = split_trailer(chunk)?;
+    if trailer as usize == n_values {
+        Ok(stream)
+    } else {
+        Err(Error::ValueCountMismatch {
+            trailer,
+            expected: n_values,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(trailer: u32) -> Vec<u8> {
+        let mut c = vec![0xAB; 3];
+        c.extend_from_slice(&trailer.to_le_bytes());
+        c
+    }
+
+    #[test]
+    fn huffman_accepts_byte_and_element_counts_only() {
+        for trailer in [96, 48, 24, 12] {
+            assert_eq!(huffman_stream(&chunk(trailer), 96), Ok(&[0xAB; 3][..]));
+        }
+        assert_eq!(
+            huffman_stream(&chunk(32), 96),
+            Err(Error::TrailerMismatch {
+                trailer: 32,
+                decoded_bytes: 96
+            })
+        );
+        assert_eq!(
+            huffman_stream(&[1, 2], 96),
+            Err(Error::ChunkTooShort { len: 2 })
+        );
+    }
+
+    #[test]
+    fn unsized_trusts_the_trailer_within_both_limits() {
+        assert_eq!(
+            huffman_stream_unsized(&chunk(24), 100),
+            Ok((&[0xAB; 3][..], 24))
+        );
+        assert_eq!(
+            huffman_stream_unsized(&chunk(25), 100),
+            Err(Error::TrailerTooLarge {
+                trailer: 25,
+                limit: 24
+            })
+        );
+        assert_eq!(
+            huffman_stream_unsized(&chunk(20), 10),
+            Err(Error::TrailerTooLarge {
+                trailer: 20,
+                limit: 10
+            })
+        );
+    }
+
+    #[test]
+    fn quant16_wants_the_value_count() {
+        assert!(quant16_stream(&chunk(7), 7).is_ok());
+        assert_eq!(
+            quant16_stream(&chunk(7), 14),
+            Err(Error::ValueCountMismatch {
+                trailer: 7,
+                expected: 14
+            })
+        );
+    }
 }

@@ -137,48 +137,34 @@ impl QuantTable {
         self.symbols[usize::from(x)]
     }
 
-    /// The symbols of `values`, written to `out` (same length).
-    ///
-    /// # Errors
-    /// - [`Error::OutputSizeMismatch`] if `out.len() != values.len()`.
-    pub fn quantize_into(&self, values: &[u16], out: &mut [u8]) -> Result<(), Error> {
-        if out.len() != values.len() {
-            return Err(Error::OutputSizeMismatch {
-                expected: values.len(),
-                found: out.len(),
-            });
-        }
-        for (q, &x) in out.iter_mut().zip(values) {
-            *q = self.quantize(x);
-        }
-        Ok(())
-    }
-
     /// Quantizes `values` into `out` (same length) and counts the symbols. Eight interleaved
     /// count tables keep runs of equal symbols (most of a quantized frame) from serialising
     /// on one counter's store-to-load latency.
-    pub(crate) fn quantize_counted(&self, values: &[u16], out: &mut [u8]) -> [u64; 256] {
+    ///
+    /// Generic over how a value is stored (`u16`, or two bytes in either order at any
+    /// alignment), so that byte buffers are quantized in place.
+    pub(crate) fn quantize_counted<V: Copy>(
+        &self,
+        values: &[V],
+        to_u16: impl Fn(V) -> u16,
+        out: &mut [u8],
+    ) -> [u64; 256] {
         debug_assert_eq!(values.len(), out.len());
         let mut tables = [[0u32; 256]; 8];
         let mut groups = values.chunks_exact(8);
         let mut outs = out.chunks_exact_mut(8);
         for (v, q) in (&mut groups).zip(&mut outs) {
-            let s: [u8; 8] = std::array::from_fn(|j| self.quantize(v[j]));
+            let s: [u8; 8] = std::array::from_fn(|j| self.quantize(to_u16(v[j])));
             q.copy_from_slice(&s);
             for (t, &x) in tables.iter_mut().zip(&s) {
                 t[usize::from(x)] += 1;
             }
         }
         for (q, &v) in outs.into_remainder().iter_mut().zip(groups.remainder()) {
-            *q = self.quantize(v);
+            *q = self.quantize(to_u16(v));
             tables[0][usize::from(*q)] += 1;
         }
         crate::tree::sum_tables(&tables)
-    }
-
-    /// The symbols of `values`.
-    pub fn quantize_slice(&self, values: &[u16]) -> Vec<u8> {
-        values.iter().map(|&x| self.quantize(x)).collect()
     }
 }
 
@@ -186,8 +172,10 @@ impl QuantTable {
 #[derive(Clone, Debug)]
 pub struct DequantTable {
     values: [u16; 256],
-    /// `values` as native-endian bytes, for decoding into byte buffers of any alignment.
-    ne_bytes: [[u8; 2]; 256],
+    /// `values` as little- and big-endian bytes, for decoding into byte buffers of any
+    /// alignment.
+    le_bytes: [[u8; 2]; 256],
+    be_bytes: [[u8; 2]; 256],
 }
 
 impl DequantTable {
@@ -199,7 +187,8 @@ impl DequantTable {
         }
         Self {
             values,
-            ne_bytes: values.map(u16::to_ne_bytes),
+            le_bytes: values.map(u16::to_le_bytes),
+            be_bytes: values.map(u16::to_be_bytes),
         }
     }
 
@@ -208,9 +197,12 @@ impl DequantTable {
         &self.values
     }
 
-    /// The value of every symbol as native-endian bytes, indexed by symbol.
-    pub fn ne_bytes(&self) -> &[[u8; 2]; 256] {
-        &self.ne_bytes
+    /// The value of every symbol as bytes in `order`, indexed by symbol.
+    pub fn bytes(&self, order: crate::quant16::Endian) -> &[[u8; 2]; 256] {
+        match order {
+            crate::quant16::Endian::Little => &self.le_bytes,
+            crate::quant16::Endian::Big => &self.be_bytes,
+        }
     }
 }
 

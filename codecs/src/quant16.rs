@@ -4,135 +4,216 @@
 //! The reference quantizes twice as many values as the chunk holds (reading past its buffer)
 //! and codes them all; the trailer still says N. We code exactly N symbols and, reading, stop
 //! after N, so chunks from either writer decode the same.
+//!
+//! [`Quant16Codec`] holds the tables of one configuration and carries the logic; the free
+//! functions are conveniences that build one for a single call.
 
-use crate::framing::{push_trailer, split_trailer};
-use crate::quant::{DequantTable, QuantParams, QuantTable};
-use crate::{encoder, stream, Error};
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
-/// Quantizes and encodes values into a chunk.
-///
-/// Builds the quantization table for `params`; to encode many chunks, build a
-/// [`crate::Quant16Codec`] once instead.
-///
-/// # Errors
-/// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
-pub fn compress(values: &[u16], params: &QuantParams) -> Result<Vec<u8>, Error> {
-    compress_with(values, &QuantTable::new(params))
+use crate::framing::{push_trailer, quant16_stream};
+use crate::quant::{DequantTable, QuantParams, QuantTable};
+use crate::{encoder, stream, Error};
+
+/// Byte order of `uint16` values given or wanted as bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endian {
+    /// Little-endian (`<u2`), the order of every zarr store and PZF file PYME writes.
+    Little,
+    /// Big-endian (`>u2`).
+    Big,
 }
 
-/// [`compress`] with a prebuilt quantization table.
-///
-/// # Errors
-/// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
-pub fn compress_with(values: &[u16], table: &QuantTable) -> Result<Vec<u8>, Error> {
-    compress_sliced(values, table, encoder::auto_slices(values.len()))
-}
-
-/// [`compress_with`], quantizing and coding `slices` slices of the values on the current rayon
-/// pool's threads. The chunk is byte-identical to [`compress_with`]'s for any slice count.
-///
-/// # Errors
-/// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
-pub fn compress_parallel(
-    values: &[u16],
-    table: &QuantTable,
-    slices: usize,
-) -> Result<Vec<u8>, Error> {
-    compress_sliced(values, table, slices)
-}
-
-fn compress_sliced(values: &[u16], table: &QuantTable, slices: usize) -> Result<Vec<u8>, Error> {
-    stream::check_input_len(values.len())?;
-    let slice_len = encoder::slice_len(values.len(), slices);
-    let mut symbols = vec![0u8; values.len()];
-    let histograms: Vec<encoder::Histogram> = if values.len() <= slice_len {
-        vec![table.quantize_counted(values, &mut symbols)]
+impl Endian {
+    /// The byte order of this machine, that of a `&[u16]`'s memory.
+    pub const NATIVE: Endian = if cfg!(target_endian = "little") {
+        Endian::Little
     } else {
-        values
-            .par_chunks(slice_len)
-            .zip(symbols.par_chunks_mut(slice_len))
-            .map(|(v, s)| table.quantize_counted(v, s))
-            .collect()
+        Endian::Big
     };
-    let mut out = Vec::new();
-    encoder::encode_counted(&symbols, slice_len, &histograms, &mut out);
-    push_trailer(&mut out, values.len())?;
-    Ok(out)
+
+    fn read(self, pair: [u8; 2]) -> u16 {
+        match self {
+            Endian::Little => u16::from_le_bytes(pair),
+            Endian::Big => u16::from_be_bytes(pair),
+        }
+    }
 }
 
-/// The straightforward quantizing encoder, quantizing then coding with
-/// [`stream::encode_simple`]. The fast encoder is tested against it.
+/// Quantizes and encodes values into a chunk, building the tables for `params`; to code many
+/// chunks, build a [`Quant16Codec`] once instead.
 ///
 /// # Errors
-/// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
-pub fn compress_simple(values: &[u16], params: &QuantParams) -> Result<Vec<u8>, Error> {
-    let symbols: Vec<u8> = values.iter().map(|&v| params.quantize(v)).collect();
-    let mut out = stream::encode_simple(&symbols)?;
-    push_trailer(&mut out, values.len())?;
-    Ok(out)
+/// As [`Quant16Codec::encode`].
+pub fn encode(values: &[u16], params: &QuantParams) -> Result<Vec<u8>, Error> {
+    Quant16Codec::new(*params).encode(values)
 }
 
 /// Decodes a chunk of `n_values` values.
 ///
 /// # Errors
-/// As [`decompress_into`].
-pub fn decompress(chunk: &[u8], n_values: usize, params: &QuantParams) -> Result<Vec<u16>, Error> {
-    let table = DequantTable::new(params);
-    check_trailer(chunk, n_values)?;
-    let mut out = vec![0u16; n_values];
-    decompress_into_with(chunk, &mut out, &table)?;
-    Ok(out)
+/// As [`Quant16Codec::decode_into`].
+pub fn decode(chunk: &[u8], n_values: usize, params: &QuantParams) -> Result<Vec<u16>, Error> {
+    decode_with(chunk, n_values, &DequantTable::new(params))
 }
 
 /// Decodes a chunk into `out`, one value per element.
 ///
 /// # Errors
-/// - [`Error::ChunkTooShort`] if the chunk has no room for the trailer.
-/// - [`Error::TrailerMismatch`] if the trailer is not `out.len()`.
-/// - [`Error::TreeTruncated`], [`Error::TreeTooLarge`], [`Error::StreamTruncated`] for a
-///   damaged stream, as [`stream::decode`].
-pub fn decompress_into(chunk: &[u8], out: &mut [u16], params: &QuantParams) -> Result<(), Error> {
-    decompress_into_with(chunk, out, &DequantTable::new(params))
+/// As [`Quant16Codec::decode_into`].
+pub fn decode_into(chunk: &[u8], out: &mut [u16], params: &QuantParams) -> Result<(), Error> {
+    decode_into_with(chunk, out, &DequantTable::new(params))
 }
 
-/// [`decompress_into`] with a prebuilt dequantization table.
-///
-/// # Errors
-/// As [`decompress_into`].
-pub fn decompress_into_with(
-    chunk: &[u8],
-    out: &mut [u16],
-    table: &DequantTable,
-) -> Result<(), Error> {
-    let stream = check_trailer(chunk, out.len())?;
+/// The trailer is checked before anything is allocated, so a bad chunk costs nothing.
+fn decode_with(chunk: &[u8], n_values: usize, table: &DequantTable) -> Result<Vec<u16>, Error> {
+    let stream = quant16_stream(chunk, n_values)?;
+    let mut out = vec![0u16; n_values];
+    stream::decode_mapped_into(stream, &mut out, table.values())?;
+    Ok(out)
+}
+
+fn decode_into_with(chunk: &[u8], out: &mut [u16], table: &DequantTable) -> Result<(), Error> {
+    let stream = quant16_stream(chunk, out.len())?;
     stream::decode_mapped_into(stream, out, table.values())
 }
 
-/// [`decompress_into_with`] writing each value as native-endian bytes: the layout of zarr
-/// array bytes, with no alignment requirement on the buffer.
-///
-/// # Errors
-/// As [`decompress_into`].
-pub fn decompress_into_ne_bytes_with(
-    chunk: &[u8],
-    out: &mut [[u8; 2]],
-    table: &DequantTable,
-) -> Result<(), Error> {
-    let stream = check_trailer(chunk, out.len())?;
-    stream::decode_mapped_into(stream, out, table.ne_bytes())
+/// The `pymecompress-quant16` codec for one configuration, holding its quantization and
+/// dequantization tables so they are built once, not per chunk. Cheap to clone and share
+/// across threads.
+#[derive(Clone, Debug)]
+pub struct Quant16Codec {
+    params: QuantParams,
+    quant: Arc<QuantTable>,
+    dequant: Arc<DequantTable>,
 }
 
-/// Validates the trailer against the expected value count; returns the stream.
-pub(crate) fn check_trailer(chunk: &[u8], n_values: usize) -> Result<&[u8], Error> {
-    let (stream, trailer) = split_trailer(chunk)?;
-    if trailer as usize == n_values {
-        Ok(stream)
+impl Quant16Codec {
+    /// Builds the codec and its tables.
+    pub fn new(params: QuantParams) -> Self {
+        Self {
+            params,
+            quant: Arc::new(QuantTable::new(&params)),
+            dequant: Arc::new(DequantTable::new(&params)),
+        }
+    }
+
+    /// The configuration.
+    pub fn params(&self) -> &QuantParams {
+        &self.params
+    }
+
+    /// Quantizes and encodes values into a chunk. Chunks of 1 Mi values and more are coded in
+    /// slices on the current rayon pool; the bytes are the same whatever the thread count.
+    ///
+    /// # Errors
+    /// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
+    pub fn encode(&self, values: &[u16]) -> Result<Vec<u8>, Error> {
+        let mut out =
+            self.encode_stream_sliced(values, |v| v, encoder::auto_slices(values.len()))?;
+        push_trailer(&mut out, values.len())?;
+        Ok(out)
+    }
+
+    /// [`Quant16Codec::encode`] for values given as bytes in `order`, at any alignment (zarr
+    /// and numpy buffers need not be 2-byte aligned). The values are read in place: nothing is
+    /// copied.
+    ///
+    /// # Errors
+    /// - [`Error::OddByteLength`] if `bytes` has an odd length.
+    /// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
+    pub fn encode_bytes(&self, bytes: &[u8], order: Endian) -> Result<Vec<u8>, Error> {
+        let pairs = as_pairs(bytes)?;
+        let mut out = self.encode_stream_sliced(
+            pairs,
+            move |pair| order.read(pair),
+            encoder::auto_slices(pairs.len()),
+        )?;
+        push_trailer(&mut out, pairs.len())?;
+        Ok(out)
+    }
+
+    /// The Huffman stream of the quantized values, without the trailer: the payload of a
+    /// quantized PZF frame and of `bcl.HuffmanCompressQuant`.
+    ///
+    /// # Errors
+    /// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
+    pub fn encode_stream(&self, values: &[u16]) -> Result<Vec<u8>, Error> {
+        self.encode_stream_sliced(values, |v| v, encoder::auto_slices(values.len()))
+    }
+
+    /// Quantizes `slices` slices of the values on the current rayon pool's threads and codes
+    /// them; the stream is the same for any slice count.
+    pub(crate) fn encode_stream_sliced<V: Copy + Sync>(
+        &self,
+        values: &[V],
+        to_u16: impl Fn(V) -> u16 + Copy + Sync,
+        slices: usize,
+    ) -> Result<Vec<u8>, Error> {
+        stream::check_input_len(values.len())?;
+        let slice_len = encoder::slice_len(values.len(), slices);
+        let mut symbols = vec![0u8; values.len()];
+        let histograms: Vec<encoder::Histogram> = if values.len() <= slice_len {
+            vec![self.quant.quantize_counted(values, to_u16, &mut symbols)]
+        } else {
+            values
+                .par_chunks(slice_len)
+                .zip(symbols.par_chunks_mut(slice_len))
+                .map(|(v, s)| self.quant.quantize_counted(v, to_u16, s))
+                .collect()
+        };
+        let mut out = Vec::new();
+        encoder::encode_counted(&symbols, slice_len, &histograms, &mut out);
+        Ok(out)
+    }
+
+    /// Decodes a chunk of `n_values` values. The trailer is checked before anything is
+    /// allocated, so a bad chunk costs nothing.
+    ///
+    /// # Errors
+    /// As [`Quant16Codec::decode_into`].
+    pub fn decode(&self, chunk: &[u8], n_values: usize) -> Result<Vec<u16>, Error> {
+        decode_with(chunk, n_values, &self.dequant)
+    }
+
+    /// Decodes a chunk into `out`, one value per element.
+    ///
+    /// # Errors
+    /// - [`Error::ChunkTooShort`] if the chunk has no room for the trailer.
+    /// - [`Error::ValueCountMismatch`] if the trailer is not `out.len()`.
+    /// - [`Error::TreeTruncated`], [`Error::TreeTooLarge`], [`Error::StreamTruncated`] for a
+    ///   damaged stream, as [`stream::decode`].
+    pub fn decode_into(&self, chunk: &[u8], out: &mut [u16]) -> Result<(), Error> {
+        decode_into_with(chunk, out, &self.dequant)
+    }
+
+    /// Decodes a chunk into `out` as the bytes of its values in `order`: the layout of zarr
+    /// array bytes and numpy buffers, at any alignment, with no intermediate buffer.
+    ///
+    /// # Errors
+    /// - [`Error::OddByteLength`] if `out` has an odd length.
+    /// - Otherwise as [`Quant16Codec::decode_into`], with `out.len() / 2` values expected.
+    pub fn decode_into_bytes(
+        &self,
+        chunk: &[u8],
+        out: &mut [u8],
+        order: Endian,
+    ) -> Result<(), Error> {
+        if !out.len().is_multiple_of(2) {
+            return Err(Error::OddByteLength { len: out.len() });
+        }
+        let (pairs, _) = out.as_chunks_mut::<2>();
+        let stream = quant16_stream(chunk, pairs.len())?;
+        stream::decode_mapped_into(stream, pairs, self.dequant.bytes(order))
+    }
+}
+
+fn as_pairs(bytes: &[u8]) -> Result<&[[u8; 2]], Error> {
+    let (pairs, rest) = bytes.as_chunks::<2>();
+    if rest.is_empty() {
+        Ok(pairs)
     } else {
-        Err(Error::TrailerMismatch {
-            trailer,
-            expected_bytes: n_values.saturating_mul(2),
-            itemsize: 2,
-        })
+        Err(Error::OddByteLength { len: bytes.len() })
     }
 }

@@ -2,9 +2,9 @@
 //! one code per symbol, MSB first, zero-padded to a whole byte. It does not record its symbol
 //! count; decoders are told how many symbols to produce.
 
-use crate::bits::{BitReader, BitWriter, MAX_PUT_BITS};
+use crate::bits::BitReader;
 use crate::multi_table::MultiTable;
-use crate::tree::{histogram, ChildRef, DecodeTree, EncoderTree, LEAF_BASE};
+use crate::tree::DecodeTree;
 use crate::{encoder, Error};
 
 /// Largest input [`encode`] accepts: the framing's trailer is 32 bits, and below this size
@@ -25,29 +25,20 @@ pub fn encode(input: &[u8]) -> Result<Vec<u8>, Error> {
 
 /// Like [`encode`], appending the stream to `out`.
 ///
-/// Inputs of 1 MiB and more are coded in slices on the threads of the current rayon pool, as
-/// [`encode_parallel`] does; the bytes are the same whatever the thread count.
+/// Inputs of 1 MiB and more are coded in slices on the threads of the current rayon pool; the
+/// bytes are the same whatever the thread count.
 ///
 /// # Errors
 /// - [`Error::InputTooLarge`] if `input` is longer than [`MAX_SYMBOLS`].
-pub fn encode_append(input: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+pub(crate) fn encode_append(input: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
     encode_sliced(input, out, encoder::auto_slices(input.len()))
 }
 
-/// Like [`encode`], coding `slices` slices of the input on the current rayon pool's threads:
-/// each slice's first bit is the tree's size plus the code lengths of the slices before it,
-/// from per-slice histograms. The output is byte-identical to [`encode_simple`]'s for any
-/// slice count (1 codes on the calling thread; counts above 256 are clamped to 256).
-///
-/// # Errors
-/// - [`Error::InputTooLarge`] if `input` is longer than [`MAX_SYMBOLS`].
-pub fn encode_parallel(input: &[u8], slices: usize) -> Result<Vec<u8>, Error> {
-    let mut out = Vec::new();
-    encode_sliced(input, &mut out, slices)?;
-    Ok(out)
-}
-
-fn encode_sliced(input: &[u8], out: &mut Vec<u8>, slices: usize) -> Result<(), Error> {
+/// Codes `slices` slices of the input on the current rayon pool's threads: each slice's first
+/// bit is the tree's size plus the code lengths of the slices before it, from per-slice
+/// histograms. The output is byte-identical for any slice count (1 codes on the calling
+/// thread; counts above 256 are clamped to 256).
+pub(crate) fn encode_sliced(input: &[u8], out: &mut Vec<u8>, slices: usize) -> Result<(), Error> {
     check_input_len(input.len())?;
     let slice_len = encoder::slice_len(input.len(), slices);
     let histograms = encoder::slice_histograms(input, slice_len);
@@ -63,28 +54,6 @@ pub(crate) fn check_input_len(len: usize) -> Result<(), Error> {
         });
     }
     Ok(())
-}
-
-/// The straightforward encoder: one histogram, one writer, one code at a time. The fast
-/// encoder is tested against it.
-///
-/// # Errors
-/// - [`Error::InputTooLarge`] if `input` is longer than [`MAX_SYMBOLS`].
-pub fn encode_simple(input: &[u8]) -> Result<Vec<u8>, Error> {
-    check_input_len(input.len())?;
-    let counts = histogram(input);
-    let Some(tree) = EncoderTree::build(&counts) else {
-        return Ok(Vec::new());
-    };
-    let book = tree.code_book();
-    debug_assert!(book.lens.iter().all(|&l| u32::from(l) <= MAX_PUT_BITS));
-    let mut w = BitWriter::with_vec(Vec::new(), 0);
-    tree.write(&mut w);
-    for &b in input {
-        let s = usize::from(b);
-        w.put(book.codes[s], u32::from(book.lens[s]));
-    }
-    Ok(w.finish())
 }
 
 /// Decodes `n_symbols` bytes from a stream. Bits after the last symbol are ignored.
@@ -123,7 +92,7 @@ const IDENTITY: [u8; 256] = {
 ///
 /// # Errors
 /// As [`decode`].
-pub fn decode_mapped_into<T: Copy>(
+pub(crate) fn decode_mapped_into<T: Copy>(
     stream: &[u8],
     out: &mut [T],
     values: &[T; 256],
@@ -146,40 +115,4 @@ pub fn decode_mapped_into<T: Copy>(
             expected,
             stream_bytes: stream.len(),
         })
-}
-
-/// The obviously-correct decoder: one bit, one tree step at a time, every read checked. The
-/// fast decoders are tested against it.
-///
-/// # Errors
-/// As [`decode`].
-pub fn decode_simple(stream: &[u8], n_symbols: usize) -> Result<Vec<u8>, Error> {
-    let mut out = Vec::new();
-    if n_symbols == 0 {
-        return Ok(out);
-    }
-    let mut r = BitReader::new(stream);
-    let tree = DecodeTree::read(&mut r, stream.len())?;
-    if let Some(symbol) = tree.lone_symbol() {
-        out.resize(n_symbols, symbol);
-        return Ok(out);
-    }
-    out.reserve_exact(n_symbols);
-    let mut bits_left = r.remaining_bits();
-    while out.len() < n_symbols {
-        let mut at: ChildRef = tree.root;
-        while at < LEAF_BASE {
-            if bits_left == 0 {
-                return Err(Error::StreamTruncated {
-                    decoded: out.len(),
-                    expected: n_symbols,
-                    stream_bytes: stream.len(),
-                });
-            }
-            bits_left -= 1;
-            at = tree.children[usize::from(at)][r.read_bit() as usize];
-        }
-        out.push((at - LEAF_BASE) as u8);
-    }
-    Ok(out)
 }

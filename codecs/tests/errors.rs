@@ -3,7 +3,8 @@
 mod common;
 
 use common::*;
-use pymecompress_codecs::{huffman, quant16, stream, Error, QuantParams};
+use pymecompress_codecs::testing::decode_simple;
+use pymecompress_codecs::{huffman, quant16, stream, Endian, Error, Quant16Codec, QuantParams};
 
 fn good_stream() -> (Vec<u8>, Vec<u8>) {
     let input: Vec<u8> = (0..2000u32).map(|i| (i * i % 97) as u8).collect();
@@ -15,11 +16,11 @@ fn chunk_shorter_than_trailer() {
     for len in 0..4 {
         let chunk = vec![0u8; len];
         assert_eq!(
-            huffman::decompress(&chunk, 10, 1),
+            huffman::decode(&chunk, 10),
             Err(Error::ChunkTooShort { len })
         );
         assert_eq!(
-            quant16::decompress(&chunk, 10, &QuantParams::default()),
+            quant16::decode(&chunk, 10, &QuantParams::default()),
             Err(Error::ChunkTooShort { len })
         );
     }
@@ -27,22 +28,20 @@ fn chunk_shorter_than_trailer() {
 
 #[test]
 fn trailer_larger_than_or_inconsistent_with_expected_size() {
-    let chunk = huffman::compress(&[1, 2, 3, 4, 5, 6]).unwrap();
+    let chunk = huffman::encode(&[1, 2, 3, 4, 5, 6]).unwrap();
     assert_eq!(
-        huffman::decompress(&chunk, 4, 1),
+        huffman::decode(&chunk, 4),
         Err(Error::TrailerMismatch {
             trailer: 6,
-            expected_bytes: 4,
-            itemsize: 1
+            decoded_bytes: 4,
         })
     );
-    // 6 is neither 8 bytes nor 8/2 elements.
+    // 6 is neither 8 bytes nor 8/2, 8/4 or 8/8 elements.
     assert_eq!(
-        huffman::decompress(&chunk, 8, 2),
+        huffman::decode(&chunk, 8),
         Err(Error::TrailerMismatch {
             trailer: 6,
-            expected_bytes: 8,
-            itemsize: 2
+            decoded_bytes: 8,
         })
     );
     // A huge trailer is refused before anything is allocated.
@@ -50,41 +49,54 @@ fn trailer_larger_than_or_inconsistent_with_expected_size() {
     let at = huge.len() - 4;
     huge[at..].copy_from_slice(&u32::MAX.to_le_bytes());
     assert!(matches!(
-        huffman::decompress(&huge, 6, 1),
+        huffman::decode(&huge, 6),
         Err(Error::TrailerMismatch { .. })
     ));
-    let q = quant16::compress(&[1, 2, 3], &QuantParams::default()).unwrap();
+    assert!(matches!(
+        huffman::decode_unsized(&huge, usize::MAX),
+        Err(Error::TrailerTooLarge {
+            trailer: u32::MAX,
+            ..
+        })
+    ));
+    let q = quant16::encode(&[1, 2, 3], &QuantParams::default()).unwrap();
     assert_eq!(
-        quant16::decompress(&q, 4, &QuantParams::default()),
-        Err(Error::TrailerMismatch {
+        quant16::decode(&q, 4, &QuantParams::default()),
+        Err(Error::ValueCountMismatch {
             trailer: 3,
-            expected_bytes: 8,
-            itemsize: 2
+            expected: 4,
         })
     );
 }
 
 #[test]
 fn output_buffer_of_the_wrong_size() {
-    let chunk = huffman::compress(&[1, 2, 3]).unwrap();
+    let chunk = huffman::encode(&[1, 2, 3]).unwrap();
     let mut out = [0u8; 5];
     assert!(matches!(
-        huffman::decompress_into(&chunk, &mut out, 1),
+        huffman::decode_into(&chunk, &mut out),
         Err(Error::TrailerMismatch {
             trailer: 3,
-            expected_bytes: 5,
-            ..
+            decoded_bytes: 5,
         })
     ));
 }
 
 #[test]
-fn unsupported_item_size() {
-    let chunk = huffman::compress(&[1, 2, 3]).unwrap();
+fn odd_byte_lengths_of_uint16_data() {
+    let codec = Quant16Codec::new(QuantParams::default());
     assert_eq!(
-        huffman::decompress(&chunk, 3, 3),
-        Err(Error::UnsupportedItemSize { itemsize: 3 })
+        codec.encode_bytes(&[1, 2, 3], Endian::Little),
+        Err(Error::OddByteLength { len: 3 })
     );
+    let chunk = codec.encode(&[1, 2, 3]).unwrap();
+    let mut out = [0u8; 7];
+    assert_eq!(
+        codec.decode_into_bytes(&chunk, &mut out, Endian::NATIVE),
+        Err(Error::OddByteLength { len: 7 })
+    );
+    let msg = Error::OddByteLength { len: 7 }.to_string();
+    assert!(msg.contains("7 bytes") && msg.contains("2-byte"), "{msg}");
 }
 
 #[test]
@@ -93,7 +105,7 @@ fn stream_that_ends_before_n_symbols() {
     let short = &s[..s.len() / 2];
     for decoded in [
         stream::decode(short, input.len()),
-        stream::decode_simple(short, input.len()),
+        decode_simple(short, input.len()),
     ] {
         match decoded {
             Err(Error::StreamTruncated {
@@ -120,7 +132,7 @@ fn both_decoders_report_the_same_truncation_point() {
     for cut in (1..s.len()).step_by(7) {
         assert_eq!(
             stream::decode(&s[..cut], input.len()),
-            stream::decode_simple(&s[..cut], input.len()),
+            decode_simple(&s[..cut], input.len()),
             "cut at {cut}"
         );
     }
@@ -169,7 +181,7 @@ fn tree_that_never_terminates_before_the_input_ends() {
         Err(Error::TreeTruncated { bits: 16 })
     );
     assert_eq!(
-        stream::decode_simple(&packed, 3),
+        decode_simple(&packed, 3),
         Err(Error::TreeTruncated { bits: 16 })
     );
     // A lone leaf whose symbol is cut short.
@@ -207,11 +219,19 @@ fn configuration_out_of_range() {
 fn errors_explain_themselves() {
     let msg = Error::TrailerMismatch {
         trailer: 7,
-        expected_bytes: 16,
-        itemsize: 2,
+        decoded_bytes: 16,
     }
     .to_string();
     assert!(msg.contains('7') && msg.contains("16"), "{msg}");
+    let msg = Error::ValueCountMismatch {
+        trailer: 7,
+        expected: 8,
+    }
+    .to_string();
+    assert!(
+        msg.contains("7 values") && msg.contains("8 were expected"),
+        "{msg}"
+    );
     let msg = Error::StreamTruncated {
         decoded: 3,
         expected: 9,

@@ -1,18 +1,18 @@
 //! The fast paths against the obviously-correct oracles: the encoders must produce the same
-//! bytes as `stream::encode_simple` (for any slice count), the decoders the same values as
-//! `stream::decode_simple`, on random, skewed, Fibonacci-deep and hand-built hostile trees.
+//! bytes as `testing::encode_simple` (for any slice count), the decoders the same values as
+//! `testing::decode_simple`, on random, skewed, Fibonacci-deep and hand-built hostile trees.
 
 mod common;
 
 use common::{bytes_of_kind, fibonacci_bytes, rng, stream_for_tree, Tree};
-use pymecompress_codecs::{quant16, stream, QuantParams, QuantTable};
+use pymecompress_codecs::{quant16, stream, testing, Quant16Codec, QuantParams};
 use rand::RngExt;
 
 /// Sizes that reach every decode table width and the slow tail of the decoder.
 const SIZES: [usize; 10] = [0, 1, 2, 7, 33, 100, 1000, 9000, 70_000, 300_000];
 
 fn check_encoders(input: &[u8]) {
-    let oracle = stream::encode_simple(input).unwrap();
+    let oracle = testing::encode_simple(input).unwrap();
     assert_eq!(
         stream::encode(input).unwrap(),
         oracle,
@@ -21,7 +21,7 @@ fn check_encoders(input: &[u8]) {
     );
     for slices in [2, 3, 5, 16] {
         assert_eq!(
-            stream::encode_parallel(input, slices).unwrap(),
+            testing::encode_parallel(input, slices).unwrap(),
             oracle,
             "{slices} slices, {} bytes",
             input.len()
@@ -30,7 +30,7 @@ fn check_encoders(input: &[u8]) {
 }
 
 fn check_decoders(stream_bytes: &[u8], n: usize) {
-    let oracle = stream::decode_simple(stream_bytes, n);
+    let oracle = testing::decode_simple(stream_bytes, n);
     let fast = stream::decode(stream_bytes, n);
     match (&oracle, &fast) {
         (Ok(a), Ok(b)) => assert_eq!(a, b, "{n} symbols"),
@@ -40,7 +40,7 @@ fn check_decoders(stream_bytes: &[u8], n: usize) {
     // The mapped decoder writes wider values through the same table.
     let map: [u16; 256] = std::array::from_fn(|s| (s as u16).wrapping_mul(257) ^ 0x5a5a);
     let mut out = vec![0u16; n];
-    let mapped = stream::decode_mapped_into(stream_bytes, &mut out, &map);
+    let mapped = testing::decode_mapped_into(stream_bytes, &mut out, &map);
     match oracle {
         Ok(symbols) => {
             mapped.unwrap();
@@ -58,7 +58,7 @@ fn random_and_skewed_bytes_encode_and_decode_as_the_oracles_do() {
         for &n in &SIZES {
             let input = bytes_of_kind(&mut r, kind, n);
             check_encoders(&input);
-            let s = stream::encode_simple(&input).unwrap();
+            let s = testing::encode_simple(&input).unwrap();
             check_decoders(&s, input.len());
             assert_eq!(stream::decode(&s, input.len()).unwrap(), input);
         }
@@ -77,7 +77,7 @@ fn fibonacci_deep_trees_encode_and_decode_as_the_oracles_do() {
             input.swap(i, r.random_range(0..=i));
         }
         check_encoders(&input);
-        let s = stream::encode_simple(&input).unwrap();
+        let s = testing::encode_simple(&input).unwrap();
         check_decoders(&s, input.len());
     }
 }
@@ -107,7 +107,7 @@ fn truncated_streams_fail_alike() {
     let mut r = rng(3);
     for kind in [0, 1, 4, 5] {
         let input = bytes_of_kind(&mut r, kind, 20_000);
-        let s = stream::encode_simple(&input).unwrap();
+        let s = testing::encode_simple(&input).unwrap();
         for cut in [0, 1, 40, s.len() / 3, s.len() - 9, s.len() - 1] {
             check_decoders(&s[..cut], input.len());
         }
@@ -118,7 +118,7 @@ fn truncated_streams_fail_alike() {
 fn large_input_encodes_in_slices_on_a_pool_identically() {
     let mut r = rng(11);
     let input = bytes_of_kind(&mut r, 4, 3 << 20);
-    let oracle = stream::encode_simple(&input).unwrap();
+    let oracle = testing::encode_simple(&input).unwrap();
     for threads in [1, 2, 3] {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -138,25 +138,25 @@ fn quant16_fast_paths_match_the_simple_ones() {
         QuantParams::new(0.5, 2.0).unwrap(),
         QuantParams::new(50.0, 0.3).unwrap(),
     ] {
-        let table = QuantTable::new(&params);
+        let codec = Quant16Codec::new(params);
         for &n in &SIZES {
             let mut values = common::poisson_u16(&mut r, n, 100.0);
             // A few saturating and zero values give long codes.
             for v in values.iter_mut().step_by(97) {
                 *v = if r.random_bool(0.5) { 65535 } else { 0 };
             }
-            let oracle = quant16::compress_simple(&values, &params).unwrap();
-            assert_eq!(quant16::compress_with(&values, &table).unwrap(), oracle);
-            assert_eq!(quant16::compress(&values, &params).unwrap(), oracle);
+            let oracle = testing::quant16_encode_simple(&values, &params).unwrap();
+            assert_eq!(codec.encode(&values).unwrap(), oracle);
+            assert_eq!(quant16::encode(&values, &params).unwrap(), oracle);
             for slices in [2, 7] {
                 assert_eq!(
-                    quant16::compress_parallel(&values, &table, slices).unwrap(),
+                    testing::quant16_encode_parallel(&codec, &values, slices).unwrap(),
                     oracle
                 );
             }
-            let symbols = stream::decode_simple(&oracle[..oracle.len() - 4], n).unwrap();
+            let symbols = testing::decode_simple(&oracle[..oracle.len() - 4], n).unwrap();
             let expected: Vec<u16> = symbols.iter().map(|&q| params.dequantize(q)).collect();
-            assert_eq!(quant16::decompress(&oracle, n, &params).unwrap(), expected);
+            assert_eq!(quant16::decode(&oracle, n, &params).unwrap(), expected);
         }
     }
 }

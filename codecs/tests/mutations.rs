@@ -9,7 +9,7 @@ mod common;
 
 use common::*;
 use pymecompress_codecs::{
-    huffman, quant16, stream, DequantTable, Error, HuffmanCodec, Quant16Codec, QuantParams,
+    huffman, quant16, stream, testing, Endian, Error, Quant16Codec, QuantParams,
 };
 use rand::rngs::StdRng;
 use rand::RngExt;
@@ -81,7 +81,7 @@ fn huffman_cases(rng: &mut StdRng) -> Vec<HuffmanCase> {
         let n = [0, 1, 7, 64, 300, 2000][kind % 6] * [1, 2, 4, 8][kind / 6];
         let input = bytes_of_kind(rng, kind, n);
         cases.push(HuffmanCase {
-            chunk: huffman::compress(&input).unwrap(),
+            chunk: huffman::encode(&input).unwrap(),
             decoded_len: input.len(),
             itemsize: [1, 2, 4, 8][kind / 6],
         });
@@ -89,7 +89,7 @@ fn huffman_cases(rng: &mut StdRng) -> Vec<HuffmanCase> {
     // Deep codes: a 20-symbol Fibonacci histogram gives 19-bit codes, past the 11-bit table.
     let deep = fibonacci_bytes(20);
     cases.push(HuffmanCase {
-        chunk: huffman::compress(&deep).unwrap(),
+        chunk: huffman::encode(&deep).unwrap(),
         decoded_len: deep.len(),
         itemsize: 1,
     });
@@ -125,7 +125,7 @@ fn quant16_cases(rng: &mut StdRng) -> Vec<Quant16Case> {
             _ => (0..n).map(|_| rng.random()).collect(),
         };
         cases.push(Quant16Case {
-            chunk: quant16::compress(&values, &params).unwrap(),
+            chunk: quant16::encode(&values, &params).unwrap(),
             n,
             params,
         });
@@ -274,13 +274,11 @@ fn mutated_huffman_chunks_give_an_error_or_exactly_the_expected_size() {
         let case = &cases[i % cases.len()];
         let trailer = u32::try_from(case.decoded_len / case.itemsize).unwrap();
         let chunk = mutate(&mut rng, &case.chunk, &chunks, Some(trailer));
-        let (len, itemsize) = (case.decoded_len, case.itemsize);
-        let decoded = no_panic("huffman::decompress", &chunk, || {
-            huffman::decompress(&chunk, len, itemsize)
-        });
+        let len = case.decoded_len;
+        let decoded = no_panic("huffman::decode", &chunk, || huffman::decode(&chunk, len));
         let mut out = vec![0u8; len];
-        let into = no_panic("huffman::decompress_into", &chunk, || {
-            huffman::decompress_into(&chunk, &mut out, itemsize)
+        let into = no_panic("huffman::decode_into", &chunk, || {
+            huffman::decode_into(&chunk, &mut out)
         });
         match &decoded {
             Ok(bytes) => {
@@ -293,7 +291,6 @@ fn mutated_huffman_chunks_give_an_error_or_exactly_the_expected_size() {
                 err += 1;
             }
         }
-        assert_eq!(HuffmanCodec.decode(&chunk, len, itemsize), decoded);
     }
     eprintln!("huffman: {HUFFMAN_CASES} mutated chunks, {ok} decoded, {err} refused");
     assert!(
@@ -307,15 +304,14 @@ fn mutated_quant16_chunks_give_an_error_or_exactly_the_expected_size() {
     let mut rng = rng(0x5eed_0002);
     let cases = quant16_cases(&mut rng);
     let codecs: Vec<Quant16Codec> = cases.iter().map(|c| Quant16Codec::new(c.params)).collect();
-    let dequant: Vec<DequantTable> = cases.iter().map(|c| DequantTable::new(&c.params)).collect();
     let chunks: Vec<&[u8]> = cases.iter().map(|c| c.chunk.as_slice()).collect();
     let (mut ok, mut err) = (0usize, 0usize);
     for i in 0..QUANT16_CASES {
         let k = i % cases.len();
         let case = &cases[k];
         let chunk = mutate(&mut rng, &case.chunk, &chunks, Some(case.n as u32));
-        let decoded = no_panic("quant16::decompress", &chunk, || {
-            quant16::decompress(&chunk, case.n, &case.params)
+        let decoded = no_panic("quant16::decode", &chunk, || {
+            quant16::decode(&chunk, case.n, &case.params)
         });
         match &decoded {
             Ok(values) => {
@@ -328,14 +324,14 @@ fn mutated_quant16_chunks_give_an_error_or_exactly_the_expected_size() {
             codecs[k].decode(&chunk, case.n)
         });
         assert_eq!(via_codec, decoded, "case {i}");
-        let mut ne_bytes = vec![[0u8; 2]; case.n];
-        let via_bytes = no_panic("quant16::decompress_into_ne_bytes_with", &chunk, || {
-            quant16::decompress_into_ne_bytes_with(&chunk, &mut ne_bytes, &dequant[k])
+        let mut ne_bytes = vec![0u8; 2 * case.n];
+        let via_bytes = no_panic("Quant16Codec::decode_into_bytes", &chunk, || {
+            codecs[k].decode_into_bytes(&chunk, &mut ne_bytes, Endian::NATIVE)
         });
         match &decoded {
             Ok(values) => {
                 assert_eq!(via_bytes, Ok(()), "case {i}");
-                let expected: Vec<[u8; 2]> = values.iter().map(|v| v.to_ne_bytes()).collect();
+                let expected: Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
                 assert_eq!(ne_bytes, expected, "case {i}");
             }
             Err(e) => assert_eq!(via_bytes.as_ref(), Err(e), "case {i}"),
@@ -366,12 +362,12 @@ fn mutated_streams_decode_identically_in_every_decoder() {
         };
         let fast = no_panic("stream::decode", &stream, || stream::decode(&stream, n));
         let simple = no_panic("stream::decode_simple", &stream, || {
-            stream::decode_simple(&stream, n)
+            testing::decode_simple(&stream, n)
         });
         assert_eq!(fast, simple, "case {i}, n = {n}: {stream:02x?}");
         let mut mapped = vec![0u16; n];
         let mapped_result = no_panic("stream::decode_mapped_into", &stream, || {
-            stream::decode_mapped_into(&stream, &mut mapped, &values)
+            testing::decode_mapped_into(&stream, &mut mapped, &values)
         });
         match &fast {
             Ok(symbols) => {
@@ -402,31 +398,24 @@ const _: () = assert!(HUFFMAN_CASES + QUANT16_CASES + STREAM_CASES >= 100_000);
 
 #[test]
 fn trailer_of_u32_max_against_a_small_expected_size_is_a_trailer_mismatch() {
-    let mut chunk = huffman::compress(&[7; 10]).unwrap();
+    let mut chunk = huffman::encode(&[7; 10]).unwrap();
     let at = chunk.len() - 4;
     chunk[at..].copy_from_slice(&u32::MAX.to_le_bytes());
-    for itemsize in [1, 2, 4, 8] {
-        assert_eq!(
-            huffman::decompress(&chunk, 10, itemsize),
-            Err(Error::TrailerMismatch {
-                trailer: u32::MAX,
-                expected_bytes: 10,
-                itemsize
-            })
-        );
-    }
-    let mut q = quant16::compress(&[7; 10], &QuantParams::default()).unwrap();
+    assert_eq!(
+        huffman::decode(&chunk, 10),
+        Err(Error::TrailerMismatch {
+            trailer: u32::MAX,
+            decoded_bytes: 10,
+        })
+    );
+    let mut q = quant16::encode(&[7; 10], &QuantParams::default()).unwrap();
     let at = q.len() - 4;
     q[at..].copy_from_slice(&u32::MAX.to_le_bytes());
-    let expected = Err(Error::TrailerMismatch {
+    let expected = Err(Error::ValueCountMismatch {
         trailer: u32::MAX,
-        expected_bytes: 20,
-        itemsize: 2,
+        expected: 10,
     });
-    assert_eq!(
-        quant16::decompress(&q, 10, &QuantParams::default()),
-        expected
-    );
+    assert_eq!(quant16::decode(&q, 10, &QuantParams::default()), expected);
     assert_eq!(
         Quant16Codec::new(QuantParams::default()).decode(&q, 10),
         expected
@@ -436,12 +425,12 @@ fn trailer_of_u32_max_against_a_small_expected_size_is_a_trailer_mismatch() {
 #[test]
 fn trailer_of_an_element_count_that_overflows_is_a_trailer_mismatch() {
     // u32::MAX elements of 8 bytes is no decoded size a caller on any platform can ask for.
-    let mut chunk = huffman::compress(&[1, 2]).unwrap();
+    let mut chunk = huffman::encode(&[1, 2]).unwrap();
     let at = chunk.len() - 4;
     chunk[at..].copy_from_slice(&u32::MAX.to_le_bytes());
     let mut out = [0u8; 2];
     assert!(matches!(
-        huffman::decompress_into(&chunk, &mut out, 8),
+        huffman::decode_into(&chunk, &mut out),
         Err(Error::TrailerMismatch {
             trailer: u32::MAX,
             ..
@@ -460,7 +449,7 @@ fn stream_cut_inside_a_deep_code_is_stream_truncated_in_both_decoders() {
         let fast = stream::decode(short, symbols.len());
         assert_eq!(
             fast,
-            stream::decode_simple(short, symbols.len()),
+            testing::decode_simple(short, symbols.len()),
             "cut {cut}"
         );
         match fast {
@@ -498,7 +487,7 @@ fn full_256_leaf_tree_is_accepted_and_one_more_node_is_tree_too_large() {
         Err(Error::TreeTooLarge { internal: 256, .. })
     ));
     assert!(matches!(
-        stream::decode_simple(&pack_bits(&bits), 1),
+        testing::decode_simple(&pack_bits(&bits), 1),
         Err(Error::TreeTooLarge { internal: 256, .. })
     ));
 }
@@ -512,17 +501,17 @@ fn tree_still_open_when_the_stream_ends_is_tree_truncated_in_every_entry_point()
         Err(Error::TreeTruncated { bits: 16 })
     );
     assert_eq!(
-        stream::decode_simple(&packed, 1),
+        testing::decode_simple(&packed, 1),
         Err(Error::TreeTruncated { bits: 16 })
     );
     let mut chunk = packed.clone();
     chunk.extend_from_slice(&5u32.to_le_bytes());
     assert_eq!(
-        huffman::decompress(&chunk, 5, 1),
+        huffman::decode(&chunk, 5),
         Err(Error::TreeTruncated { bits: 16 })
     );
     assert_eq!(
-        quant16::decompress(&chunk, 5, &QuantParams::default()),
+        quant16::decode(&chunk, 5, &QuantParams::default()),
         Err(Error::TreeTruncated { bits: 16 })
     );
 }
@@ -656,9 +645,9 @@ fn every_encoder_writes_the_reference_stream_when_64_bits_are_pending() {
     let path = fixtures_dir().join("../fuzz/regressions/encode-flush-64-bits.symbols");
     let symbols = std::fs::read(path).expect("regression input is readable");
     for slices in 1..=8 {
-        let simple = stream::encode_simple(&symbols).unwrap();
+        let simple = testing::encode_simple(&symbols).unwrap();
         let parallel = no_panic("stream::encode_parallel", &symbols, || {
-            stream::encode_parallel(&symbols, slices)
+            testing::encode_parallel(&symbols, slices)
         });
         assert_eq!(parallel, Ok(simple), "{slices} slices");
     }
@@ -667,7 +656,7 @@ fn every_encoder_writes_the_reference_stream_when_64_bits_are_pending() {
             let encoded = no_panic("stream::encode", part, || stream::encode(part)).unwrap();
             assert_eq!(
                 encoded,
-                stream::encode_simple(part).unwrap(),
+                testing::encode_simple(part).unwrap(),
                 "{} symbols",
                 part.len()
             );

@@ -1,7 +1,7 @@
 //! Byte-for-byte agreement with data written by the real pymecompress 0.3.6
 //! (fixtures/generate.py; paths and parameters in fixtures/manifest.json).
 
-use pymecompress_codecs::{huffman, quant16, stream, QuantParams};
+use pymecompress_codecs::{huffman, quant16, stream, testing, QuantParams};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -68,7 +68,7 @@ fn streams_encode_byte_identically_and_decode_exactly() {
             "{name}"
         );
         assert_eq!(
-            stream::decode_simple(&reference, input.len()).unwrap(),
+            testing::decode_simple(&reference, input.len()).unwrap(),
             input,
             "{name}"
         );
@@ -138,12 +138,12 @@ fn huffman_chunks_from_the_reference_decode_and_ours_code_the_same_stream() {
         let (input, chunk) = (read(&case, "input"), read(&case, "chunk"));
         let dtype = case["dtype"].as_str().unwrap();
         let itemsize: usize = dtype[2..].parse().unwrap();
-        let decoded = huffman::decompress(&chunk, input.len(), itemsize)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let decoded =
+            huffman::decode(&chunk, input.len()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(decoded, input, "{name}");
         // Same stream as the reference; trailer is the byte count where the reference wrote
         // the element count.
-        let ours = huffman::compress(&input).unwrap();
+        let ours = huffman::encode(&input).unwrap();
         let stream_len = chunk.len() - 4;
         assert_eq!(
             ours[..stream_len],
@@ -168,8 +168,8 @@ fn quant16_chunks_from_the_reference_decode_to_the_correct_dequantization() {
         let n = case["n"].as_u64().unwrap() as usize;
         let chunk = read(&case, "chunk");
         let expected = u16s(&read(&case, "expected"));
-        let decoded = quant16::decompress(&chunk, n, &params(&case))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let decoded =
+            quant16::decode(&chunk, n, &params(&case)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(decoded, expected, "{name}");
         if case["stream_symbol_count_guess"].as_u64() == Some(2 * n as u64) && n > 0 {
             over_read += 1;
@@ -190,8 +190,7 @@ fn quant16_reference_decoder_is_wrong_off_scale_one_and_ours_is_not() {
         }
         let reference_decoded = u16s(&read(&case, "reference_decoded"));
         let expected = u16s(&read(&case, "expected"));
-        let ours =
-            quant16::decompress(&read(&case, "chunk"), expected.len(), &params(&case)).unwrap();
+        let ours = quant16::decode(&read(&case, "chunk"), expected.len(), &params(&case)).unwrap();
         assert_eq!(ours, expected, "{}", case["name"]);
         if reference_decoded != expected {
             shown += 1;

@@ -14,7 +14,7 @@
 mod common;
 
 use common::*;
-use pymecompress_codecs::{huffman, quant16, stream, Error, Quant16Codec, QuantParams};
+use pymecompress_codecs::{huffman, quant16, stream, testing, Error, Quant16Codec, QuantParams};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -132,23 +132,23 @@ fn valid_chunks_allocate_their_output_plus_a_constant() {
     ] {
         let input = bytes_of_kind(&mut rng, kind, n);
         let n = input.len();
-        let chunk = huffman::compress(&input).unwrap();
+        let chunk = huffman::encode(&input).unwrap();
         let s = &chunk[..chunk.len() - 4];
 
-        let (out, usage) = measure(|| huffman::decompress(&chunk, n, 1));
+        let (out, usage) = measure(|| huffman::decode(&chunk, n));
         assert_eq!(out.as_deref(), Ok(&input[..]));
-        assert_output_plus_constant("huffman::decompress", usage, n);
+        assert_output_plus_constant("huffman::decode", usage, n);
 
         let mut buf = vec![0u8; n];
-        let (out, usage) = measure(|| huffman::decompress_into(&chunk, &mut buf, 1));
+        let (out, usage) = measure(|| huffman::decode_into(&chunk, &mut buf));
         assert_eq!(out, Ok(()));
-        assert_output_plus_constant("huffman::decompress_into", usage, 0);
+        assert_output_plus_constant("huffman::decode_into", usage, 0);
 
         let (out, usage) = measure(|| stream::decode(s, n));
         assert_eq!(out.as_deref(), Ok(&input[..]));
         assert_output_plus_constant("stream::decode", usage, n);
 
-        let (out, usage) = measure(|| stream::decode_simple(s, n));
+        let (out, usage) = measure(|| testing::decode_simple(s, n));
         assert_eq!(out.as_deref(), Ok(&input[..]));
         assert_output_plus_constant("stream::decode_simple", usage, n);
     }
@@ -157,8 +157,8 @@ fn valid_chunks_allocate_their_output_plus_a_constant() {
     let codec = Quant16Codec::new(params);
     for n in [1 << 20, 4096, 1] {
         let values = poisson_u16(&mut rng, n, 100.0);
-        let chunk = quant16::compress(&values, &params).unwrap();
-        let (out, usage) = measure(|| quant16::decompress(&chunk, n, &params));
+        let chunk = quant16::encode(&values, &params).unwrap();
+        let (out, usage) = measure(|| quant16::decode(&chunk, n, &params));
         assert_eq!(out.map(|v| v.len()), Ok(n));
         assert_output_plus_constant("quant16::decompress", usage, 2 * n);
         let (out, usage) = measure(|| codec.decode(&chunk, n));
@@ -173,8 +173,8 @@ fn extra_memory_stops_growing_with_the_output() {
     let mut extra = Vec::new();
     for n in [1usize << 21, 1 << 23] {
         let input = bytes_of_kind(&mut rng, 1, n);
-        let chunk = huffman::compress(&input).unwrap();
-        let (out, usage) = measure(|| huffman::decompress(&chunk, n, 1));
+        let chunk = huffman::encode(&input).unwrap();
+        let (out, usage) = measure(|| huffman::decode(&chunk, n));
         assert_eq!(out.as_deref(), Ok(&input[..]));
         extra.push((usage.peak - n as i64, usage.calls));
     }
@@ -191,7 +191,7 @@ type Refusal = Box<dyn Fn() -> Result<usize, Error>>;
 fn hostile_trailers_and_sizes_are_refused_before_allocating() {
     let params = QuantParams::default();
     let codec = Quant16Codec::new(params);
-    let mut chunk = huffman::compress(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]).unwrap();
+    let mut chunk = huffman::encode(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]).unwrap();
     let at = chunk.len() - 4;
     chunk[at..].copy_from_slice(&u32::MAX.to_le_bytes());
 
@@ -199,15 +199,15 @@ fn hostile_trailers_and_sizes_are_refused_before_allocating() {
         // A trailer of u32::MAX against an expected 10 bytes.
         ("huffman, trailer u32::MAX, expect 10", {
             let c = chunk.clone();
-            Box::new(move || huffman::decompress(&c, 10, 1).map(|v| v.len()))
+            Box::new(move || huffman::decode(&c, 10).map(|v| v.len()))
         }),
         ("huffman, trailer u32::MAX, expect 10 x u64", {
             let c = chunk.clone();
-            Box::new(move || huffman::decompress(&c, 80, 8).map(|v| v.len()))
+            Box::new(move || huffman::decode(&c, 80).map(|v| v.len()))
         }),
         ("quant16, trailer u32::MAX, expect 10", {
             let c = chunk.clone();
-            Box::new(move || quant16::decompress(&c, 10, &params).map(|v| v.len()))
+            Box::new(move || quant16::decode(&c, 10, &params).map(|v| v.len()))
         }),
         ("Quant16Codec, trailer u32::MAX, expect 10", {
             let (c, codec) = (chunk.clone(), codec.clone());
@@ -215,22 +215,22 @@ fn hostile_trailers_and_sizes_are_refused_before_allocating() {
         }),
         // A caller asking for an absurd size with a chunk whose trailer disagrees.
         ("huffman, trailer 10, expect usize::MAX", {
-            let c = huffman::compress(&[1; 10]).unwrap();
-            Box::new(move || huffman::decompress(&c, usize::MAX, 1).map(|v| v.len()))
+            let c = huffman::encode(&[1; 10]).unwrap();
+            Box::new(move || huffman::decode(&c, usize::MAX).map(|v| v.len()))
         }),
         ("quant16, trailer 10, expect usize::MAX / 2", {
-            let c = quant16::compress(&[1; 10], &params).unwrap();
-            Box::new(move || quant16::decompress(&c, usize::MAX / 2, &params).map(|v| v.len()))
+            let c = quant16::encode(&[1; 10], &params).unwrap();
+            Box::new(move || quant16::decode(&c, usize::MAX / 2, &params).map(|v| v.len()))
         }),
         ("huffman, 3-byte chunk, expect 1 GiB", {
-            Box::new(move || huffman::decompress(&[0xff, 0xff, 0xff], 1 << 30, 1).map(|v| v.len()))
+            Box::new(move || huffman::decode(&[0xff, 0xff, 0xff], 1 << 30).map(|v| v.len()))
         }),
         ("quant16, 3-byte chunk, expect 1 Gi values", {
-            Box::new(move || quant16::decompress(&[1, 2, 3], 1 << 30, &params).map(|v| v.len()))
+            Box::new(move || quant16::decode(&[1, 2, 3], 1 << 30, &params).map(|v| v.len()))
         }),
-        ("huffman, itemsize 3, expect 1 GiB", {
+        ("huffman unsized, trailer u32::MAX, no maximum", {
             let c = chunk.clone();
-            Box::new(move || huffman::decompress(&c, 1 << 30, 3).map(|v| v.len()))
+            Box::new(move || huffman::decode_unsized(&c, usize::MAX).map(|v| v.len()))
         }),
     ];
     for (what, decode) in &refusals {
@@ -250,7 +250,7 @@ fn a_short_stream_with_a_huge_count_allocates_only_the_output_and_stops_early() 
 
     for (what, decode) in [
         ("stream::decode", stream::decode as fn(&[u8], usize) -> _),
-        ("stream::decode_simple", stream::decode_simple),
+        ("testing::decode_simple", testing::decode_simple),
     ] {
         let (out, usage) = measure(|| decode(short, N));
         match out {
@@ -269,7 +269,7 @@ fn a_short_stream_with_a_huge_count_allocates_only_the_output_and_stops_early() 
     // A hostile chunk whose trailer agrees with the caller's huge size: same bound.
     let mut chunk = short.to_vec();
     chunk.extend_from_slice(&(N as u32).to_le_bytes());
-    let (out, usage) = measure(|| huffman::decompress(&chunk, N, 1));
+    let (out, usage) = measure(|| huffman::decode(&chunk, N));
     assert!(matches!(out, Err(Error::StreamTruncated { .. })), "{out:?}");
     assert!(usage.peak <= N as i64 + CONSTANT_BYTES, "{usage:?}");
 }
@@ -295,7 +295,7 @@ fn decoding_stops_at_the_symbol_where_the_bits_run_out() {
     let sentinel = u16::MAX;
     let values: [u16; 256] = std::array::from_fn(|s| s as u16);
     let mut out = vec![sentinel; 1 << 24];
-    let (result, usage) = measure(|| stream::decode_mapped_into(&stream, &mut out, &values));
+    let (result, usage) = measure(|| testing::decode_mapped_into(&stream, &mut out, &values));
     assert_eq!(
         result,
         Err(Error::StreamTruncated {
@@ -327,7 +327,7 @@ fn worst_case_deep_tree_decodes_a_large_count_with_constant_extra_work_per_call(
         let deepest = deepest_stream(n);
         for (stream, expected) in [(&random, symbols.clone()), (&deepest, vec![255u8; n])] {
             let (fast, fast_usage) = measure(|| stream::decode(stream, n));
-            let (simple, simple_usage) = measure(|| stream::decode_simple(stream, n));
+            let (simple, simple_usage) = measure(|| testing::decode_simple(stream, n));
             assert_eq!(fast.as_deref(), Ok(&expected[..]));
             assert_eq!(simple.as_deref(), Ok(&expected[..]));
             assert_output_plus_constant("stream::decode", fast_usage, n);
@@ -363,8 +363,8 @@ fn a_lone_symbol_tree_fills_exactly_the_requested_output() {
 #[test]
 fn encode_parallel_memory_does_not_grow_with_the_slice_count() {
     let input = bytes_of_kind(&mut rng(26), 1, 1 << 16);
-    let (one, usage_one) = measure(|| stream::encode_parallel(&input, 1));
-    let (many, usage_many) = measure(|| stream::encode_parallel(&input, usize::MAX));
+    let (one, usage_one) = measure(|| testing::encode_parallel(&input, 1));
+    let (many, usage_many) = measure(|| testing::encode_parallel(&input, usize::MAX));
     assert_eq!(one, many);
     assert!(
         usage_many.peak <= usage_one.peak + CONSTANT_BYTES,

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use pymecompress_codecs::{huffman, quant16, stream, Quant16Codec, QuantParams};
+use pymecompress_codecs::{huffman, quant16, stream, testing, Endian, Quant16Codec, QuantParams};
 use rand::RngExt;
 
 #[test]
@@ -25,7 +25,7 @@ fn every_kind_of_input_round_trips_and_both_decoders_agree() {
             "case {case}"
         );
         assert_eq!(
-            stream::decode_simple(&encoded, input.len()).unwrap(),
+            testing::decode_simple(&encoded, input.len()).unwrap(),
             input,
             "case {case}"
         );
@@ -42,7 +42,7 @@ fn random_full_trees_decode_identically_in_both_decoders() {
         let (bytes, symbols, _) = stream_for_tree(&mut rng, &tree, n);
         assert_eq!(stream::decode(&bytes, n).unwrap(), symbols, "case {case}");
         assert_eq!(
-            stream::decode_simple(&bytes, n).unwrap(),
+            testing::decode_simple(&bytes, n).unwrap(),
             symbols,
             "case {case}"
         );
@@ -57,7 +57,7 @@ fn depth_255_tree_decodes() {
     assert!(symbols.contains(&255));
     assert_eq!(stream::decode(&bytes, symbols.len()).unwrap(), symbols);
     assert_eq!(
-        stream::decode_simple(&bytes, symbols.len()).unwrap(),
+        testing::decode_simple(&bytes, symbols.len()).unwrap(),
         symbols
     );
 }
@@ -69,7 +69,10 @@ fn fibonacci_histograms_give_long_codes_that_round_trip() {
         let input = fibonacci_bytes(symbols);
         let encoded = stream::encode(&input).unwrap();
         assert_eq!(stream::decode(&encoded, input.len()).unwrap(), input);
-        assert_eq!(stream::decode_simple(&encoded, input.len()).unwrap(), input);
+        assert_eq!(
+            testing::decode_simple(&encoded, input.len()).unwrap(),
+            input
+        );
     }
 }
 
@@ -92,13 +95,10 @@ fn framed_chunks_round_trip_every_item_size() {
     let mut rng = rng(4);
     for itemsize in [1usize, 2, 4, 8] {
         let input = bytes_of_kind(&mut rng, itemsize, 4096 * itemsize);
-        let chunk = huffman::compress(&input).unwrap();
+        let chunk = huffman::encode(&input).unwrap();
         let trailer = u32::from_le_bytes(chunk[chunk.len() - 4..].try_into().unwrap());
         assert_eq!(trailer as usize, input.len(), "we write the byte count");
-        assert_eq!(
-            huffman::decompress(&chunk, input.len(), itemsize).unwrap(),
-            input
-        );
+        assert_eq!(huffman::decode(&chunk, input.len()).unwrap(), input);
     }
 }
 
@@ -107,13 +107,10 @@ fn element_count_trailers_from_the_reference_are_read() {
     let mut rng = rng(5);
     for itemsize in [2usize, 4, 8] {
         let input = bytes_of_kind(&mut rng, 0, 300 * itemsize);
-        let mut chunk = huffman::compress(&input).unwrap();
+        let mut chunk = huffman::encode(&input).unwrap();
         let at = chunk.len() - 4;
         chunk[at..].copy_from_slice(&300u32.to_le_bytes());
-        assert_eq!(
-            huffman::decompress(&chunk, input.len(), itemsize).unwrap(),
-            input
-        );
+        assert_eq!(huffman::decode(&chunk, input.len()).unwrap(), input);
     }
 }
 
@@ -138,7 +135,7 @@ fn quant16_round_trips_through_the_dequantizer() {
             .collect();
         assert_eq!(decoded, expected);
         assert_eq!(
-            quant16::decompress(&chunk, values.len(), &params).unwrap(),
+            quant16::decode(&chunk, values.len(), &params).unwrap(),
             expected
         );
         // Within half a quantization step of the square root.
@@ -164,7 +161,7 @@ fn quant16_ignores_symbols_after_the_nth() {
     symbols.extend((0..500).map(|i| (i * 13 % 251) as u8));
     let mut chunk = stream::encode(&symbols).unwrap();
     chunk.extend_from_slice(&500u32.to_le_bytes());
-    let decoded = quant16::decompress(&chunk, 500, &params).unwrap();
+    let decoded = quant16::decode(&chunk, 500, &params).unwrap();
     let expected: Vec<u16> = values
         .iter()
         .map(|&v| params.dequantize(params.quantize(v)))
@@ -173,14 +170,46 @@ fn quant16_ignores_symbols_after_the_nth() {
 }
 
 #[test]
-fn quant16_decodes_to_native_endian_bytes_as_to_values() {
+fn quant16_decodes_to_bytes_as_to_values() {
     let mut rng = rng(7);
     let codec = Quant16Codec::new(QuantParams::new(10.0, 1.5).unwrap());
     let values = poisson_u16(&mut rng, 5000, 150.0);
     let chunk = codec.encode(&values).unwrap();
     let as_values = codec.decode(&chunk, values.len()).unwrap();
-    let as_bytes = codec.decode_ne_bytes(&chunk, values.len()).unwrap();
-    let expected: Vec<u8> = as_values.iter().flat_map(|v| v.to_ne_bytes()).collect();
-    assert_eq!(as_bytes, expected);
-    assert!(codec.decode_ne_bytes(&chunk, values.len() + 1).is_err());
+    for (order, to_bytes) in [
+        (Endian::Little, u16::to_le_bytes as fn(u16) -> [u8; 2]),
+        (Endian::Big, u16::to_be_bytes),
+        (Endian::NATIVE, u16::to_ne_bytes),
+    ] {
+        // One byte in: the output need not be 2-byte aligned.
+        let mut buf = vec![0u8; 2 * values.len() + 1];
+        codec
+            .decode_into_bytes(&chunk, &mut buf[1..], order)
+            .unwrap();
+        let expected: Vec<u8> = as_values.iter().flat_map(|&v| to_bytes(v)).collect();
+        assert_eq!(buf[1..], expected, "{order:?}");
+        assert!(codec
+            .decode_into_bytes(&chunk, &mut buf[..2 * values.len() - 2], order)
+            .is_err());
+    }
+}
+
+#[test]
+fn quant16_encodes_bytes_of_either_order_at_any_alignment_as_values() {
+    let mut rng = rng(8);
+    let codec = Quant16Codec::new(QuantParams::new(100.0, 1.0).unwrap());
+    let values = poisson_u16(&mut rng, 3001, 400.0);
+    let expected = codec.encode(&values).unwrap();
+    for (order, to_bytes) in [
+        (Endian::Little, u16::to_le_bytes as fn(u16) -> [u8; 2]),
+        (Endian::Big, u16::to_be_bytes),
+    ] {
+        let mut buf = vec![0u8];
+        buf.extend(values.iter().flat_map(|&v| to_bytes(v)));
+        assert_eq!(
+            codec.encode_bytes(&buf[1..], order).unwrap(),
+            expected,
+            "{order:?}"
+        );
+    }
 }

@@ -5,10 +5,10 @@
 //! values it round-trips through the quant16 chunk to `dequantize(quantize(x))`.
 #![no_main]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use libfuzzer_sys::fuzz_target;
-use pymecompress_codecs::{huffman, quant16, stream, Quant16Codec, QuantParams, QuantTable};
+use pymecompress_codecs::{huffman, quant16, stream, testing, Quant16Codec, QuantParams};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&[offset_byte, scale_byte], bytes)) = data.split_first_chunk::<2>() else {
@@ -18,14 +18,14 @@ fuzz_target!(|data: &[u8]| {
     let encoded = stream::encode(bytes).expect("small input encodes");
     // Every encoder writes the same bytes, whatever the slice count.
     let slices = usize::from(scale_byte % 8) + 1;
-    assert_eq!(stream::encode_simple(bytes).as_ref(), Ok(&encoded));
+    assert_eq!(testing::encode_simple(bytes).as_ref(), Ok(&encoded));
     assert_eq!(
-        stream::encode_parallel(bytes, slices).as_ref(),
+        testing::encode_parallel(bytes, slices).as_ref(),
         Ok(&encoded)
     );
     assert_eq!(stream::decode(&encoded, bytes.len()).as_deref(), Ok(bytes));
     assert_eq!(
-        stream::decode_simple(&encoded, bytes.len()).as_deref(),
+        testing::decode_simple(&encoded, bytes.len()).as_deref(),
         Ok(bytes)
     );
     // Asking for more symbols than were coded may decode the zero padding, but never changes
@@ -34,14 +34,13 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(&longer[..bytes.len()], bytes);
     }
 
-    let chunk = huffman::compress(bytes).expect("small input compresses");
+    let chunk = huffman::encode(bytes).expect("small input encodes");
     assert_eq!(chunk.len(), encoded.len() + 4);
-    for itemsize in [1, 2, 4, 8] {
-        assert_eq!(
-            huffman::decompress(&chunk, bytes.len(), itemsize).as_deref(),
-            Ok(bytes)
-        );
-    }
+    assert_eq!(huffman::decode(&chunk, bytes.len()).as_deref(), Ok(bytes));
+    assert_eq!(
+        huffman::decode_unsized(&chunk, bytes.len()).as_deref(),
+        Ok(bytes)
+    );
 
     let values: Vec<u16> = bytes
         .chunks_exact(2)
@@ -52,15 +51,21 @@ fuzz_target!(|data: &[u8]| {
         f64::from(scale_byte) / 32.0 + 0.25,
     )
     .expect("finite positive params");
-    let tables = tables_for(params);
-    let codec = &tables.codec;
-    let chunk = codec.encode(&values).expect("small input compresses");
+    let codec = &codec_for(params);
+    let chunk = codec.encode(&values).expect("small input encodes");
     assert_eq!(
-        quant16::compress_simple(&values, &params).as_ref(),
+        testing::quant16_encode_simple(&values, &params).as_ref(),
         Ok(&chunk)
     );
     assert_eq!(
-        quant16::compress_parallel(&values, &tables.quant, slices).as_ref(),
+        testing::quant16_encode_parallel(codec, &values, slices).as_ref(),
+        Ok(&chunk)
+    );
+    let le_bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    assert_eq!(
+        codec
+            .encode_bytes(&le_bytes, pymecompress_codecs::Endian::Little)
+            .as_ref(),
         Ok(&chunk)
     );
     let expected: Vec<u16> = values
@@ -70,34 +75,22 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(codec.decode(&chunk, values.len()).as_ref(), Ok(&expected));
     // The free functions build their tables per call; check them on short inputs only.
     if values.len() <= 64 {
-        assert_eq!(quant16::compress(&values, &params).as_ref(), Ok(&chunk));
-        assert_eq!(
-            quant16::decompress(&chunk, values.len(), &params),
-            Ok(expected)
-        );
+        assert_eq!(quant16::encode(&values, &params).as_ref(), Ok(&chunk));
+        assert_eq!(quant16::decode(&chunk, values.len(), &params), Ok(expected));
     }
 });
 
-/// The codec and quantization table of one configuration.
-struct Tables {
-    codec: Quant16Codec,
-    quant: QuantTable,
-}
-
 /// Tabulating a configuration quantizes all 65536 inputs; mutations mostly keep the parameter
-/// bytes, so keeping the last tables saves most of that work.
-fn tables_for(params: QuantParams) -> Arc<Tables> {
-    static LAST: Mutex<Option<Arc<Tables>>> = Mutex::new(None);
+/// bytes, so keeping the last codec saves most of that work.
+fn codec_for(params: QuantParams) -> Quant16Codec {
+    static LAST: Mutex<Option<Quant16Codec>> = Mutex::new(None);
     let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
     match &*last {
-        Some(t) if *t.codec.params() == params => Arc::clone(t),
+        Some(codec) if *codec.params() == params => codec.clone(),
         _ => {
-            let t = Arc::new(Tables {
-                codec: Quant16Codec::new(params),
-                quant: QuantTable::new(&params),
-            });
-            *last = Some(Arc::clone(&t));
-            t
+            let codec = Quant16Codec::new(params);
+            *last = Some(codec.clone());
+            codec
         }
     }
 }

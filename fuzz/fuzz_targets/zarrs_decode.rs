@@ -12,12 +12,12 @@ use std::borrow::Cow;
 use std::num::NonZeroU64;
 
 use libfuzzer_sys::fuzz_target;
-use pymecompress_codecs::{Quant16Codec, QuantParams, TRAILER_BYTES};
+use pymecompress_codecs::{huffman, Quant16Codec, QuantParams, TRAILER_BYTES};
 use zarrs::array::codec::api::{
     ArrayToBytesCodecTraits, BytesRepresentation, BytesToBytesCodecTraits, CodecOptions,
 };
 use zarrs::array::{data_type, FillValue};
-use zarrs_pymecompress::{huffman_decode_chunk, HuffmanCodec, HuffmanQuant16Codec};
+use zarrs_pymecompress::{HuffmanCodec, HuffmanQuant16Codec};
 
 /// Sizes up to this are used as given (every fixture seed is below it).
 const MAX_LEN: usize = 1 << 20;
@@ -63,7 +63,7 @@ fn huffman(representation: u8, len: usize, chunk: &[u8]) {
     match rep {
         BytesRepresentation::FixedSize(_) => {
             assert_eq!(bytes.len(), len);
-            assert_eq!(huffman_decode_chunk(chunk, len).as_deref(), Ok(&bytes[..]));
+            assert_eq!(huffman::decode(chunk, len).as_deref(), Ok(&bytes[..]));
         }
         BytesRepresentation::BoundedSize(max) => assert!(bytes.len() as u64 <= max),
         BytesRepresentation::UnboundedSize => {

@@ -34,9 +34,9 @@ pub fn compress(
                     "{e}: quant16 codes uint16 only (use --codec huffman)"
                 ))
             })?;
-            quant16::compress(&values, &params).at(&in_place)?
+            quant16::encode(&values, &params).at(&in_place)?
         }
-        ChunkCodec::Huffman => huffman::compress(&array.data).at(&in_place)?,
+        ChunkCodec::Huffman => huffman::encode(&array.data).at(&in_place)?,
     };
     std::fs::write(output, &chunk).at(&Place::store(output.display()))?;
     let shape = array
@@ -94,7 +94,7 @@ pub fn decompress(o: &DecompressArgs) -> Result<ExitCode> {
                 )));
             }
             let params = QuantParams::new(o.quant.offset, o.quant.scale).at(&place)?;
-            quant16::decompress(&chunk, elements, &params)
+            quant16::decode(&chunk, elements, &params)
                 .at(&place)?
                 .iter()
                 .flat_map(|v| v.to_le_bytes())
@@ -111,7 +111,7 @@ pub fn decompress(o: &DecompressArgs) -> Result<ExitCode> {
                         dtype.name()
                     ))
                 })?;
-            huffman::decompress(&chunk, bytes, dtype.itemsize()).at(&place)?
+            huffman::decode(&chunk, bytes).at(&place)?
         }
     };
     let array = NpyArray::new(dtype, o.shape.clone(), data).at(&place)?;

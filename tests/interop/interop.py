@@ -266,7 +266,7 @@ def main():
         c = dict(name=f"h{i}_{dt.str}_n{n}", arr=arr, raw=raw, ref_chunk=ref_chunk, itemsize=dt.itemsize)
         c["comp"] = batch.add(c["name"] + ":compress", "huffman_compress", raw)
         c["dec"] = batch.add(c["name"] + ":decompress_ref", "huffman_decompress", ref_chunk,
-                             decoded_len=len(raw), itemsize=dt.itemsize)
+                             decoded_len=len(raw))
         chunks.append(c)
 
     # the big frame

@@ -21,9 +21,7 @@ mod huffman_codec;
 
 use std::sync::Arc;
 
-pub use huffman_codec::{
-    decode_chunk, decode_chunk_unsized, encode_chunk, HuffmanCodec, MAX_OVERHEAD_BYTES,
-};
+pub use huffman_codec::HuffmanCodec;
 use zarrs::array::codec::api::{Codec, CodecPluginV2, CodecPluginV3, CodecTraitsV2, CodecTraitsV3};
 use zarrs::metadata::v2::MetadataV2;
 use zarrs::metadata::v3::MetadataV3;

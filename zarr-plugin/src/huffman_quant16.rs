@@ -36,7 +36,7 @@ mod huffman_quant16_configuration;
 
 use std::sync::Arc;
 
-pub use huffman_quant16_codec::{decode_chunk, encode_chunk, HuffmanQuant16Codec};
+pub use huffman_quant16_codec::HuffmanQuant16Codec;
 pub use huffman_quant16_configuration::HuffmanQuant16CodecConfiguration;
 use zarrs::array::codec::api::{Codec, CodecPluginV2, CodecPluginV3, CodecTraitsV2, CodecTraitsV3};
 use zarrs::metadata::v2::MetadataV2;

@@ -74,7 +74,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod batch;
 mod check;
 mod convert;
 mod error;
@@ -84,13 +83,8 @@ mod locate;
 
 pub use check::{check_array, open_array, OpenError};
 pub use convert::array_metadata_v2_to_v3;
-pub use huffman::{
-    decode_chunk as huffman_decode_chunk, decode_chunk_unsized as huffman_decode_chunk_unsized,
-    encode_chunk as huffman_encode_chunk, HuffmanCodec, HUFFMAN_ID_V2, HUFFMAN_NAME_V3,
-    MAX_OVERHEAD_BYTES,
-};
+pub use huffman::{HuffmanCodec, HUFFMAN_ID_V2, HUFFMAN_NAME_V3};
 pub use huffman_quant16::{
-    decode_chunk as quant16_decode_chunk, encode_chunk as quant16_encode_chunk,
     HuffmanQuant16Codec, HuffmanQuant16CodecConfiguration, HUFFMAN_QUANT16_ID_V2,
     HUFFMAN_QUANT16_NAME_V3,
 };

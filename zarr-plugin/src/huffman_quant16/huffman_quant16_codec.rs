@@ -2,7 +2,7 @@ use std::borrow::Cow;
 use std::num::NonZeroU64;
 use std::sync::Arc;
 
-use pymecompress_codecs::{Quant16Codec, QuantParams};
+use pymecompress_codecs::{Endian, Quant16Codec, QuantParams, MAX_OVERHEAD_BYTES};
 use zarrs::array::codec::api::{
     ArrayBytes, ArrayBytesRaw, ArrayCodecTraits, ArrayToBytesCodecTraits, BytesRepresentation,
     CodecError, CodecMetadataOptions, CodecOptions, CodecTraits, InvalidBytesLengthError,
@@ -16,7 +16,6 @@ use zarrs::plugin::ZarrVersion;
 
 use super::HuffmanQuant16CodecConfiguration;
 use crate::error::{codec_error, unsupported_data_type};
-use crate::huffman::MAX_OVERHEAD_BYTES;
 
 /// The `pymecompress-quant16` codec: an array-to-bytes codec for `uint16` data.
 ///
@@ -80,43 +79,6 @@ impl HuffmanQuant16Codec {
     pub fn core(&self) -> &Quant16Codec {
         &self.codec
     }
-}
-
-/// Encodes the native-endian bytes of `uint16` values into a `pymecompress-quant16` chunk.
-///
-/// # Errors
-/// - [`pymecompress_codecs::Error::OutputSizeMismatch`] if `decoded` has an odd length.
-/// - [`pymecompress_codecs::Error::InputTooLarge`] if there are more than `u32::MAX` values.
-pub fn encode_chunk(
-    codec: &Quant16Codec,
-    decoded: &[u8],
-) -> Result<Vec<u8>, pymecompress_codecs::Error> {
-    if !decoded.len().is_multiple_of(2) {
-        return Err(pymecompress_codecs::Error::OutputSizeMismatch {
-            expected: decoded.len() / 2,
-            found: decoded.len(),
-        });
-    }
-    match bytemuck::try_cast_slice::<u8, u16>(decoded) {
-        Ok(values) => codec.encode(values),
-        // Storage buffers need not be 2-byte aligned; copy those.
-        Err(_) => codec.encode(&bytemuck::pod_collect_to_vec::<u8, u16>(decoded)),
-    }
-}
-
-/// Decodes a `pymecompress-quant16` chunk of `n_values` values into their native-endian bytes.
-///
-/// # Errors
-/// - [`pymecompress_codecs::Error::ChunkTooShort`] if the chunk has no room for the trailer.
-/// - [`pymecompress_codecs::Error::TrailerMismatch`] if the trailer is not `n_values`.
-/// - [`pymecompress_codecs::Error::TreeTruncated`], [`pymecompress_codecs::Error::TreeTooLarge`],
-///   [`pymecompress_codecs::Error::StreamTruncated`] for a damaged stream.
-pub fn decode_chunk(
-    codec: &Quant16Codec,
-    encoded: &[u8],
-    n_values: usize,
-) -> Result<Vec<u8>, pymecompress_codecs::Error> {
-    codec.decode_ne_bytes(encoded, n_values)
 }
 
 impl HuffmanQuant16Codec {
@@ -200,7 +162,11 @@ impl ArrayToBytesCodecTraits for HuffmanQuant16Codec {
         if bytes.len() != expected_len {
             return Err(InvalidBytesLengthError::new(bytes.len(), expected_len).into());
         }
-        let encoded = encode_chunk(&self.codec, &bytes).map_err(codec_error::<Self>)?;
+        // zarr array bytes are in this machine's byte order.
+        let encoded = self
+            .codec
+            .encode_bytes(&bytes, Endian::NATIVE)
+            .map_err(codec_error::<Self>)?;
         Ok(Cow::Owned(encoded))
     }
 
@@ -213,7 +179,9 @@ impl ArrayToBytesCodecTraits for HuffmanQuant16Codec {
         _options: &CodecOptions,
     ) -> Result<ArrayBytes<'a>, CodecError> {
         Self::check_data_type(data_type)?;
-        let decoded = decode_chunk(&self.codec, &bytes, shape.num_elements_usize())
+        let mut decoded = vec![0u8; shape.num_elements_usize() * 2];
+        self.codec
+            .decode_into_bytes(&bytes, &mut decoded, Endian::NATIVE)
             .map_err(codec_error::<Self>)?;
         Ok(ArrayBytes::from(decoded))
     }

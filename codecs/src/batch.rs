@@ -1,12 +1,11 @@
-//! Coding many chunks at once on rayon's thread pool, for Rust pipelines that handle chunks
+//! Coding many chunks at once on rayon's thread pool, for pipelines that handle chunks
 //! themselves (zarrs already runs chunks in parallel when it reads or writes an array).
 //!
 //! Every function returns the outputs in input order, or the first error (by chunk index) with
 //! the index of the chunk that failed.
 //!
 //! ```
-//! use zarrs_pymecompress::batch;
-//! use zarrs_pymecompress::pymecompress_codecs::{QuantParams, Quant16Codec};
+//! use pymecompress_codecs::{batch, QuantParams, Quant16Codec};
 //!
 //! // Perfect squares survive quantization at offset 0, scale 1 unchanged.
 //! let frames: Vec<Vec<u16>> = (0..8).map(|k| vec![(10 + k) * (10 + k); 1024]).collect();
@@ -14,10 +13,10 @@
 //! let chunks = batch::quant16_encode_chunks(&codec, &frames)?;
 //! let back = batch::quant16_decode_chunks(&codec, &chunks, 1024)?;
 //! assert_eq!(back, frames);
-//! # Ok::<(), zarrs_pymecompress::batch::BatchError>(())
+//! # Ok::<(), pymecompress_codecs::batch::BatchError>(())
 //! ```
 
-use pymecompress_codecs::{huffman, Quant16Codec};
+use crate::{huffman, Error, Quant16Codec};
 use rayon::prelude::*;
 
 /// A chunk of a batch failed.
@@ -28,12 +27,12 @@ pub struct BatchError {
     pub index: usize,
     /// What went wrong with it.
     #[source]
-    pub source: pymecompress_codecs::Error,
+    pub source: Error,
 }
 
 fn run<I: Sync, O: Send>(
     inputs: &[I],
-    f: impl Fn(&I) -> Result<O, pymecompress_codecs::Error> + Sync,
+    f: impl Fn(&I) -> Result<O, Error> + Sync,
 ) -> Result<Vec<O>, BatchError> {
     inputs
         .par_iter()
@@ -45,34 +44,31 @@ fn run<I: Sync, O: Send>(
 /// Encodes byte chunks as `pymecompress-huffman` chunks, in parallel.
 ///
 /// # Errors
-/// - [`BatchError`] with [`pymecompress_codecs::Error::InputTooLarge`] for a chunk of more than
+/// - [`BatchError`] with [`Error::InputTooLarge`] for a chunk of more than
 ///   `u32::MAX` bytes.
 pub fn huffman_encode_chunks<B: AsRef<[u8]> + Sync>(
     chunks: &[B],
 ) -> Result<Vec<Vec<u8>>, BatchError> {
-    run(chunks, |chunk| huffman::compress(chunk.as_ref()))
+    run(chunks, |chunk| huffman::encode(chunk.as_ref()))
 }
 
-/// Decodes `pymecompress-huffman` chunks that each hold `decoded_len` bytes of
-/// `itemsize`-byte elements (zarr chunks of one array all have the same size), in parallel.
+/// Decodes `pymecompress-huffman` chunks that each hold `decoded_len` bytes (zarr chunks of
+/// one array all have the same size), in parallel.
 ///
 /// # Errors
-/// - [`BatchError`] with any error of [`pymecompress_codecs::huffman::decompress_into`].
+/// - [`BatchError`] with any error of [`huffman::decode_into`].
 pub fn huffman_decode_chunks<B: AsRef<[u8]> + Sync>(
     chunks: &[B],
     decoded_len: usize,
-    itemsize: usize,
 ) -> Result<Vec<Vec<u8>>, BatchError> {
-    run(chunks, |chunk| {
-        huffman::decompress(chunk.as_ref(), decoded_len, itemsize)
-    })
+    run(chunks, |chunk| huffman::decode(chunk.as_ref(), decoded_len))
 }
 
 /// Quantizes and encodes `uint16` chunks as `pymecompress-quant16` chunks, in parallel. The
 /// codec's tables are shared by all threads.
 ///
 /// # Errors
-/// - [`BatchError`] with [`pymecompress_codecs::Error::InputTooLarge`] for a chunk of more than
+/// - [`BatchError`] with [`Error::InputTooLarge`] for a chunk of more than
 ///   `u32::MAX` values.
 pub fn quant16_encode_chunks<V: AsRef<[u16]> + Sync>(
     codec: &Quant16Codec,

@@ -1,0 +1,121 @@
+//! Oracles and slice-count controls for tests, benchmarks and fuzzing: not public API.
+//!
+//! The straightforward encoder and decoder here are what the fast paths are tested against,
+//! and the `*_parallel` functions force a slice count that the public functions choose from
+//! the thread pool. They are public only so that integration tests, the fuzz targets and the
+//! benchmarks (separate crates) can reach them; they are hidden from the documentation and
+//! may change in any release.
+
+use crate::bits::{BitReader, BitWriter, MAX_PUT_BITS};
+use crate::quant16::Quant16Codec;
+use crate::stream::check_input_len;
+use crate::tree::{histogram, ChildRef, DecodeTree, EncoderTree, LEAF_BASE};
+use crate::{framing, stream, Error, QuantParams};
+
+/// The straightforward encoder: one histogram, one writer, one code at a time. The fast
+/// encoder is tested against it.
+///
+/// # Errors
+/// - [`Error::InputTooLarge`] if `input` is longer than [`stream::MAX_SYMBOLS`].
+pub fn encode_simple(input: &[u8]) -> Result<Vec<u8>, Error> {
+    check_input_len(input.len())?;
+    let counts = histogram(input);
+    let Some(tree) = EncoderTree::build(&counts) else {
+        return Ok(Vec::new());
+    };
+    let book = tree.code_book();
+    debug_assert!(book.lens.iter().all(|&l| u32::from(l) <= MAX_PUT_BITS));
+    let mut w = BitWriter::with_vec(Vec::new(), 0);
+    tree.write(&mut w);
+    for &b in input {
+        let s = usize::from(b);
+        w.put(book.codes[s], u32::from(book.lens[s]));
+    }
+    Ok(w.finish())
+}
+
+/// The obviously-correct decoder: one bit, one tree step at a time, every read checked. The
+/// fast decoders are tested against it.
+///
+/// # Errors
+/// As [`stream::decode`].
+pub fn decode_simple(stream: &[u8], n_symbols: usize) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    if n_symbols == 0 {
+        return Ok(out);
+    }
+    let mut r = BitReader::new(stream);
+    let tree = DecodeTree::read(&mut r, stream.len())?;
+    if let Some(symbol) = tree.lone_symbol() {
+        out.resize(n_symbols, symbol);
+        return Ok(out);
+    }
+    out.reserve_exact(n_symbols);
+    let mut bits_left = r.remaining_bits();
+    while out.len() < n_symbols {
+        let mut at: ChildRef = tree.root;
+        while at < LEAF_BASE {
+            if bits_left == 0 {
+                return Err(Error::StreamTruncated {
+                    decoded: out.len(),
+                    expected: n_symbols,
+                    stream_bytes: stream.len(),
+                });
+            }
+            bits_left -= 1;
+            at = tree.children[usize::from(at)][r.read_bit() as usize];
+        }
+        out.push((at - LEAF_BASE) as u8);
+    }
+    Ok(out)
+}
+
+/// The straightforward quantizing encoder: [`QuantParams::quantize`] on each value, then
+/// [`encode_simple`], then the trailer. The fast encoder is tested against it.
+///
+/// # Errors
+/// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
+pub fn quant16_encode_simple(values: &[u16], params: &QuantParams) -> Result<Vec<u8>, Error> {
+    let symbols: Vec<u8> = values.iter().map(|&v| params.quantize(v)).collect();
+    let mut out = encode_simple(&symbols)?;
+    framing::push_trailer(&mut out, values.len())?;
+    Ok(out)
+}
+
+/// [`stream::encode`] cut into `slices` slices (clamped to 1..=256) coded on the current rayon
+/// pool. The output is the same for any slice count.
+///
+/// # Errors
+/// - [`Error::InputTooLarge`] if `input` is longer than [`stream::MAX_SYMBOLS`].
+pub fn encode_parallel(input: &[u8], slices: usize) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    stream::encode_sliced(input, &mut out, slices)?;
+    Ok(out)
+}
+
+/// [`Quant16Codec::encode`] cut into `slices` slices. The chunk is the same for any slice
+/// count.
+///
+/// # Errors
+/// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
+pub fn quant16_encode_parallel(
+    codec: &Quant16Codec,
+    values: &[u16],
+    slices: usize,
+) -> Result<Vec<u8>, Error> {
+    let mut out = codec.encode_stream_sliced(values, |v| v, slices)?;
+    framing::push_trailer(&mut out, values.len())?;
+    Ok(out)
+}
+
+/// The fast decoder writing `values[symbol]` for each symbol, as quant16 uses it.
+///
+/// # Errors
+/// As [`stream::decode`].
+pub fn decode_mapped_into<T: Copy>(
+    stream: &[u8],
+    out: &mut [T],
+    values: &[T; 256],
+) -> Result<(), Error> {
+    stream::decode_mapped_into(stream, out, values)
+}
