@@ -468,3 +468,11 @@ fn errors_name_their_numbers() {
         "Huffman payload of 18 bytes holds at most 135 symbols, the header claims 136"
     );
 }
+
+#[test]
+fn symbols_of_an_unquantized_frame() {
+    assert_eq!(
+        pzf::decode_symbols(&frame(Compression::Huffman)),
+        Err(PzfError::NotQuantized)
+    );
+}

@@ -181,3 +181,61 @@ fn dumps_picks_f_for_arrays_numpy_calls_f_contiguous() {
         );
     }
 }
+
+#[test]
+fn header_json_uses_pyme_names_and_reads_back() {
+    let file = pzf::encode(
+        PzfSlice::U16(&[1, 2, 3, 4, 5, 6]),
+        [2, 3, 1],
+        DimOrder::C,
+        &PzfWriteOptions {
+            compression: Compression::Huffman,
+            quantization: Quantization::Sqrt,
+            quant_offset: 1.5,
+            quant_scale: 0.25,
+            sequence_id: -3,
+            frame_num: 7,
+            frame_timestamp: 9,
+            chunks: 2,
+        },
+    )
+    .unwrap();
+    let header = pzf::decode(&file).unwrap().header;
+    let json = serde_json::to_value(header).unwrap();
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = vec![
+        "Version",
+        "DataFormat",
+        "DataCompression",
+        "DataQuantization",
+        "DimOrder",
+        "SequenceID",
+        "FrameNum",
+        "Width",
+        "Height",
+        "Depth",
+        "FrameTimestamp",
+        "QuantOffset",
+        "QuantScale",
+        "DataOffset",
+    ];
+    expected.sort_unstable();
+    let mut keys = keys;
+    keys.sort_unstable();
+    assert_eq!(keys, expected);
+    assert_eq!(
+        (&json["DataFormat"], &json["DimOrder"], &json["QuantScale"]),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!("C"),
+            &serde_json::json!(0.25)
+        )
+    );
+    let back: pzf::PzfHeader = serde_json::from_value(json).unwrap();
+    assert_eq!(back, header);
+}

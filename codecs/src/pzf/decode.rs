@@ -88,9 +88,11 @@ pub fn decode(bytes: &[u8]) -> Result<PzfFrame, PzfError> {
     let header = PzfHeader::parse(bytes)?;
     let n = header.pixel_count()?;
     let payload = &bytes[header.data_offset as usize..];
+    let is_chunked = header.compression == Compression::HuffmanChunked;
     let data = if header.quantization == Quantization::Sqrt {
+        // The header check admits sqrt quantization only with a Huffman payload.
         let table = dequant::dequant_table(header.quant_offset, header.quant_scale);
-        PzfData::U16(symbols_mapped(payload, header.compression, n, &table)?)
+        PzfData::U16(symbols_mapped(payload, is_chunked, n, &table)?)
     } else {
         let len = n * header.data_format.itemsize();
         let bytes = match header.compression {
@@ -103,7 +105,7 @@ pub fn decode(bytes: &[u8]) -> Result<PzfFrame, PzfError> {
                 }
                 payload.to_vec()
             }
-            c => symbols_mapped(payload, c, len, &IDENTITY)?,
+            _ => symbols_mapped(payload, is_chunked, len, &IDENTITY)?,
         };
         typed(header.data_format, bytes)
     };
@@ -114,16 +116,17 @@ pub fn decode(bytes: &[u8]) -> Result<PzfFrame, PzfError> {
 /// wrote, one byte per pixel in DimOrder.
 ///
 /// # Errors
-/// As [`decode`]; and [`PzfError::UnknownQuantization`] (with `found: 0`) for a frame that
-/// is not quantized.
+/// As [`decode`]; and [`PzfError::NotQuantized`] for a frame that is not quantized.
 pub fn decode_symbols(bytes: &[u8]) -> Result<(PzfHeader, Vec<u8>), PzfError> {
     let header = PzfHeader::parse(bytes)?;
     if header.quantization != Quantization::Sqrt {
-        return Err(PzfError::UnknownQuantization { found: 0 });
+        return Err(PzfError::NotQuantized);
     }
     let n = header.pixel_count()?;
     let payload = &bytes[header.data_offset as usize..];
-    let symbols = symbols_mapped(payload, header.compression, n, &IDENTITY)?;
+    // The header check admits sqrt quantization only with a Huffman payload.
+    let is_chunked = header.compression == Compression::HuffmanChunked;
+    let symbols = symbols_mapped(payload, is_chunked, n, &IDENTITY)?;
     Ok((header, symbols))
 }
 
@@ -137,47 +140,36 @@ const IDENTITY: [u8; 256] = {
     t
 };
 
-/// Decodes `n` symbols of a (chunked) Huffman payload as `values[symbol]`, having checked
-/// that the payload can hold them before allocating.
+/// Decodes `n` symbols of a Huffman payload (one stream, or a chunk table when `is_chunked`) as
+/// `values[symbol]`, having checked that the payload can hold them before allocating.
 fn symbols_mapped<T: Copy + Default>(
     payload: &[u8],
-    compression: Compression,
+    is_chunked: bool,
     n: usize,
     values: &[T; 256],
 ) -> Result<Vec<T>, PzfError> {
-    match compression {
-        Compression::Raw => unreachable_raw(),
-        Compression::Huffman => {
-            let max = max_symbols(payload.len());
-            if n > 0 && n as u64 > max {
-                return Err(PzfError::PayloadTooShort {
-                    symbols: n as u64,
-                    payload_bytes: payload.len(),
-                    max_symbols: max,
-                });
-            }
-            let mut out = vec![T::default(); n];
-            crate::stream::decode_mapped_into(payload, &mut out, values)?;
-            Ok(out)
+    if is_chunked {
+        let chunks = chunked::split(payload, n)?;
+        let mut out = vec![T::default(); n];
+        let mut at = 0;
+        for chunk in chunks {
+            let slot = &mut out[at..at + chunk.symbols];
+            crate::stream::decode_mapped_into(chunk.stream, slot, values)?;
+            at += chunk.symbols;
         }
-        Compression::HuffmanChunked => {
-            let chunks = chunked::split(payload, n)?;
-            let mut out = vec![T::default(); n];
-            let mut at = 0;
-            for chunk in chunks {
-                let slot = &mut out[at..at + chunk.symbols];
-                crate::stream::decode_mapped_into(chunk.stream, slot, values)?;
-                at += chunk.symbols;
-            }
-            Ok(out)
-        }
+        return Ok(out);
     }
-}
-
-/// Raw payloads never reach the symbol decoder: the header check refuses quantized raw
-/// frames and `decode` copies unquantized ones itself.
-fn unreachable_raw<T>() -> Result<Vec<T>, PzfError> {
-    Err(PzfError::QuantizedRaw)
+    let max = max_symbols(payload.len());
+    if n > 0 && n as u64 > max {
+        return Err(PzfError::PayloadTooShort {
+            symbols: n as u64,
+            payload_bytes: payload.len(),
+            max_symbols: max,
+        });
+    }
+    let mut out = vec![T::default(); n];
+    crate::stream::decode_mapped_into(payload, &mut out, values)?;
+    Ok(out)
 }
 
 fn typed(format: DataFormat, bytes: Vec<u8>) -> PzfData {

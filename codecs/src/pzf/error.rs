@@ -140,6 +140,10 @@ pub enum PzfError {
     #[error("Huffman payload: {0}")]
     Stream(#[from] crate::Error),
 
+    /// Symbols were asked of a frame that is not quantized.
+    #[error("PZF frame is not quantized: it stores pixels, not quantizer symbols")]
+    NotQuantized,
+
     /// A chunked payload ends inside its chunk count or a chunk's 8-byte length pair.
     #[error("chunked PZF payload ends inside the table entry of chunk {chunk} ({len} bytes)")]
     ChunkTableTruncated {
