@@ -46,7 +46,8 @@ pub(crate) fn split(payload: &[u8], expected: usize) -> Result<Vec<Chunk<'_>>, P
         let raw_len = u32_at(entry, 4);
         at += 8;
         let available = payload.len() - at;
-        let Some(stream) = payload.get(at..at + compressed_len as usize) else {
+        let end = at.checked_add(compressed_len as usize);
+        let Some(stream) = end.and_then(|end| payload.get(at..end)) else {
             return Err(PzfError::ChunkTruncated {
                 chunk,
                 compressed_len,
