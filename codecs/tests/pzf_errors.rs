@@ -476,3 +476,21 @@ fn symbols_of_an_unquantized_frame() {
         Err(PzfError::NotQuantized)
     );
 }
+
+/// numpy's `reshape(order=...)`, which `loads` hands the DimOrder byte to, accepts these.
+#[test]
+fn dim_order_bytes_numpy_accepts() {
+    let f = frame(Compression::Raw);
+    for (byte, order) in [
+        (b'C', DimOrder::C),
+        (b'c', DimOrder::C),
+        (b'A', DimOrder::C),
+        (b'a', DimOrder::C),
+        (b'F', DimOrder::F),
+        (b'f', DimOrder::F),
+    ] {
+        let mut b = f.clone();
+        b[6] = byte;
+        assert_eq!(pzf::decode(&b).unwrap().order(), order, "{}", byte as char);
+    }
+}

@@ -78,8 +78,9 @@ pub(crate) fn split(payload: &[u8], expected: usize) -> Result<Vec<Chunk<'_>>, P
     Ok(chunks)
 }
 
-/// Writes a chunked payload of `symbols` split into `count` chunks of `ceil(len / count)`
-/// symbols (the split PYME's writer intends), each coded by `encode`.
+/// Appends a chunked payload of `symbols` split into `count` chunks of `ceil(len / count)`
+/// symbols each (the split PYME's writer intends, recording byte counts where it would record
+/// row counts); trailing chunks are empty when there are fewer symbols than chunks.
 pub(crate) fn write(symbols: &[u8], count: u16, out: &mut Vec<u8>) -> Result<(), PzfError> {
     if count == 0 {
         return Err(PzfError::ZeroChunks);
