@@ -137,3 +137,36 @@ fn damaged_files_error_or_decode_within_bounds() {
         "{ok} decoded, {errors} refused"
     );
 }
+
+/// A header claiming a 4-gigapixel frame over a small payload is refused before anything of
+/// that size is allocated, whatever the compression.
+#[test]
+fn huge_claims_are_refused_before_allocating() {
+    let values: Vec<u16> = (0..600).map(|i| (i % 50) as u16).collect();
+    for compression in [
+        Compression::Raw,
+        Compression::Huffman,
+        Compression::HuffmanChunked,
+    ] {
+        for quantization in [Quantization::None, Quantization::Sqrt] {
+            if compression == Compression::Raw && quantization == Quantization::Sqrt {
+                continue;
+            }
+            let options = PzfWriteOptions {
+                compression,
+                quantization,
+                ..Default::default()
+            };
+            let mut file =
+                pzf::encode(PzfSlice::U16(&values), [20, 30, 1], DimOrder::C, &options).unwrap();
+            file[20..24].copy_from_slice(&65536u32.to_le_bytes());
+            file[24..28].copy_from_slice(&65536u32.to_le_bytes());
+            let (result, usage) = measure(|| pzf::decode(&file));
+            assert!(result.is_err(), "{compression:?} {quantization:?}");
+            assert!(
+                usage.peak <= 4096,
+                "{compression:?} {quantization:?}: {usage:?}"
+            );
+        }
+    }
+}
