@@ -17,8 +17,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 start=$(date +%s)
+# set before sourcing, so that a failure inside pyme_env.sh leaves no extracted files
+trap '[ -z "${PYME_SRC:-}" ] || rm -rf "$PYME_SRC"' EXIT
 source "$REPO/fixtures/pzf/pyme_env.sh"
-trap 'rm -rf "$PYME_SRC"' EXIT
 
 TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 if [ -n "${PZF_INTEROP_BIN:-}" ]; then
