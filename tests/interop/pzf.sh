@@ -18,7 +18,8 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 start=$(date +%s)
 # set before sourcing, so that a failure inside pyme_env.sh leaves no extracted files
-trap '[ -z "${PYME_SRC:-}" ] || rm -rf "$PYME_SRC"' EXIT
+PYME_SRC=
+trap '[ -z "$PYME_SRC" ] || rm -rf "$PYME_SRC"' EXIT
 source "$REPO/fixtures/pzf/pyme_env.sh"
 
 TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
