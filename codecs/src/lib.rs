@@ -45,6 +45,7 @@ mod error;
 mod framing;
 pub mod huffman;
 mod multi_table;
+pub mod pzf;
 mod quant;
 pub mod quant16;
 pub mod stream;
