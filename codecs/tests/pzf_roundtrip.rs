@@ -7,7 +7,7 @@ use common::rng;
 use pymecompress_codecs::pzf::{
     self, dequant_table, Compression, DimOrder, PzfData, PzfSlice, PzfWriteOptions, Quantization,
 };
-use pymecompress_codecs::{QuantParams, QuantTable};
+use pymecompress_codecs::QuantParams;
 use rand::RngExt;
 
 fn random_shape(rng: &mut rand::rngs::StdRng) -> [usize; 3] {
@@ -132,8 +132,8 @@ fn quantized_frames_come_back_dequantized() {
                 DimOrder::F
             };
             let file = pzf::encode(PzfSlice::U16(&values), shape, order, &opts).unwrap();
-            let table = QuantTable::new(&QuantParams::new(offset.into(), scale.into()).unwrap());
-            let symbols: Vec<u8> = values.iter().map(|&x| table.quantize(x)).collect();
+            let params = QuantParams::new(offset.into(), scale.into()).unwrap();
+            let symbols: Vec<u8> = values.iter().map(|&x| params.quantize(x)).collect();
             let (header, stored) = pzf::decode_symbols(&file).unwrap();
             assert_eq!(stored, symbols);
             assert_eq!((header.quant_offset, header.quant_scale), (offset, scale));

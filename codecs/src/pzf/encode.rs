@@ -130,7 +130,7 @@ pub fn encode(
     out.extend_from_slice(&header.to_v3_bytes());
     let symbols: std::borrow::Cow<'_, [u8]> = match (header.quantization, data) {
         (Quantization::Sqrt, PzfSlice::U16(values)) => {
-            let table = crate::QuantTable::new(&header.quant_params()?);
+            let table = crate::quant::QuantTable::new(&header.quant_params()?);
             values.iter().map(|&x| table.quantize(x)).collect()
         }
         _ => data.le_bytes(),
