@@ -11,26 +11,15 @@ use common::*;
 use pymecompress_codecs::{
     huffman, quant16, stream, testing, Endian, Error, Quant16Codec, QuantParams,
 };
+use pymecompress_test_support::fixtures::{self, manifest};
 use rand::rngs::StdRng;
 use rand::RngExt;
-use std::path::{Path, PathBuf};
 
 // ---------------------------------------------------------------------------------------------
 // Sources of valid data
 
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
-}
-
-fn manifest() -> serde_json::Value {
-    let text = std::fs::read_to_string(fixtures_dir().join("manifest.json"))
-        .expect("fixtures/manifest.json is readable");
-    serde_json::from_str(&text).expect("manifest is JSON")
-}
-
 fn fixture(rel: &serde_json::Value) -> Vec<u8> {
-    let rel = rel.as_str().expect("fixture path is a string");
-    std::fs::read(fixtures_dir().join(rel)).expect("fixture file is readable")
+    fixtures::read(rel.as_str().expect("fixture path is a string"))
 }
 
 fn as_usize(v: &serde_json::Value) -> usize {
@@ -642,7 +631,7 @@ fn json_numbers_parse_to_the_nearest_f64_and_round_trip_exactly() {
 /// `encode_parallel(_, 4)`, decode to different symbols).
 #[test]
 fn every_encoder_writes_the_reference_stream_when_64_bits_are_pending() {
-    let path = fixtures_dir().join("../fuzz/regressions/encode-flush-64-bits.symbols");
+    let path = fixtures::path("../fuzz/regressions/encode-flush-64-bits.symbols");
     let symbols = std::fs::read(path).expect("regression input is readable");
     for slices in 1..=8 {
         let simple = testing::encode_simple(&symbols).unwrap();

@@ -2,8 +2,9 @@
 //! `loads` reads it, every raw/Huffman frame `dumps` wrote is written again byte for byte, and
 //! quantized frames code the reference's symbols except where its quantizer is inexact.
 
-#[path = "common/pzf.rs"]
-mod pzf_common;
+mod common;
+
+use common::pzf as pzf_common;
 
 use pymecompress_codecs::pzf::{
     self, DimOrder, PzfData, PzfHeader, PzfSlice, PzfWriteOptions, Quantization,

@@ -8,12 +8,14 @@
 //!
 //! Fixed seed; the case count is asserted so the coverage cannot silently shrink.
 
-#[path = "common/counting_alloc.rs"]
-mod counting_alloc;
-#[path = "common/pzf.rs"]
-mod pzf_common;
+mod common;
 
-use counting_alloc::measure;
+use common::pzf as pzf_common;
+
+use pymecompress_test_support::alloc_count::{measure, CountingAllocator};
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 use pymecompress_codecs::pzf::{
     self, Compression, DimOrder, PzfSlice, PzfWriteOptions, Quantization,
 };

@@ -2,30 +2,15 @@
 //! (fixtures/generate.py; paths and parameters in fixtures/manifest.json).
 
 use pymecompress_codecs::{huffman, quant16, stream, testing, QuantParams};
+use pymecompress_test_support::fixtures::{self, section as cases};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
-}
-
-fn manifest() -> Value {
-    let text = std::fs::read_to_string(fixtures().join("manifest.json")).expect("manifest");
-    serde_json::from_str(&text).expect("manifest json")
-}
-
-fn cases(section: &str) -> Vec<Value> {
-    let cases = manifest()[section].as_array().cloned().unwrap_or_default();
-    assert!(!cases.is_empty(), "manifest has no `{section}` cases");
-    cases
-}
 
 fn read(case: &Value, key: &str) -> Vec<u8> {
     let rel = case[key]
         .as_str()
         .unwrap_or_else(|| panic!("{} has no {key}", case["name"]));
-    std::fs::read(fixtures().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    fixtures::read(rel)
 }
 
 fn u16s(bytes: &[u8]) -> Vec<u16> {

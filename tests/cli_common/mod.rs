@@ -7,15 +7,7 @@ use std::process::{Command, Output};
 use pymecompress::npy::NpyArray;
 use serde_json::Value;
 
-pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-pub fn manifest() -> Value {
-    let text =
-        std::fs::read_to_string(fixtures().join("manifest.json")).expect("fixtures/manifest.json");
-    serde_json::from_str(&text).expect("manifest is JSON")
-}
+pub use pymecompress_test_support::fixtures::{dir as fixtures, manifest};
 
 /// The manifest's `stores` entries.
 pub fn stores() -> Vec<Value> {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Live interop cross-check: the Rust codecs (examples/interop.rs) against the real
+"""Live interop cross-check: the Rust codecs (examples/interop_codecs_driver.rs) against the real
 pymecompress 0.3.6. Driven by tests/interop/run.sh, which makes the venv and builds the
 Rust side; run directly as
 
@@ -203,7 +203,7 @@ def first_diff(a: bytes, b: bytes):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", required=True, help="the built examples/interop binary")
+    ap.add_argument("--bin", required=True, help="the built examples/interop_codecs_driver binary")
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--stream-cases", type=int, default=int(os.environ.get("INTEROP_STREAM_CASES", 240)))
     ap.add_argument("--quant-cases", type=int, default=int(os.environ.get("INTEROP_QUANT_CASES", 60)))

@@ -9,7 +9,8 @@
 #                     $REPO/target/pyme-venv; made by fixtures/pzf/pyme_env.sh unless it works)
 #   PZF_INTEROP_SEED  case seed (default: random, printed)
 #   PZF_INTEROP_CASES number of random frames (default 300)
-#   PZF_INTEROP_BIN   a prebuilt pzf_interop example (default: cargo build --example pzf_interop)
+#   PZF_INTEROP_BIN   a prebuilt pzf_interop_driver example (default: cargo build --example
+#                     pzf_interop_driver)
 # The python-microscopy sdist is cached in target/pyme-sdist; PZFFormat.py and test_pzf.py are
 # extracted to a temporary directory for the run and deleted after it (GPL, never committed).
 # Exit status: non-zero on any mismatch. Closing line: "pzf_interop: N passed, M failed".
@@ -26,8 +27,8 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 if [ -n "${PZF_INTEROP_BIN:-}" ]; then
   BIN="$PZF_INTEROP_BIN"
 else
-  (cd "$REPO" && cargo build --quiet -p pymecompress-codecs --example pzf_interop)
-  BIN="$TARGET_DIR/debug/examples/pzf_interop"
+  (cd "$REPO" && cargo build --quiet -p pymecompress-codecs --example pzf_interop_driver)
+  BIN="$TARGET_DIR/debug/examples/pzf_interop_driver"
 fi
 
 set +e

@@ -8,7 +8,8 @@
 #   INTEROP_VENV   venv with the reference (default: $REPO/target/interop-venv); made here
 #                  unless it already imports pymecompress
 #   INTEROP_SEED   case seed (default: random, printed)
-#   INTEROP_BIN    a prebuilt examples/interop binary (default: cargo build --example interop)
+#   INTEROP_BIN    a prebuilt examples/interop_codecs_driver binary (default: cargo build --example
+#                  interop_codecs_driver)
 #   INTEROP_STREAM_CASES / INTEROP_QUANT_CASES / INTEROP_CHUNK_CASES   case counts (240/60/40)
 #   PYTHON         interpreter that makes the venv (default: python3)
 # Then tests/interop/zarr_stores.py checks Zarr v2 stores both ways: written by zarrs +
@@ -38,15 +39,15 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 if [ -n "${INTEROP_BIN:-}" ]; then
   BIN="$INTEROP_BIN"
 else
-  (cd "$REPO" && cargo build --quiet --example interop)
-  BIN="$TARGET_DIR/debug/examples/interop"
+  (cd "$REPO" && cargo build --quiet --example interop_codecs_driver)
+  BIN="$TARGET_DIR/debug/examples/interop_codecs_driver"
 fi
-(cd "$REPO" && cargo build --quiet -p zarrs-pymecompress --example interop_stores)
+(cd "$REPO" && cargo build --quiet -p zarrs-pymecompress --example interop_stores_driver)
 
 set +e
 "$VENV/bin/python" "$HERE/interop.py" --bin "$BIN"
 rc=$?
-"$VENV/bin/python" "$HERE/zarr_stores.py" --example-bin "$TARGET_DIR/debug/examples/interop_stores"
+"$VENV/bin/python" "$HERE/zarr_stores.py" --example-bin "$TARGET_DIR/debug/examples/interop_stores_driver"
 rc_stores=$?
 set -e
 echo "interop: wall time $(( $(date +%s) - start )) s" >&2

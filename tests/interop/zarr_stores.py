@@ -6,9 +6,9 @@ Usage (run with the python of a venv that has pymecompress, numcodecs and zarr i
 
     VENV/bin/python tests/interop/zarr_stores.py [--example-bin PATH] [--workdir DIR] [--keep]
 
-    --example-bin PATH  the built `interop_stores` example of zarr-plugin. Default: $INTEROP_ZARR_STORES_BIN,
+    --example-bin PATH  the built `interop_stores_driver` example of zarr-plugin. Default: $INTEROP_ZARR_STORES_BIN,
                         else it is built here with
-                        `cargo build -p zarrs-pymecompress --example interop_stores [--profile P]`,
+                        `cargo build -p zarrs-pymecompress --example interop_stores_driver [--profile P]`,
                         P = $INTEROP_CARGO_PROFILE (default: dev).
     --workdir DIR       where the stores go (default: a fresh temporary directory, removed at the end
                         unless --keep).
@@ -79,10 +79,10 @@ def example_bin(args):
     if os.environ.get("INTEROP_ZARR_STORES_BIN"):
         return os.environ["INTEROP_ZARR_STORES_BIN"]
     profile = os.environ.get("INTEROP_CARGO_PROFILE", "dev")
-    subprocess.run(["cargo", "build", "--quiet", "-p", "zarrs-pymecompress", "--example", "interop_stores",
+    subprocess.run(["cargo", "build", "--quiet", "-p", "zarrs-pymecompress", "--example", "interop_stores_driver",
                     "--profile", profile], cwd=REPO, check=True, stdout=sys.stdout)
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target"))
-    return os.path.join(target, "debug" if profile == "dev" else profile, "examples", "interop_stores")
+    return os.path.join(target, "debug" if profile == "dev" else profile, "examples", "interop_stores_driver")
 
 
 def open_read(path):

@@ -2,8 +2,7 @@
 //! names the codec and what is wrong (zarrs), and the chunk key
 //! (`retrieve_array_subset_naming_chunk`); reading around it still works.
 
-mod common;
-
+use pymecompress_test_support::zarr_v2;
 use std::sync::Arc;
 
 use pymecompress_codecs::QuantParams;
@@ -29,7 +28,7 @@ fn damaged_array(
     damage: impl Fn(&[u8]) -> Vec<u8>,
 ) -> (zarrs::array::Array<MemoryStore>, Vec<u16>) {
     let store = Arc::new(MemoryStore::new());
-    let array = common::v2::create(
+    let array = zarr_v2::create(
         store.clone(),
         "/frames",
         &SHAPE,

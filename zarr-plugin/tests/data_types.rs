@@ -3,8 +3,7 @@
 //! (zarrs 0.23 does not check codecs against the data type itself), and at the first chunk
 //! read or write otherwise.
 
-mod common;
-
+use pymecompress_test_support::zarr_v2;
 use std::sync::Arc;
 
 use zarrs::array::{data_type, Array, ArrayBuilder, ArraySubset};
@@ -53,7 +52,7 @@ fn creating_a_non_uint16_quant16_array_is_refused() {
 #[test]
 fn opening_a_non_uint16_quant16_v2_store_is_refused() {
     let store = Arc::new(MemoryStore::new());
-    let array = common::v2::create(
+    let array = zarr_v2::create(
         store.clone(),
         "/f",
         &[8, 8],

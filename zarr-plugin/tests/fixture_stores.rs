@@ -2,12 +2,11 @@
 //! (fixtures/manifest.json, section `stores`) through zarrs, and compares with the expected
 //! arrays the fixture generator computed independently of this code (`.npy`).
 
-mod common;
-
+use pymecompress_test_support::fixtures;
+use pymecompress_test_support::npy::{self, Npy};
 use std::ops::Range;
 use std::sync::Arc;
 
-use common::npy::{self, Npy};
 use zarrs::array::{Array, ArrayBytes, ArraySubset};
 use zarrs::filesystem::FilesystemStore;
 
@@ -19,7 +18,7 @@ struct Store {
 }
 
 fn stores() -> Vec<Store> {
-    let manifest = common::manifest();
+    let manifest = fixtures::manifest();
     let stores = manifest["stores"]
         .as_array()
         .expect("manifest has a stores section");
@@ -28,7 +27,7 @@ fn stores() -> Vec<Store> {
         .iter()
         .map(|entry| Store {
             name: entry["name"].as_str().unwrap().to_string(),
-            dir: common::fixtures_dir().join(entry["path"].as_str().unwrap()),
+            dir: fixtures::dir().join(entry["path"].as_str().unwrap()),
             array_path: format!("/{}", entry["array_path"].as_str().unwrap_or("")),
             entry: entry.clone(),
         })
@@ -58,12 +57,12 @@ fn slice(full: &Npy, ranges: &[Range<u64>]) -> Vec<u8> {
     loop {
         let mut offset = 0u64;
         for (d, &i) in index.iter().enumerate() {
-            offset = (offset + i) * full.shape[d + 1];
+            offset = (offset + i) * full.shape[d + 1] as u64;
         }
         offset += inner.start;
         let start = offset as usize * itemsize;
         let len = (inner.end - inner.start) as usize * itemsize;
-        out.extend_from_slice(&full.data[start..start + len]);
+        out.extend_from_slice(&full.c_bytes[start..start + len]);
         // Odometer over the outer dimensions.
         let mut d = outer.len();
         loop {
@@ -92,7 +91,7 @@ fn subsets(shape: &[u64]) -> Vec<Vec<Range<u64>>> {
 
 fn check_store(store: &Store) -> Result<(), String> {
     let array = open(&store.dir, &store.array_path);
-    let expected_path = common::fixtures_dir().join(store.entry["expected"].as_str().unwrap());
+    let expected_path = fixtures::dir().join(store.entry["expected"].as_str().unwrap());
     let expected = npy::read(&expected_path)?;
     let dtype = store.entry["dtype"].as_str().unwrap();
     if expected.descr != dtype {
@@ -101,15 +100,19 @@ fn check_store(store: &Store) -> Result<(), String> {
             expected.descr
         ));
     }
-    if array.shape() != expected.shape.as_slice() {
-        return Err(format!("shape {:?} != {:?}", array.shape(), expected.shape));
+    let shape: Vec<u64> = expected.shape.iter().map(|&n| n as u64).collect();
+    if array.shape() != shape.as_slice() {
+        return Err(format!("shape {:?} != {shape:?}", array.shape()));
     }
     let whole = retrieve(&array, &ArraySubset::new_with_shape(array.shape().to_vec()))?;
-    if whole != expected.data {
-        let first = whole.iter().zip(&expected.data).position(|(a, b)| a != b);
+    if whole != expected.c_bytes {
+        let first = whole
+            .iter()
+            .zip(&expected.c_bytes)
+            .position(|(a, b)| a != b);
         return Err(format!("whole array differs, first at byte {first:?}"));
     }
-    for ranges in subsets(&expected.shape) {
+    for ranges in subsets(&shape) {
         let got = retrieve(&array, &ArraySubset::new_with_ranges(&ranges))?;
         if got != slice(&expected, &ranges) {
             return Err(format!("subset {ranges:?} differs"));

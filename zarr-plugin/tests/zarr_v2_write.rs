@@ -2,8 +2,7 @@
 //! what zarr-python + pymecompress expect (the live check against the real library is
 //! tests/interop/zarr_stores.py), and zarrs reads them back.
 
-mod common;
-
+use pymecompress_test_support::{temp_dir, zarr_v2};
 use std::sync::Arc;
 
 use pymecompress_codecs::QuantParams;
@@ -15,7 +14,7 @@ use zarrs_pymecompress::{HuffmanCodec, HuffmanQuant16Codec};
 
 #[test]
 fn v2_quant16_metadata_keeps_the_numbers_as_written() {
-    let dir = common::temp_dir("v2-meta");
+    let dir = temp_dir("v2-meta");
     let store = Arc::new(FilesystemStore::new(&dir).unwrap());
     for (name, offset, scale, expected) in [
         (
@@ -32,7 +31,7 @@ fn v2_quant16_metadata_keeps_the_numbers_as_written() {
         ),
     ] {
         let codec = HuffmanQuant16Codec::new(QuantParams::new(offset, scale).unwrap());
-        common::v2::create(
+        zarr_v2::create(
             store.clone(),
             &format!("/{name}"),
             &[10, 10],
@@ -54,9 +53,9 @@ fn v2_quant16_metadata_keeps_the_numbers_as_written() {
 
 #[test]
 fn v2_huffman_chunks_carry_the_byte_count_and_read_back() {
-    let dir = common::temp_dir("v2-huff");
+    let dir = temp_dir("v2-huff");
     let store = Arc::new(FilesystemStore::new(&dir).unwrap());
-    let array = common::v2::create(
+    let array = zarr_v2::create(
         store.clone(),
         "/f4",
         &[50, 70],
@@ -82,10 +81,10 @@ fn v2_huffman_chunks_carry_the_byte_count_and_read_back() {
 
 #[test]
 fn v2_quant16_round_trips_through_quantization() {
-    let dir = common::temp_dir("v2-q16");
+    let dir = temp_dir("v2-q16");
     let store = Arc::new(FilesystemStore::new(&dir).unwrap());
     let params = QuantParams::new(100.0, 1.0).unwrap();
-    let array = common::v2::create(
+    let array = zarr_v2::create(
         store.clone(),
         "/q",
         &[3, 40, 30],

@@ -2,6 +2,8 @@
 //! nothing of the encoder, for trees the encoder never builds.
 #![allow(dead_code)]
 
+pub mod pzf;
+
 use rand::rngs::StdRng;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution, Geometric, Poisson};

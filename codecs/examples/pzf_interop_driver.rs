@@ -2,12 +2,12 @@
 //! named on the command line, with `.npy` files for the arrays.
 //!
 //! ```text
-//! pzf_interop decode IN.pzf OUT.npy
+//! pzf_interop_driver decode IN.pzf OUT.npy
 //!     writes the frame's array (shape (Width, Height, Depth), in its DimOrder), prints the
 //!     header as JSON under PYME's names, or prints "error: ..." and exits 1
-//! pzf_interop encode IN.npy OUT.pzf COMPRESSION QUANTIZATION OFFSET SCALE SEQ FRAME TS [CHUNKS]
+//! pzf_interop_driver encode IN.npy OUT.pzf COMPRESSION QUANTIZATION OFFSET SCALE SEQ FRAME TS [CHUNKS]
 //!     writes the array as dumps would (DimOrder as dumps records it for the array)
-//! pzf_interop batch FILE
+//! pzf_interop_driver batch FILE
 //!     runs one of the commands above per line of FILE (words separated by spaces) and prints
 //!     one line per command: "ok <header json>" or "error: ..."
 //! ```
@@ -15,55 +15,11 @@
 use pymecompress_codecs::pzf::{
     self, Compression, DimOrder, PzfData, PzfSlice, PzfWriteOptions, Quantization,
 };
+use pymecompress_test_support::npy;
+use std::path::Path;
 use std::process::ExitCode;
 
 type Result<T> = std::result::Result<T, String>;
-
-struct Npy {
-    descr: String,
-    shape: Vec<usize>,
-    order: DimOrder,
-    data: Vec<u8>,
-}
-
-fn header_value<'a>(header: &'a str, key: &str) -> Result<&'a str> {
-    let at = header
-        .find(key)
-        .ok_or_else(|| format!("npy header lacks {key}"))?
-        + key.len();
-    Ok(header[at..].trim_start_matches([' ', ':', '\'']))
-}
-
-fn read_npy(path: &str) -> Result<Npy> {
-    let b = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-    if b.len() < 10 || &b[..6] != b"\x93NUMPY" {
-        return Err(format!("{path}: not an npy file"));
-    }
-    let (len, start) = if b[6] == 1 {
-        (usize::from(u16::from_le_bytes([b[8], b[9]])), 10)
-    } else {
-        (u32::from_le_bytes([b[8], b[9], b[10], b[11]]) as usize, 12)
-    };
-    let header = b
-        .get(start..start + len)
-        .and_then(|h| std::str::from_utf8(h).ok())
-        .ok_or_else(|| format!("{path}: bad npy header"))?;
-    let descr = header_value(header, "'descr'")?;
-    let descr = descr[..descr.find('\'').unwrap_or(0)].to_string();
-    let fortran = header_value(header, "'fortran_order'")?.starts_with("True");
-    let shape = header_value(header, "'shape'")?;
-    let shape: Vec<usize> = shape[1..shape.find(')').unwrap_or(1)]
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().parse().map_err(|_| format!("{path}: shape {s}")))
-        .collect::<Result<_>>()?;
-    Ok(Npy {
-        descr,
-        shape,
-        order: if fortran { DimOrder::F } else { DimOrder::C },
-        data: b[start + len..].to_vec(),
-    })
-}
 
 fn write_npy(path: &str, data: &PzfData, shape: [usize; 3], order: DimOrder) -> Result<()> {
     let (descr, bytes): (&str, Vec<u8>) = match data {
@@ -71,26 +27,7 @@ fn write_npy(path: &str, data: &PzfData, shape: [usize; 3], order: DimOrder) -> 
         PzfData::U16(v) => ("<u2", v.iter().flat_map(|x| x.to_le_bytes()).collect()),
         PzfData::F32(v) => ("<f4", v.iter().flat_map(|x| x.to_le_bytes()).collect()),
     };
-    let mut header = format!(
-        "{{'descr': '{descr}', 'fortran_order': {}, 'shape': ({}, {}, {}), }}",
-        if order == DimOrder::F {
-            "True"
-        } else {
-            "False"
-        },
-        shape[0],
-        shape[1],
-        shape[2]
-    );
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    out.extend_from_slice(header.as_bytes());
-    out.extend_from_slice(&bytes);
-    std::fs::write(path, out).map_err(|e| format!("{path}: {e}"))
+    npy::write_in_order(Path::new(path), descr, &shape, &bytes, order == DimOrder::F)
 }
 
 fn decode(input: &str, output: &str) -> Result<String> {
@@ -109,7 +46,7 @@ fn encode(args: &[&str]) -> Result<String> {
     let [input, output, ..] = args else {
         return Err("encode IN.npy OUT.pzf ...".into());
     };
-    let npy = read_npy(input)?;
+    let npy = npy::read(Path::new(input))?;
     let shape = match npy.shape[..] {
         [w, h] => [w, h, 1],
         [w, h, d] => [w, h, d],
@@ -135,10 +72,10 @@ fn encode(args: &[&str]) -> Result<String> {
     let u16s: Vec<u16>;
     let f32s: Vec<f32>;
     let data = match npy.descr.as_str() {
-        "|u1" => PzfSlice::U8(&npy.data),
+        "|u1" => PzfSlice::U8(&npy.memory_bytes),
         "<u2" => {
             u16s = npy
-                .data
+                .memory_bytes
                 .chunks_exact(2)
                 .map(|b| u16::from_le_bytes([b[0], b[1]]))
                 .collect();
@@ -146,7 +83,7 @@ fn encode(args: &[&str]) -> Result<String> {
         }
         "<f4" => {
             f32s = npy
-                .data
+                .memory_bytes
                 .chunks_exact(4)
                 .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                 .collect();
@@ -156,7 +93,12 @@ fn encode(args: &[&str]) -> Result<String> {
     };
     // The npy's memory is in its own order; dumps codes that memory and records F for every
     // array numpy calls F-contiguous.
-    let order = DimOrder::as_dumps_records(shape, npy.order);
+    let memory = if npy.fortran_order {
+        DimOrder::F
+    } else {
+        DimOrder::C
+    };
+    let order = DimOrder::as_dumps_records(shape, memory);
     let bytes = pzf::encode(data, shape, order, &options).map_err(|e| e.to_string())?;
     std::fs::write(output, &bytes).map_err(|e| format!("{output}: {e}"))?;
     Ok(format!("{} bytes", bytes.len()))

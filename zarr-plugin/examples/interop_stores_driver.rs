@@ -1,9 +1,9 @@
 //! Zarr V2 stores for the live cross-check with zarr-python + the real pymecompress
 //! (tests/interop/zarr_stores.py drives it).
 //!
-//!     interop_stores write DIR   # writes stores with zarrs + these codecs, each with the data
+//!     interop_stores_driver write DIR   # writes stores with zarrs + these codecs, each with the data
 //!                                # written as NAME.source.npy, listed in DIR/stores.json
-//!     interop_stores read DIR    # reads the stores listed in DIR/stores.json (written by
+//!     interop_stores_driver read DIR    # reads the stores listed in DIR/stores.json (written by
 //!                                # zarr-python) with zarrs and compares them with their .npy
 //!
 //! `write` stores: Huffman over uint8, uint16, int32 and float32 with partial edge chunks (and
@@ -14,15 +14,12 @@
 //! (paths relative to DIR) and prints `PASS name` or `FAIL name: why` per store, then
 //! `interop_stores read: N passed, M failed`; the exit status is 1 if any failed.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use common::npy;
 use pymecompress_codecs::QuantParams;
+use pymecompress_test_support::{npy, zarr_v2};
 use rand::SeedableRng;
 use rand_distr::{Distribution, Poisson};
 use serde_json::json;
@@ -41,7 +38,7 @@ fn main() -> ExitCode {
         }
         (Some("read"), Some(dir)) => read_all(Path::new(dir)),
         _ => {
-            eprintln!("usage: interop_stores write DIR | interop_stores read DIR");
+            eprintln!("usage: interop_stores_driver write DIR | interop_stores_driver read DIR");
             ExitCode::from(2)
         }
     }
@@ -88,7 +85,7 @@ fn write_store<T: Element + bytemuck::Pod>(
     let _ = std::fs::remove_dir_all(&root);
     let store = Arc::new(FilesystemStore::new(&root).unwrap());
     let compressor_json = serde_json::to_value(&spec.compressor).unwrap();
-    let array = common::v2::create(
+    let array = zarr_v2::create(
         store,
         "/",
         &spec.shape,
@@ -126,10 +123,11 @@ fn write_store<T: Element + bytemuck::Pod>(
         }
     }
     let source_name = format!("{}.source.npy", spec.name);
+    let shape: Vec<usize> = spec.shape.iter().map(|&n| n as usize).collect();
     npy::write(
         &dir.join(&source_name),
         spec.dtype,
-        &spec.shape,
+        &shape,
         bytemuck::cast_slice(&source),
     )
     .unwrap();
@@ -256,22 +254,19 @@ fn read_store(dir: &Path, entry: &serde_json::Value) -> Result<(), String> {
         npy::read(&dir.join(entry["expected"].as_str().ok_or("entry has no expected")?))?;
     let store = Arc::new(FilesystemStore::new(dir.join(path)).map_err(|e| e.to_string())?);
     let array = zarrs_pymecompress::open_array(store, &array_path).map_err(|e| e.to_string())?;
-    if array.shape() != expected.shape.as_slice() {
-        return Err(format!(
-            "shape {:?}, expected {:?}",
-            array.shape(),
-            expected.shape
-        ));
+    let shape: Vec<u64> = expected.shape.iter().map(|&n| n as u64).collect();
+    if array.shape() != shape.as_slice() {
+        return Err(format!("shape {:?}, expected {shape:?}", array.shape()));
     }
     let bytes: ArrayBytes<'static> = array
         .retrieve_array_subset(&ArraySubset::new_with_shape(array.shape().to_vec()))
         .map_err(|e| e.to_string())?;
     let bytes = bytes.into_fixed().map_err(|e| e.to_string())?;
-    if *bytes != *expected.data {
+    if *bytes != *expected.c_bytes {
         let itemsize = expected.itemsize();
         let differing = bytes
             .chunks(itemsize)
-            .zip(expected.data.chunks(itemsize))
+            .zip(expected.c_bytes.chunks(itemsize))
             .filter(|(a, b)| a != b)
             .count();
         return Err(format!("{differing} elements differ"));

@@ -1,7 +1,7 @@
 //! The Rust side of the live interop check against the reference pymecompress
 //! (`tests/interop/run.sh`): one process runs a whole batch of codec jobs.
 //!
-//! Usage: `cargo run --example interop -- DIR`
+//! Usage: `cargo run --example interop_codecs_driver -- DIR`
 //!
 //! `DIR/jobs.json` is `{"input": "in.bin", "jobs": [JOB, ...]}`; every job reads its input as
 //! a byte range `[offset, length]` of `DIR/in.bin`:

@@ -1,8 +1,7 @@
-//! A counting global allocator for one test binary, the approach of `resource_bounds.rs`:
-//! thread-local counters, so parallel tests do not mix. Include it with
-//! `#[path = "common/counting_alloc.rs"] mod counting_alloc;` in a test that needs it (it
-//! installs itself as the binary's global allocator).
-#![allow(dead_code)]
+//! Counting what code allocates, measured rather than argued: a global allocator that keeps
+//! thread-local counters (so parallel tests do not mix) while a [`measure`] call runs.
+//! A test binary installs it with
+//! `#[global_allocator] static ALLOCATOR: CountingAllocator = CountingAllocator;`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -14,11 +13,15 @@ pub struct Usage {
     pub live: i64,
     /// Highest `live` reached.
     pub peak: i64,
+    /// Bytes requested in total (growth of a reallocation counts as its new size).
+    pub total: u64,
     /// Number of allocation and reallocation calls.
     pub calls: u64,
 }
 
 thread_local! {
+    // `const` initialisation with a `Copy` payload: touching it never allocates, so the
+    // allocator can use it without recursing. Thread-local so parallel tests don't mix.
     static USAGE: Cell<Option<Usage>> = const { Cell::new(None) };
 }
 
@@ -27,13 +30,16 @@ fn record(grow: usize, shrink: usize, is_call: bool) {
         if let Some(mut u) = cell.get() {
             u.live += grow as i64 - shrink as i64;
             u.peak = u.peak.max(u.live);
+            u.total += grow as u64;
             u.calls += u64::from(is_call);
             cell.set(Some(u));
         }
     });
 }
 
-struct CountingAllocator;
+/// A global allocator that counts, on each thread, what a [`measure`] call allocates there.
+/// Install it in a test binary as its `#[global_allocator]`.
+pub struct CountingAllocator;
 
 // SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
 // bookkeeping around it neither allocates nor touches the memory.
@@ -63,11 +69,8 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 }
 
-#[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
-
-/// Runs `f`, returning its result and what this thread allocated meanwhile (the result's own
-/// allocation included).
+/// Runs `f`, returning its result and what this thread allocated meanwhile. The result is
+/// returned, not dropped, so its own allocation is part of the peak.
 pub fn measure<T>(f: impl FnOnce() -> T) -> (T, Usage) {
     USAGE.with(|c| c.set(Some(Usage::default())));
     let out = f();

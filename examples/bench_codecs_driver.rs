@@ -1,6 +1,6 @@
 //! The Rust side of `benches/compare`: times both codecs on one frame file and prints JSON.
 //!
-//! Usage: `cargo run --release --example bench_codecs -- FRAME.u16 [RUNS]`
+//! Usage: `cargo run --release --example bench_codecs_driver -- FRAME.u16 [RUNS]`
 //!
 //! `FRAME.u16` holds little-endian `uint16` values (one chunk). Every operation runs `RUNS`
 //! times (default 7) and reports the best time as MB/s (10^6 bytes) of *uncompressed* data.
@@ -25,7 +25,9 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args.next().ok_or("usage: bench_codecs FRAME.u16 [RUNS]")?;
+    let path = args
+        .next()
+        .ok_or("usage: bench_codecs_driver FRAME.u16 [RUNS]")?;
     let runs: usize = args.next().map_or(Ok(7), |s| s.parse())?;
     let raw = std::fs::read(&path)?;
     if raw.len() % 2 != 0 {
