@@ -7,6 +7,10 @@ use crate::multi_table::MultiTable;
 use crate::tree::{histogram, ChildRef, DecodeTree, EncoderTree, LEAF_BASE};
 use crate::{encoder, Error};
 
+mod sync_decode;
+#[doc(hidden)]
+pub use sync_decode::{decode_mapped_into_sliced, decode_mapped_into_sliced_with, SliceOptions};
+
 /// Largest input [`encode`] accepts: the framing's trailer is 32 bits, and below this size
 /// Huffman codes stay shorter than 46 bits (a deeper tree needs Fibonacci-sized counts).
 pub const MAX_SYMBOLS: usize = u32::MAX as usize;
@@ -121,9 +125,12 @@ const IDENTITY: [u8; 256] = {
 /// Decodes `out.len()` symbols, writing `values[symbol]` for each: the dequantizing decoders
 /// use this to produce their output type in the same pass.
 ///
+/// Outputs of 1 MiB symbols and more are decoded in slices on the threads of the current rayon
+/// pool, by self-synchronisation; the result is the same whatever the thread count.
+///
 /// # Errors
 /// As [`decode`].
-pub fn decode_mapped_into<T: Copy>(
+pub fn decode_mapped_into<T: Copy + Send + Sync>(
     stream: &[u8],
     out: &mut [T],
     values: &[T; 256],
@@ -136,6 +143,9 @@ pub fn decode_mapped_into<T: Copy>(
     if let Some(symbol) = tree.lone_symbol() {
         out.fill(values[usize::from(symbol)]);
         return Ok(());
+    }
+    if let Some(plan) = sync_decode::Plan::auto(out.len()) {
+        return sync_decode::decode(stream, &tree, r.consumed_bits(), values, out, &plan);
     }
     let table = MultiTable::new(&tree, values, out.len(), r.remaining_bits());
     let expected = out.len();

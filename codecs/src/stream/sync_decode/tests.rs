@@ -1,0 +1,147 @@
+//! The sliced decoder's inner workings: that slices do synchronise where they should (the
+//! output tests in `tests/parallel_decode.rs` would pass on a decoder that always fell back to
+//! serial), and that the fallbacks engage where they must.
+
+use super::*;
+use crate::stream::{decode_simple, encode_simple};
+
+fn xorshift(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+/// Geometric-like bytes: byte k with probability about 2^-(k+1).
+fn skewed(n: usize, seed: u64) -> Vec<u8> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| xorshift(&mut s).trailing_zeros().min(40) as u8)
+        .collect()
+}
+
+fn uniform(n: usize, seed: u64) -> Vec<u8> {
+    let mut s = seed;
+    (0..n).map(|_| xorshift(&mut s) as u8).collect()
+}
+
+/// Decodes `input`'s stream with `options` on a pool of `threads`; checks the output against
+/// the bit-by-bit oracle and returns the stats.
+fn run(input: &[u8], options: SliceOptions, threads: usize) -> Stats {
+    let stream = encode_simple(input).unwrap();
+    let mut r = BitReader::new(&stream);
+    let tree = DecodeTree::read(&mut r, stream.len()).unwrap();
+    assert!(tree.lone_symbol().is_none());
+    let identity: [u8; 256] = std::array::from_fn(|s| s as u8);
+    let mut out = vec![0u8; input.len()];
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let stats = pool
+        .install(|| {
+            decode_with_stats(
+                &stream,
+                &tree,
+                r.consumed_bits(),
+                &identity,
+                &mut out,
+                &Plan::forced(options),
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        out,
+        decode_simple(&stream, input.len()).unwrap(),
+        "{options:?}"
+    );
+    assert_eq!(out, input);
+    stats
+}
+
+#[test]
+fn skewed_codes_synchronise_in_every_slice() {
+    let input = skewed(300_000, 1);
+    for (slices, threads) in [(2, 2), (8, 4), (64, 2)] {
+        let stats = run(&input, SliceOptions::new(slices), threads);
+        assert_eq!(
+            stats,
+            Stats {
+                slices,
+                synced: slices - 1,
+                serial_tail: false
+            }
+        );
+    }
+}
+
+#[test]
+fn one_length_codes_synchronise_once_starts_are_aligned() {
+    let input = uniform(200_000, 2);
+    let stats = run(&input, SliceOptions::new(8), 2);
+    assert_eq!(
+        (stats.slices, stats.synced, stats.serial_tail),
+        (8, 7, false)
+    );
+}
+
+#[test]
+fn starts_that_never_synchronise_fall_back_to_serial() {
+    // Unaligned starts in 8-bit codes: a decoder off the byte grid never gets onto it.
+    let input = uniform(200_003, 3);
+    let unaligned = SliceOptions {
+        align: false,
+        ..SliceOptions::new(8)
+    };
+    // The probes see it and decode serially at once...
+    let stats = run(&input, unaligned, 2);
+    assert_eq!(stats.slices, 1);
+    // ...and without probes the walk loses step and decodes the rest serially. A start that
+    // happens to fall on the grid (1 in 8) synchronises.
+    let stats = run(
+        &input,
+        SliceOptions {
+            probe: false,
+            ..unaligned
+        },
+        2,
+    );
+    assert_eq!(stats.slices, 8);
+    assert!(stats.serial_tail);
+}
+
+#[test]
+fn slice_zero_gets_its_share_and_the_rest_is_cut_evenly() {
+    let plan = Plan {
+        slices: 4,
+        first_share: Some((1, 4)),
+        align: true,
+        probe: true,
+        min_slice_bits: 1,
+    };
+    assert_eq!(slice_starts(100, 1300, &plan, 1), [100, 400, 700, 1000]);
+    // Aligned to 8 from the first start.
+    assert_eq!(slice_starts(101, 1301, &plan, 8), [101, 397, 701, 997]);
+    let equal = Plan::forced(SliceOptions::new(3));
+    assert_eq!(slice_starts(0, 10, &equal, 1), [0, 3, 6]);
+    // More slices than bits: one bit each.
+    assert_eq!(
+        slice_starts(0, 3, &Plan::forced(SliceOptions::new(64)), 1),
+        [0, 1, 2]
+    );
+    // Auto: too short to be worth it.
+    let mut auto = Plan::forced(SliceOptions::new(8));
+    auto.min_slice_bits = 1 << 16;
+    assert_eq!(slice_starts(0, 3 << 16, &auto, 1).len(), 3);
+}
+
+#[test]
+fn code_shape_gives_longest_code_and_gcd_of_lengths() {
+    let read = |input: &[u8]| {
+        let stream = encode_simple(input).unwrap();
+        DecodeTree::read(&mut BitReader::new(&stream), stream.len()).unwrap()
+    };
+    assert_eq!(code_shape(&read(&uniform(100_000, 4))), (8, 8));
+    assert_eq!(code_shape(&read(&[0, 1, 2, 3])), (2, 2));
+    assert_eq!(code_shape(&read(&[0, 0, 1, 2])), (2, 1));
+}
