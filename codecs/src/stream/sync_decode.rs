@@ -5,20 +5,26 @@
 //! code decodes garbage for a while, but Huffman decoders tend to fall into step with the true
 //! code boundaries within a few codes; from the first boundary both share, they decode alike.
 //!
-//! 0. Each slice start records the boundaries a decoder started there finds over a bounded
-//!    window. A probe decodes from a few bits before the start and checks that it meets one of
-//!    them within the window; starts whose probe fails are dropped (their slice joins the one
-//!    before), so data that does not synchronise costs a few windows and then decodes
-//!    serially.
+//! 0. Each start of a middle slice records the boundaries a decoder started there finds over
+//!    a bounded window. A probe decodes from a few bits before the start and checks that it
+//!    meets one of them within the window; starts whose probe fails are dropped (their slice
+//!    joins the one before), so data that does not synchronise costs a few windows and then
+//!    decodes serially.
 //! 1. Slice 0 starts on a true boundary at output index 0: it decodes straight into the output.
-//!    At the same time every other slice counts its codes speculatively, from its start to the
-//!    first boundary at or past the next slice's start, with the serial decoder's table.
+//!    At the same time every middle slice counts its codes speculatively, from its start to
+//!    the first boundary at or past the next slice's start, with the serial decoder's table.
+//!    The last slice is not counted: nothing after it needs its count.
 //! 2. A serial walk follows the true boundaries: from slice `k-1`'s end (true, by induction),
 //!    it decodes code by code until it lands on one of slice `k`'s recorded boundaries; slice
 //!    `k`'s count past that point is then exact, and so is its end. A walk that leaves the
 //!    window without meeting one gives up: the rest of the stream is decoded serially.
 //! 3. Each slice, now with a true starting bit and output index, decodes into its own part of
-//!    the output (`split_at_mut`) in parallel, with the serial decoder's loop.
+//!    the output (`split_at_mut`) in parallel, with the serial decoder's loop; the last slice
+//!    decodes whatever remains, and reports a truncated stream exactly as the serial decoder.
+//!
+//! Work: everything decoded once, plus counting the middle slices. On P threads, slice 0 gets
+//! c / (P + c) of the bits (c: counting's cost relative to decoding) and P equal slices share
+//! the rest, so that both phases keep every thread busy.
 //!
 //! Slice starts are placed on the tree's end modulo the greatest common divisor of the code
 //! lengths: every true boundary lies there, so codes of one length (incompressible bytes) are
@@ -51,7 +57,7 @@ const MIN_WINDOW: u64 = 2048;
 const MAX_WINDOW: u64 = 1 << 16;
 
 /// Counting a slice's codes costs about this fraction of decoding them: slice 0, which
-/// decodes while the others count, gets a share that makes both finish together.
+/// decodes while the middle slices count, gets a share that makes both finish together.
 const COUNT_COST: (u64, u64) = (3, 4);
 
 /// Automatic slices shorter than this many bits are not worth a thread.
@@ -99,15 +105,14 @@ impl Plan {
         if n < PARALLEL_MIN_SYMBOLS || threads < 2 {
             return None;
         }
-        // Slice 0 decodes on one thread while the other threads count the rest; then all
-        // threads decode the rest. P(P-1) counted slices share out evenly in both phases.
-        let p = threads.min(16) as u64;
-        let counted = (p * (p - 1)).min(63);
+        // Slice 0 decodes on one thread while P - 1 threads count one slice each; then the P
+        // threads decode those and the last slice, which nobody counts. With slice 0's share
+        // a = c / (P + c) and the rest cut into P equal slices, both phases are balanced.
+        let p = threads.min(64) as u64;
         let (c, d) = COUNT_COST;
         Some(Self {
-            slices: 1 + counted as usize,
-            // a = c / (P - 1 + c): slice 0's decode takes as long as counting the rest.
-            first_share: Some((c, (p - 1) * d + c)),
+            slices: 1 + p as usize,
+            first_share: Some((c, p * d + c)),
             align: true,
             probe: true,
             min_slice_bits: MIN_AUTO_SLICE_BITS,
@@ -194,7 +199,8 @@ pub(crate) fn decode<T: Copy + Send + Sync>(
 struct Stats {
     /// Slices after the probes (1: serial).
     slices: usize,
-    /// Slices the true decoding synchronised with.
+    /// Counted slices the true decoding synchronised with (at most `slices - 2`: neither the
+    /// first slice nor the last one needs to).
     synced: usize,
     /// The walk lost step and the rest was decoded serially.
     serial_tail: bool,
@@ -223,51 +229,53 @@ fn decode_with_stats<T: Copy + Send + Sync>(
         .saturating_add((n as u64).saturating_mul(max_len))
         .min(stream_end);
     let align = if plan.align { gcd } else { 1 };
-    let mut starts = slice_starts(tree_end, needed_end, plan, align);
+    let starts = slice_starts(tree_end, needed_end, plan, align);
 
-    // Phase 0: each start's window, and its probe.
+    // Phase 0: the window and probe of each start but the first and the last: the last slice
+    // starts where the walk leaves the one before it, and is never counted.
     let width = window_width(code_bits, n);
     let lead = (width / 4).next_multiple_of(align);
-    let mut windows: Vec<Window> = Vec::new();
-    if starts.len() > 1 {
-        let probed: Vec<Option<Window>> = starts[1..]
-            .par_iter()
-            .map(|&start| {
-                let w = Window::record(&table, tree, stream, start, width);
-                let in_step = |j: u64| {
-                    let from = start.saturating_sub(lead + j * align).max(tree_end);
-                    w.find_sync(&table, tree, stream, from) != Meet::Lost
-                };
-                (!plan.probe || (0..PROBES).all(in_step)).then_some(w)
-            })
-            .collect();
-        windows = probed.into_iter().flatten().collect();
-        starts.truncate(1);
-        starts.extend(windows.iter().map(|w| w.start));
-    }
-    if windows.is_empty() {
+    let counted = starts
+        .get(1..starts.len().saturating_sub(1))
+        .unwrap_or_default();
+    let windows: Vec<Window> = counted
+        .par_iter()
+        .map(|&start| {
+            let w = Window::record(&table, tree, stream, start, width);
+            let in_step = |j: u64| {
+                let from = start.saturating_sub(lead + j * align).max(tree_end);
+                w.find_sync(&table, tree, stream, from) != Meet::Lost
+            };
+            (!plan.probe || (0..PROBES).all(in_step)).then_some(w)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect();
+    let Some(&last_start) = starts.last().filter(|_| !windows.is_empty()) else {
         let mut r = BitReader::at_bit(stream, tree_end);
         table.decode(&mut r, tree, values, out).map_err(truncated)?;
         return Ok(Stats {
             slices: 1,
             ..Stats::default()
         });
-    }
+    };
     let mut stats = Stats {
-        slices: starts.len(),
+        slices: windows.len() + 2,
         ..Stats::default()
     };
-
-    // Phase 1: slice 0 decodes in place, the others count.
-    let limits: Vec<u64> = starts[2..]
+    // Where each counted slice ends: the next one's start.
+    let limits: Vec<u64> = windows[1..]
         .iter()
-        .copied()
-        .chain(std::iter::once(needed_end))
+        .map(|w| w.start)
+        .chain(std::iter::once(last_start))
         .collect();
+
+    // Phase 1: slice 0 decodes in place while the counted slices count.
     let (first, specs): (Scan, Vec<Scan>) = rayon::join(
         || {
             let mut r = BitReader::at_bit(stream, tree_end);
-            decode_until(&table, tree, values, &mut r, out, starts[1])
+            decode_until(&table, tree, values, &mut r, out, windows[0].start)
         },
         || {
             windows
@@ -280,51 +288,52 @@ fn decode_with_stats<T: Copy + Send + Sync>(
 
     // Phase 2: follow the true boundaries from slice to slice.
     let (mut pos, mut decoded, mut eof) = (first.end, first.symbols, first.eof);
-    let mut tasks: Vec<Task> = Vec::with_capacity(windows.len() + 1);
-    let mut serial_from = None;
-    for (k, (w, spec)) in windows.iter().zip(&specs).enumerate() {
+    let mut tasks: Vec<Task> = Vec::with_capacity(windows.len());
+    for ((w, spec), &next) in windows.iter().zip(&specs).zip(&limits) {
         if eof || decoded >= n {
             break;
         }
         // `pos` is the first true boundary at or past this slice's start. Past the next
         // slice's start too, this slice holds no code start.
-        if starts.get(k + 2).is_some_and(|&next| pos >= next) {
+        if pos >= next {
             continue;
         }
-        let len = match w.find_sync(&table, tree, stream, pos) {
+        let (start, len) = match w.find_sync(&table, tree, stream, pos) {
             Meet::At {
                 at,
                 true_symbols,
                 spec_symbols,
             } if at <= spec.end => {
-                let len = true_symbols + (spec.symbols - spec_symbols);
-                let task_start = pos;
+                let task = (pos, true_symbols + (spec.symbols - spec_symbols));
                 (pos, eof) = (spec.end, spec.eof);
                 stats.synced += 1;
-                (task_start, len)
+                task
             }
             Meet::Eof { true_symbols } => {
                 eof = true;
                 (pos, true_symbols)
             }
             Meet::At { .. } | Meet::Lost => {
-                serial_from = Some(pos);
+                stats.serial_tail = true;
                 break;
             }
         };
-        let (start, len) = len;
         let len = len.min(n - decoded);
         if len > 0 {
             tasks.push(Task { start, len });
         }
         decoded += len;
     }
-    if serial_from.is_none() && decoded < n {
+    // The last slice, or the rest after a lost walk: from the true boundary `pos` to the
+    // end, as the serial decoder does.
+    let rest_from = if decoded < n {
         if eof {
             return Err(truncated(decoded));
         }
-        serial_from = Some(pos);
-    }
+        Some(pos)
+    } else {
+        None
+    };
 
     // Phase 3: every slice decodes into its part of the output.
     let (_, mut rest) = out.split_at_mut(first.symbols);
@@ -336,9 +345,8 @@ fn decode_with_stats<T: Copy + Send + Sync>(
         index += task.len;
         rest = tail;
     }
-    if let Some(start) = serial_from {
+    if let Some(start) = rest_from {
         jobs.push((start, index, rest));
-        stats.serial_tail = true;
     }
     jobs.into_par_iter().try_for_each(|(start, index, part)| {
         let mut r = BitReader::at_bit(stream, start);
