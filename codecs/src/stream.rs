@@ -125,8 +125,10 @@ const IDENTITY: [u8; 256] = {
 /// Decodes `out.len()` symbols, writing `values[symbol]` for each: the dequantizing decoders
 /// use this to produce their output type in the same pass.
 ///
-/// Outputs of 1 MiB symbols and more are decoded in slices on the threads of the current rayon
-/// pool, by self-synchronisation; the result is the same whatever the thread count.
+/// Called on a thread of a rayon pool of several threads (inside `ThreadPool::install`, or a
+/// parallel iterator, as zarrs calls codecs), outputs of 1 MiB symbols and more are decoded in
+/// slices on that pool's threads, by self-synchronisation; outside any pool, on the calling
+/// thread. The result is the same either way.
 ///
 /// # Errors
 /// As [`decode`].
@@ -144,7 +146,7 @@ pub fn decode_mapped_into<T: Copy + Send + Sync>(
         out.fill(values[usize::from(symbol)]);
         return Ok(());
     }
-    if let Some(plan) = sync_decode::Plan::auto(out.len()) {
+    if let Some(plan) = sync_decode::Plan::auto(out.len(), r.remaining_bits()) {
         return sync_decode::decode(stream, &tree, r.consumed_bits(), values, out, &plan);
     }
     let table = MultiTable::new(&tree, values, out.len(), r.remaining_bits());

@@ -99,10 +99,21 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    /// The plan for `n` outputs on the current rayon pool, `None` to decode serially.
-    pub(crate) fn auto(n: usize) -> Option<Self> {
+    /// The plan for `n` outputs coded in about `code_bits` bits on the current rayon pool,
+    /// `None` to decode serially: when the output is short, when the pool has one thread, and
+    /// when the caller runs outside any rayon pool. (Entering the global pool from outside
+    /// goes through rayon's injector queue, which now and then allocates a block on the
+    /// entering thread: the resource-bound tests count allocations per thread and want the
+    /// same count for every decode.)
+    pub(crate) fn auto(n: usize, code_bits: u64) -> Option<Self> {
+        if n < PARALLEL_MIN_SYMBOLS
+            || code_bits < 2 * MIN_AUTO_SLICE_BITS
+            || rayon::current_thread_index().is_none()
+        {
+            return None;
+        }
         let threads = rayon::current_num_threads();
-        if n < PARALLEL_MIN_SYMBOLS || threads < 2 {
+        if threads < 2 {
             return None;
         }
         // Slice 0 decodes on one thread while P - 1 threads count one slice each; then the P
@@ -326,14 +337,10 @@ fn decode_with_stats<T: Copy + Send + Sync>(
     }
     // The last slice, or the rest after a lost walk: from the true boundary `pos` to the
     // end, as the serial decoder does.
-    let rest_from = if decoded < n {
-        if eof {
-            return Err(truncated(decoded));
-        }
-        Some(pos)
-    } else {
-        None
-    };
+    // On a truncated stream the slices before the end still decode: the serial decoder leaves
+    // every symbol before the error written, and so does this one.
+    let rest_from = (decoded < n && !eof).then_some(pos);
+    let truncated_at = (decoded < n && eof).then_some(decoded);
 
     // Phase 3: every slice decodes into its part of the output.
     let (_, mut rest) = out.split_at_mut(first.symbols);
@@ -348,13 +355,20 @@ fn decode_with_stats<T: Copy + Send + Sync>(
     if let Some(start) = rest_from {
         jobs.push((start, index, rest));
     }
-    jobs.into_par_iter().try_for_each(|(start, index, part)| {
-        let mut r = BitReader::at_bit(stream, start);
-        table
-            .decode(&mut r, tree, values, part)
-            .map_err(|done| truncated(index + done))
-    })?;
-    Ok(stats)
+    // Every job runs (no short-circuit on the error, which only the last one can return), so
+    // that a truncated stream leaves all its symbols written, as the serial decoder does.
+    jobs.into_par_iter()
+        .map(|(start, index, part)| {
+            let mut r = BitReader::at_bit(stream, start);
+            table
+                .decode(&mut r, tree, values, part)
+                .map_err(|done| truncated(index + done))
+        })
+        .reduce(|| Ok(()), Result::and)?;
+    match truncated_at {
+        Some(decoded) => Err(truncated(decoded)),
+        None => Ok(stats),
+    }
 }
 
 /// The longest code length and the greatest common divisor of all code lengths of a tree

@@ -28,6 +28,10 @@ fn uniform(n: usize, seed: u64) -> Vec<u8> {
 /// Decodes `input`'s stream with `options` on a pool of `threads`; checks the output against
 /// the bit-by-bit oracle and returns the stats.
 fn run(input: &[u8], options: SliceOptions, threads: usize) -> Stats {
+    run_plan(input, &Plan::forced(options), threads)
+}
+
+fn run_plan(input: &[u8], plan: &Plan, threads: usize) -> Stats {
     let stream = encode_simple(input).unwrap();
     let mut r = BitReader::new(&stream);
     let tree = DecodeTree::read(&mut r, stream.len()).unwrap();
@@ -39,22 +43,9 @@ fn run(input: &[u8], options: SliceOptions, threads: usize) -> Stats {
         .build()
         .unwrap();
     let stats = pool
-        .install(|| {
-            decode_with_stats(
-                &stream,
-                &tree,
-                r.consumed_bits(),
-                &identity,
-                &mut out,
-                &Plan::forced(options),
-            )
-        })
+        .install(|| decode_with_stats(&stream, &tree, r.consumed_bits(), &identity, &mut out, plan))
         .unwrap();
-    assert_eq!(
-        out,
-        decode_simple(&stream, input.len()).unwrap(),
-        "{options:?}"
-    );
+    assert_eq!(out, decode_simple(&stream, input.len()).unwrap());
     assert_eq!(out, input);
     stats
 }
@@ -144,4 +135,36 @@ fn code_shape_gives_longest_code_and_gcd_of_lengths() {
     assert_eq!(code_shape(&read(&uniform(100_000, 4))), (8, 8));
     assert_eq!(code_shape(&read(&[0, 1, 2, 3])), (2, 2));
     assert_eq!(code_shape(&read(&[0, 0, 1, 2])), (2, 1));
+}
+
+#[test]
+fn the_automatic_plan_slices_large_outputs_on_pools_of_several_threads() {
+    let bits = 1 << 24;
+    let on = |threads: usize, n: usize, bits: u64| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| Plan::auto(n, bits)).map(|p| p.slices)
+    };
+    assert_eq!(on(1, 1 << 24, bits), None);
+    assert_eq!(on(2, PARALLEL_MIN_SYMBOLS - 1, bits), None);
+    assert_eq!(on(2, PARALLEL_MIN_SYMBOLS, bits), Some(3));
+    assert_eq!(on(4, PARALLEL_MIN_SYMBOLS, bits), Some(5));
+    // Too few bits to be worth slicing, and no pool at all: serial.
+    assert_eq!(on(2, PARALLEL_MIN_SYMBOLS, 1000), None);
+    assert!(Plan::auto(PARALLEL_MIN_SYMBOLS, bits).is_none());
+    // And they do synchronise: slice 0, the counted ones, the last one.
+    let input = skewed(PARALLEL_MIN_SYMBOLS, 5);
+    for threads in [2, 4] {
+        let plan = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| Plan::auto(input.len(), bits))
+            .unwrap();
+        let stats = run_plan(&input, &plan, threads);
+        assert_eq!((stats.slices, stats.synced), (threads + 1, threads - 1));
+        assert!(!stats.serial_tail);
+    }
 }

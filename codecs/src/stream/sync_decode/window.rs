@@ -50,7 +50,7 @@ impl Window {
         start: u64,
         width: u64,
     ) -> Self {
-        debug_assert!(width % 64 == 0 && width > 0);
+        debug_assert!(width.is_multiple_of(64) && width > 0);
         let mut bits = vec![0u64; (width / 64) as usize];
         let mut r = BitReader::at_bit(stream, start);
         let mut symbols = 0usize;
