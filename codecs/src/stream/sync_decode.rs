@@ -30,6 +30,7 @@
 //! lengths: every true boundary lies there, so codes of one length (incompressible bytes) are
 //! in step at once. The output and the errors are the serial decoder's for any slice count.
 
+mod plan;
 mod scan;
 mod window;
 
@@ -37,109 +38,17 @@ use rayon::prelude::*;
 
 use crate::bits::BitReader;
 use crate::multi_table::MultiTable;
-use crate::tree::{ChildRef, DecodeTree, LEAF_BASE};
+use crate::tree::DecodeTree;
 use crate::Error;
+pub(crate) use plan::Plan;
+#[doc(hidden)]
+pub use plan::SliceOptions;
+use plan::{code_shape, window_width};
 use scan::{decode_until, Scan};
 use window::{Meet, Window};
 
-/// Outputs at least this long decode in slices on the current rayon pool, if it has several
-/// threads (the encoder's threshold).
-pub(crate) const PARALLEL_MIN_SYMBOLS: usize = crate::encoder::PARALLEL_MIN_SYMBOLS;
-
-/// Most slices a stream is cut into; larger requests are clamped.
-const MAX_SLICES: usize = 256;
-
 /// Decoders started this many bit positions before a slice start probe it.
 const PROBES: u64 = 3;
-
-/// Bounds of the synchronisation window, in bits: about 1024 average codes, within these.
-const MIN_WINDOW: u64 = 2048;
-const MAX_WINDOW: u64 = 1 << 16;
-
-/// Counting a slice's codes costs about this fraction of decoding them: slice 0, which
-/// decodes while the middle slices count, gets a share that makes both finish together.
-const COUNT_COST: (u64, u64) = (3, 4);
-
-/// Automatic slices shorter than this many bits are not worth a thread.
-const MIN_AUTO_SLICE_BITS: u64 = 1 << 16;
-
-/// How [`decode_mapped_into_sliced_with`] cuts a stream. For tests: the output is the same
-/// whatever the options.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SliceOptions {
-    /// Slices of equal length (clamped to 1..=256); 1 decodes serially on the calling thread.
-    pub slices: usize,
-    /// Place slice starts on the tree's end modulo the gcd of the code lengths.
-    pub align: bool,
-    /// Drop slice starts whose probe does not synchronise.
-    pub probe: bool,
-}
-
-impl SliceOptions {
-    /// `slices` slices, aligned and probed, as the automatic path does.
-    pub fn new(slices: usize) -> Self {
-        Self {
-            slices,
-            align: true,
-            probe: true,
-        }
-    }
-}
-
-/// How a stream is cut into slices.
-pub(crate) struct Plan {
-    slices: usize,
-    /// Share of the code bits slice 0 gets, as a fraction; the others share the rest equally.
-    /// `None`: all slices equal.
-    first_share: Option<(u64, u64)>,
-    align: bool,
-    probe: bool,
-    min_slice_bits: u64,
-}
-
-impl Plan {
-    /// The plan for `n` outputs coded in about `code_bits` bits on the current rayon pool,
-    /// `None` to decode serially: when the output is short, when the pool has one thread, and
-    /// when the caller runs outside any rayon pool. (Entering the global pool from outside
-    /// goes through rayon's injector queue, which now and then allocates a block on the
-    /// entering thread: the resource-bound tests count allocations per thread and want the
-    /// same count for every decode.)
-    pub(crate) fn auto(n: usize, code_bits: u64) -> Option<Self> {
-        if n < PARALLEL_MIN_SYMBOLS
-            || code_bits < 2 * MIN_AUTO_SLICE_BITS
-            || rayon::current_thread_index().is_none()
-        {
-            return None;
-        }
-        let threads = rayon::current_num_threads();
-        if threads < 2 {
-            return None;
-        }
-        // Slice 0 decodes on one thread while P - 1 threads count one slice each; then the P
-        // threads decode those and the last slice, which nobody counts. With slice 0's share
-        // a = c / (P + c) and the rest cut into P equal slices, both phases are balanced.
-        let p = threads.min(64) as u64;
-        let (c, d) = COUNT_COST;
-        Some(Self {
-            slices: 1 + p as usize,
-            first_share: Some((c, p * d + c)),
-            align: true,
-            probe: true,
-            min_slice_bits: MIN_AUTO_SLICE_BITS,
-        })
-    }
-
-    fn forced(options: SliceOptions) -> Self {
-        Self {
-            slices: options.slices.clamp(1, MAX_SLICES),
-            first_share: None,
-            align: options.align,
-            probe: options.probe,
-            min_slice_bits: 1,
-        }
-    }
-}
 
 /// Like [`super::decode_mapped_into`], cutting the stream into `slices` slices of equal length
 /// decoded on the current rayon pool. For tests: the automatic path picks its own slices.
@@ -240,7 +149,7 @@ fn decode_with_stats<T: Copy + Send + Sync>(
         .saturating_add((n as u64).saturating_mul(max_len))
         .min(stream_end);
     let align = if plan.align { gcd } else { 1 };
-    let starts = slice_starts(tree_end, needed_end, plan, align);
+    let starts = plan.starts(tree_end, needed_end, align);
 
     // Phase 0: the window and probe of each start but the first and the last: the last slice
     // starts where the walk leaves the one before it, and is never counted.
@@ -289,10 +198,16 @@ fn decode_with_stats<T: Copy + Send + Sync>(
             decode_until(&table, tree, values, &mut r, out, windows[0].start)
         },
         || {
+            // In pairs, counted side by side.
             windows
-                .par_iter()
-                .zip(&limits)
-                .map(|(w, &limit)| w.scan_to(&table, tree, stream, limit))
+                .par_chunks(2)
+                .zip(limits.par_chunks(2))
+                .flat_map_iter(|(w, limit)| match (w, limit) {
+                    ([x, y], &[lx, ly]) => {
+                        Window::scan_pair(&table, tree, stream, (x, lx), (y, ly)).to_vec()
+                    }
+                    _ => vec![w[0].scan_to(&table, tree, stream, limit[0])],
+                })
                 .collect()
         },
     );
@@ -342,18 +257,23 @@ fn decode_with_stats<T: Copy + Send + Sync>(
     let rest_from = (decoded < n && !eof).then_some(pos);
     let truncated_at = (decoded < n && eof).then_some(decoded);
 
-    // Phase 3: every slice decodes into its part of the output.
+    // Phase 3: every slice decodes into its part of the output. Neighbouring slices follow
+    // each other in the stream as in the output: the automatic plan decodes them in one run
+    // per thread.
+    if let Some(start) = rest_from {
+        tasks.push(Task {
+            start,
+            len: n - decoded,
+        });
+    }
     let (_, mut rest) = out.split_at_mut(first.symbols);
-    let mut jobs: Vec<(u64, usize, &mut [T])> = Vec::with_capacity(tasks.len() + 1);
+    let mut jobs: Vec<(u64, usize, &mut [T])> = Vec::with_capacity(tasks.len());
     let mut index = first.symbols;
-    for task in &tasks {
+    for task in merge_runs(tasks, plan.runs) {
         let (part, tail) = std::mem::take(&mut rest).split_at_mut(task.len);
         jobs.push((task.start, index, part));
         index += task.len;
         rest = tail;
-    }
-    if let Some(start) = rest_from {
-        jobs.push((start, index, rest));
     }
     // Every job runs (no short-circuit on the error, which only the last one can return), so
     // that a truncated stream leaves all its symbols written, as the serial decoder does.
@@ -371,57 +291,21 @@ fn decode_with_stats<T: Copy + Send + Sync>(
     }
 }
 
-/// The longest code length and the greatest common divisor of all code lengths of a tree
-/// whose root is internal.
-fn code_shape(tree: &DecodeTree) -> (u64, u64) {
-    let (mut longest, mut gcd) = (0u64, 0u64);
-    let mut stack: Vec<(ChildRef, u64)> = vec![(tree.root, 0)];
-    while let Some((node, depth)) = stack.pop() {
-        if node >= LEAF_BASE {
-            longest = longest.max(depth);
-            let (mut a, mut b) = (gcd, depth);
-            while b != 0 {
-                (a, b) = (b, a % b);
-            }
-            gcd = a;
-        } else {
-            for child in tree.children[usize::from(node)] {
-                stack.push((child, depth + 1));
-            }
+/// Neighbouring tasks joined into about `runs` runs of equal length (`None`: as they are).
+fn merge_runs(tasks: Vec<Task>, runs: Option<usize>) -> Vec<Task> {
+    let Some(runs) = runs else {
+        return tasks;
+    };
+    let total: usize = tasks.iter().map(|t| t.len).sum();
+    let quota = total.div_ceil(runs.max(1)).max(1);
+    let mut merged: Vec<Task> = Vec::with_capacity(runs);
+    for task in tasks {
+        match merged.last_mut() {
+            Some(last) if last.len < quota => last.len += task.len,
+            _ => merged.push(task),
         }
     }
-    (longest, gcd.max(1))
-}
-
-/// Slice starts in `[first, end)`: `first`, then the plan's cuts moved down to `first` modulo
-/// `align`; empty slices are dropped.
-fn slice_starts(first: u64, end: u64, plan: &Plan, align: u64) -> Vec<u64> {
-    let span = end.saturating_sub(first);
-    let slices = (plan.slices as u64)
-        .min(span / plan.min_slice_bits.max(1))
-        .max(1);
-    let at = |num: u64, den: u64| (u128::from(span) * u128::from(num) / u128::from(den)) as u64;
-    let mut starts = vec![first];
-    for k in 1..slices {
-        let offset = match plan.first_share {
-            Some((num, den)) if slices > 1 => {
-                let head = at(num, den);
-                head + (u128::from(span - head) * u128::from(k - 1) / u128::from(slices - 1)) as u64
-            }
-            _ => at(k, slices),
-        };
-        let start = first + offset - offset % align;
-        if start > starts[starts.len() - 1] && start < end {
-            starts.push(start);
-        }
-    }
-    starts
-}
-
-/// Window width: about 1024 average codes, a multiple of 64 bits.
-fn window_width(code_bits: u64, n: usize) -> u64 {
-    let per_1024 = code_bits.saturating_mul(1024) / (n as u64).max(1);
-    per_1024.clamp(MIN_WINDOW, MAX_WINDOW).next_multiple_of(64)
+    merged
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! output tests in `tests/parallel_decode.rs` would pass on a decoder that always fell back to
 //! serial), and that the fallbacks engage where they must.
 
+use super::plan::{code_shape, PARALLEL_MIN_SYMBOLS};
 use super::*;
 use crate::stream::{decode_simple, encode_simple};
 
@@ -102,28 +103,55 @@ fn starts_that_never_synchronise_fall_back_to_serial() {
 }
 
 #[test]
-fn slice_zero_gets_its_share_and_the_rest_is_cut_evenly() {
+fn slices_get_their_weighted_shares() {
     let plan = Plan {
         slices: 4,
-        first_share: Some((1, 4)),
+        weights: (2, 1, 2),
         align: true,
         probe: true,
         min_slice_bits: 1,
+        runs: None,
     };
-    assert_eq!(slice_starts(100, 1300, &plan, 1), [100, 400, 700, 1000]);
+    assert_eq!(plan.starts(100, 1300, 1), [100, 500, 700, 900]);
     // Aligned to 8 from the first start.
-    assert_eq!(slice_starts(101, 1301, &plan, 8), [101, 397, 701, 997]);
+    assert_eq!(plan.starts(101, 1301, 8), [101, 501, 701, 901]);
     let equal = Plan::forced(SliceOptions::new(3));
-    assert_eq!(slice_starts(0, 10, &equal, 1), [0, 3, 6]);
+    assert_eq!(equal.starts(0, 10, 1), [0, 3, 6]);
     // More slices than bits: one bit each.
     assert_eq!(
-        slice_starts(0, 3, &Plan::forced(SliceOptions::new(64)), 1),
+        Plan::forced(SliceOptions::new(64)).starts(0, 3, 1),
         [0, 1, 2]
     );
-    // Auto: too short to be worth it.
+    // Too short to be worth it.
     let mut auto = Plan::forced(SliceOptions::new(8));
     auto.min_slice_bits = 1 << 16;
-    assert_eq!(slice_starts(0, 3 << 16, &auto, 1).len(), 3);
+    assert_eq!(auto.starts(0, 3 << 16, 1).len(), 3);
+}
+
+#[test]
+fn neighbouring_tasks_merge_into_runs_of_equal_length() {
+    let tasks = |lens: &[usize]| -> Vec<Task> {
+        lens.iter()
+            .enumerate()
+            .map(|(i, &len)| Task {
+                start: i as u64,
+                len,
+            })
+            .collect()
+    };
+    let runs = |t: Vec<Task>, r| -> Vec<(u64, usize)> {
+        merge_runs(t, r).iter().map(|t| (t.start, t.len)).collect()
+    };
+    assert_eq!(runs(tasks(&[50, 50, 100]), Some(2)), [(0, 100), (2, 100)]);
+    assert_eq!(
+        runs(tasks(&[50, 50, 100]), None),
+        [(0, 50), (1, 50), (2, 100)]
+    );
+    assert_eq!(
+        runs(tasks(&[10, 10, 10, 10]), Some(8)),
+        [(0, 10), (1, 10), (2, 10), (3, 10)]
+    );
+    assert_eq!(runs(tasks(&[]), Some(2)), []);
 }
 
 #[test]
@@ -149,8 +177,8 @@ fn the_automatic_plan_slices_large_outputs_on_pools_of_several_threads() {
     };
     assert_eq!(on(1, 1 << 24, bits), None);
     assert_eq!(on(2, PARALLEL_MIN_SYMBOLS - 1, bits), None);
-    assert_eq!(on(2, PARALLEL_MIN_SYMBOLS, bits), Some(3));
-    assert_eq!(on(4, PARALLEL_MIN_SYMBOLS, bits), Some(5));
+    assert_eq!(on(2, PARALLEL_MIN_SYMBOLS, bits), Some(4));
+    assert_eq!(on(4, PARALLEL_MIN_SYMBOLS, bits), Some(8));
     // Too few bits to be worth slicing, and no pool at all: serial.
     assert_eq!(on(2, PARALLEL_MIN_SYMBOLS, 1000), None);
     assert!(Plan::auto(PARALLEL_MIN_SYMBOLS, bits).is_none());
@@ -164,7 +192,7 @@ fn the_automatic_plan_slices_large_outputs_on_pools_of_several_threads() {
             .install(|| Plan::auto(input.len(), bits))
             .unwrap();
         let stats = run_plan(&input, &plan, threads);
-        assert_eq!((stats.slices, stats.synced), (threads + 1, threads - 1));
+        assert_eq!((stats.slices, stats.synced), (2 * threads, 2 * threads - 2));
         assert!(!stats.serial_tail);
     }
 }

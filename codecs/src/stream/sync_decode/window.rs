@@ -2,7 +2,7 @@
 //! arbitrary bit, recorded over a bounded window, and the search for the point where the true
 //! decoding (coming from the slice before) lands on one of them.
 
-use super::scan::{count_until, step, Scan};
+use super::scan::{count_until, count_until_2, step, Scan};
 use crate::bits::BitReader;
 use crate::multi_table::MultiTable;
 use crate::tree::DecodeTree;
@@ -165,26 +165,65 @@ impl Window {
         stream: &[u8],
         limit: u64,
     ) -> Scan {
+        match self.head_in(stream, limit) {
+            Ok(scan) => scan,
+            Err((mut r, symbols)) => {
+                let rest = count_until(table, tree, &mut r, limit);
+                Scan {
+                    symbols: symbols + rest.symbols,
+                    ..rest
+                }
+            }
+        }
+    }
+
+    /// [`Self::scan_to`] of two windows, counted side by side ([`count_until_2`]).
+    pub(super) fn scan_pair<T: Copy>(
+        table: &MultiTable<T>,
+        tree: &DecodeTree,
+        stream: &[u8],
+        (x, limit_x): (&Self, u64),
+        (y, limit_y): (&Self, u64),
+    ) -> [Scan; 2] {
+        match (x.head_in(stream, limit_x), y.head_in(stream, limit_y)) {
+            (Err((mut rx, nx)), Err((mut ry, ny))) => {
+                let [sx, sy] = count_until_2(table, tree, (&mut rx, limit_x), (&mut ry, limit_y));
+                [
+                    Scan {
+                        symbols: nx + sx.symbols,
+                        ..sx
+                    },
+                    Scan {
+                        symbols: ny + sy.symbols,
+                        ..sy
+                    },
+                ]
+            }
+            _ => [
+                x.scan_to(table, tree, stream, limit_x),
+                y.scan_to(table, tree, stream, limit_y),
+            ],
+        }
+    }
+
+    /// The scan to `limit` if the window holds it, else a reader at `stop` and the codes
+    /// before it, to count on from.
+    fn head_in<'a>(&self, stream: &'a [u8], limit: u64) -> Result<Scan, (BitReader<'a>, usize)> {
         if limit <= self.stop {
             let end = self.next_boundary(limit.max(self.start));
-            return Scan {
+            return Ok(Scan {
                 symbols: self.rank(end),
                 end,
                 eof: self.eof && end == self.stop,
-            };
+            });
         }
         if self.eof {
-            return Scan {
+            return Ok(Scan {
                 symbols: self.stop_symbols,
                 end: self.stop,
                 eof: true,
-            };
+            });
         }
-        let mut r = BitReader::at_bit(stream, self.stop);
-        let rest = count_until(table, tree, &mut r, limit);
-        Scan {
-            symbols: self.stop_symbols + rest.symbols,
-            ..rest
-        }
+        Err((BitReader::at_bit(stream, self.stop), self.stop_symbols))
     }
 }
