@@ -345,3 +345,22 @@ fn quant16_chunks_past_the_threshold_decode_alike_on_any_pool() {
         }
     }
 }
+
+#[test]
+fn streams_with_flipped_bits_decode_alike() {
+    let pools = pools();
+    let mut r = rng(110);
+    for kind in [1, 4, 5] {
+        let input = bytes_of_kind(&mut r, kind, 40_000);
+        let s = stream::encode(&input).unwrap();
+        for flips in [1, 5, 50] {
+            let mut damaged = s.clone();
+            for _ in 0..flips {
+                let at = r.random_range(0..damaged.len());
+                damaged[at] ^= 1 << r.random_range(0..8);
+            }
+            let what = format!("kind {kind}, {flips} flips");
+            let _ = check_all_slicings(&pools, &damaged, input.len(), &what);
+        }
+    }
+}
