@@ -12,8 +12,9 @@
 //!    decodes serially.
 //! 1. Slice 0 starts on a true boundary at output index 0: it decodes straight into the output.
 //!    At the same time every middle slice counts its codes speculatively, from its start to
-//!    the first boundary at or past the next slice's start, with the serial decoder's table.
-//!    The last slice is not counted: nothing after it needs its count.
+//!    the first boundary at or past the next slice's start, with the serial decoder's table,
+//!    two slices side by side per thread. The last slice is not counted: nothing after it
+//!    needs its count.
 //! 2. A serial walk follows the true boundaries: from slice `k-1`'s end (true, by induction),
 //!    it decodes code by code until it lands on one of slice `k`'s recorded boundaries; slice
 //!    `k`'s count past that point is then exact, and so is its end. A walk that leaves the
@@ -22,9 +23,10 @@
 //!    the output (`split_at_mut`) in parallel, with the serial decoder's loop; the last slice
 //!    decodes whatever remains, and reports a truncated stream exactly as the serial decoder.
 //!
-//! Work: everything decoded once, plus counting the middle slices. On P threads, slice 0 gets
-//! c / (P + c) of the bits (c: counting's cost relative to decoding) and P equal slices share
-//! the rest, so that both phases keep every thread busy.
+//! Work: everything decoded once, plus counting the middle slices. On P threads the middle
+//! slices form P - 1 pairs, each as long as the last slice, and slice 0 is as long as decoding
+//! takes while a pair is counted ([`Plan::auto`]); neighbouring slices then decode as P runs,
+//! so both phases keep every thread busy.
 //!
 //! Slice starts are placed on the tree's end modulo the greatest common divisor of the code
 //! lengths: every true boundary lies there, so codes of one length (incompressible bytes) are
@@ -47,7 +49,7 @@ use plan::{code_shape, window_width};
 use scan::{decode_until, Scan};
 use window::{Meet, Window};
 
-/// Decoders started this many bit positions before a slice start probe it.
+/// Probing decoders per slice start, started a quarter window before it, a few bits apart.
 const PROBES: u64 = 3;
 
 /// Like [`super::decode_mapped_into`], cutting the stream into `slices` slices of equal length
