@@ -316,6 +316,14 @@ fn outputs_around_the_threshold_decode_alike_on_any_pool() {
     let input = shuffled(fibonacci_bytes(30), &mut r);
     let s = stream::encode(&input).unwrap();
     check_auto(&pools, &s, input.len(), "fibonacci 30");
+    // A short hostile stream asked for far more symbols: the serial error, from any pool.
+    for tree in [Tree::random(&mut r, 200), Tree::caterpillar()] {
+        let mut bits = Vec::new();
+        tree.write(&mut bits);
+        let mut s = pack_bits(&bits);
+        s.extend((0..200_000).map(|_| r.random::<u8>()));
+        check_auto(&pools, &s, 1 << 24, "hostile, 16 Mi symbols asked");
+    }
     // Lone leaf and two symbols, past the threshold.
     for kind in [2, 3] {
         let input = bytes_of_kind(&mut r, kind, THRESHOLD + 3);
