@@ -6,11 +6,23 @@
 //! times (default 7) and reports the best time as MB/s (10^6 bytes) of *uncompressed* data.
 //! Single-thread rows run inside a one-thread rayon pool; the `_2t` rows inside a two-thread
 //! pool, where a chunk of at least 4 MiB is encoded in slices on both threads.
+//!
+//! The `one_chunk_*_decode_{1t,2t}` rows time the core decoders on one larger chunk made here:
+//! a 4096x4096 uint16 Poisson(100) frame (seed 7, as `zarrs_scaling` makes its image), as a
+//! `pymecompress-huffman` chunk over its 32 MiB of bytes and as a `pymecompress-quant16` chunk
+//! (offset 0, scale 1), each decoded on pools of 1 and 2 threads: on 2, one chunk decodes in
+//! slices on both (self-synchronisation). They have no reference figure.
 
 use std::time::Instant;
 
 use pymecompress_codecs::{huffman, Quant16Codec, QuantParams};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use rand_distr::{Distribution, Poisson};
 use serde_json::json;
+
+/// Side of the one-chunk frame.
+const ONE_CHUNK_SIDE: usize = 4096;
 
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     let mut best = f64::INFINITY;
@@ -85,7 +97,64 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .map_err(|e| e.to_string())?;
     }
+    one_chunk_rows(runs, &codec, &mut rows)?;
     let report = json!({"bytes": raw.len(), "runs": runs, "rows": rows, "sizes": sizes});
     println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}
+
+/// The `one_chunk_{huffman,quant16}_decode_{1t,2t}` rows: one 4096x4096 frame as one chunk,
+/// decoded by the core calls on pools of 1 and 2 threads.
+fn one_chunk_rows(
+    runs: usize,
+    codec: &Quant16Codec,
+    rows: &mut Vec<serde_json::Value>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut rng = StdRng::seed_from_u64(7);
+    let poisson = Poisson::new(100.0)?;
+    let values: Vec<u16> = (0..ONE_CHUNK_SIDE * ONE_CHUNK_SIDE)
+        .map(|_| poisson.sample(&mut rng) as u16)
+        .collect();
+    let raw: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let mb_s = |secs: f64| raw.len() as f64 / secs / 1e6;
+    let huffman_chunk = huffman::encode(&raw)?;
+    let quant16_chunk = codec.encode(&values)?;
+    let params = codec.params();
+    let expected: Vec<u16> = values
+        .iter()
+        .map(|&v| params.dequantize(params.quantize(v)))
+        .collect();
+    let mut bytes_out = vec![0u8; raw.len()];
+    let mut values_out = vec![0u16; values.len()];
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
+        pool.install(|| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            bytes_out.fill(0);
+            let (t, r) = best_of(runs, || {
+                huffman::decode_into(&huffman_chunk, &mut bytes_out)
+            });
+            r?;
+            if bytes_out != raw {
+                return Err("one-chunk huffman round trip failed".into());
+            }
+            rows.push(
+                json!({"op": format!("one_chunk_huffman_decode_{threads}t"), "mb_s": mb_s(t)}),
+            );
+
+            values_out.fill(0);
+            let (t, r) = best_of(runs, || codec.decode_into(&quant16_chunk, &mut values_out));
+            r?;
+            if values_out != expected {
+                return Err("one-chunk quant16 round trip failed".into());
+            }
+            rows.push(
+                json!({"op": format!("one_chunk_quant16_decode_{threads}t"), "mb_s": mb_s(t)}),
+            );
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    }
     Ok(())
 }

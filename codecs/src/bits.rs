@@ -161,6 +161,25 @@ impl<'a> BitReader<'a> {
         }
     }
 
+    /// A reader whose next bit is bit `bit` of `data` (counted MSB-first from the start): the
+    /// parallel decoder starts its slices at arbitrary bit positions this way. A position past
+    /// the end reads zero bits and counts them as past the end, as [`Self::new`]'s reader does
+    /// once it gets there.
+    pub(crate) fn at_bit(data: &'a [u8], bit: u64) -> Self {
+        let byte = usize::try_from(bit / 8).unwrap_or(usize::MAX);
+        let pos = byte.min(data.len());
+        let mut r = Self {
+            data,
+            pos,
+            buf: 0,
+            nbits: 0,
+            phantom: (byte - pos) as u64 * 8,
+        };
+        r.refill();
+        r.drop_bits((bit % 8) as u32);
+        r
+    }
+
     /// True while [`Self::refill`] loads a whole 8-byte word of real input.
     #[inline(always)]
     pub(crate) fn can_refill_fast(&self) -> bool {
@@ -294,6 +313,25 @@ mod tests {
         w.put(0b1, 1);
         w.put(0b0110, 4);
         assert_eq!(w.finish(), vec![0b1011_0000]);
+    }
+
+    #[test]
+    fn reader_at_bit_reads_what_a_reader_from_the_start_reads_there() {
+        let data: Vec<u8> = (0..40u32).map(|i| (i * 37 + 11) as u8).collect();
+        for start in [0u64, 1, 7, 8, 9, 63, 64, 100, 313, 319, 320, 321, 400] {
+            let mut a = BitReader::new(&data);
+            for _ in 0..start {
+                a.read_bit();
+            }
+            let mut b = BitReader::at_bit(&data, start);
+            assert_eq!(b.consumed_bits(), start);
+            assert_eq!(b.overrun(), a.overrun());
+            for _ in 0..100 {
+                assert_eq!(a.read_bit(), b.read_bit(), "from bit {start}");
+                assert_eq!(a.consumed_bits(), b.consumed_bits());
+                assert_eq!(a.overrun(), b.overrun());
+            }
+        }
     }
 
     #[test]

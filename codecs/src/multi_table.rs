@@ -19,18 +19,19 @@ const _: () = assert!(4 * MAX_TABLE_BITS <= 56, "four lookups must fit one refil
 
 /// `first[index]` for a code longer than the table's index: continue the walk below this
 /// internal node.
-const SUBTREE: u32 = 1 << 31;
+pub(crate) const SUBTREE: u32 = 1 << 31;
 
+/// Its fields are read by the parallel decoder's scanning loops (`stream::sync_decode`).
 pub(crate) struct MultiTable<T> {
-    bits: u32,
+    pub(crate) bits: u32,
     /// Per index: bits the entry's codes take, read first so the next lookup can start.
-    shift: Vec<u8>,
+    pub(crate) shift: Vec<u8>,
     /// Per index: the number of codes, 0 when the first code is longer than `bits`.
-    count: Vec<u8>,
+    pub(crate) count: Vec<u8>,
     /// Per index: the values of the `count` codes, padded with copies of `map[0]`.
-    values: Vec<[T; LANES]>,
+    pub(crate) values: Vec<[T; LANES]>,
     /// Per index: `len << 8 | symbol` of the first code, or `SUBTREE | node`.
-    first: Vec<u32>,
+    pub(crate) first: Vec<u32>,
 }
 
 impl<T: Copy> MultiTable<T> {
@@ -115,7 +116,7 @@ impl<T: Copy> MultiTable<T> {
     /// bit by bit below the table's subtree node.
     #[cold]
     #[inline(never)]
-    fn long_code(&self, r: &mut BitReader<'_>, tree: &DecodeTree, index: usize) -> u8 {
+    pub(crate) fn long_code(&self, r: &mut BitReader<'_>, tree: &DecodeTree, index: usize) -> u8 {
         let e = self.first[index];
         if e & SUBTREE == 0 {
             r.drop_bits((e >> 8) & 0xff);

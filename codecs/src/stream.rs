@@ -7,6 +7,8 @@ use crate::multi_table::MultiTable;
 use crate::tree::DecodeTree;
 use crate::{encoder, Error};
 
+pub(crate) mod sync_decode;
+
 /// Largest input [`encode`] accepts: the framing's trailer is 32 bits, and below this size
 /// Huffman codes stay shorter than 46 bits (a deeper tree needs Fibonacci-sized counts).
 pub const MAX_SYMBOLS: usize = u32::MAX as usize;
@@ -90,9 +92,14 @@ const IDENTITY: [u8; 256] = {
 /// Decodes `out.len()` symbols, writing `values[symbol]` for each: the dequantizing decoders
 /// use this to produce their output type in the same pass.
 ///
+/// Called on a thread of a rayon pool of several threads (inside `ThreadPool::install`, or a
+/// parallel iterator, as zarrs calls codecs), outputs of 1 MiB symbols and more are decoded in
+/// slices on that pool's threads, by self-synchronisation; outside any pool, on the calling
+/// thread. The result is the same either way.
+///
 /// # Errors
 /// As [`decode`].
-pub(crate) fn decode_mapped_into<T: Copy>(
+pub(crate) fn decode_mapped_into<T: Copy + Send + Sync>(
     stream: &[u8],
     out: &mut [T],
     values: &[T; 256],
@@ -105,6 +112,9 @@ pub(crate) fn decode_mapped_into<T: Copy>(
     if let Some(symbol) = tree.lone_symbol() {
         out.fill(values[usize::from(symbol)]);
         return Ok(());
+    }
+    if let Some(plan) = sync_decode::Plan::auto(out.len(), r.remaining_bits()) {
+        return sync_decode::decode(stream, &tree, r.consumed_bits(), values, out, &plan);
     }
     let table = MultiTable::new(&tree, values, out.len(), r.remaining_bits());
     let expected = out.len();

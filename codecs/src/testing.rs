@@ -12,6 +12,10 @@ use crate::stream::check_input_len;
 use crate::tree::{histogram, ChildRef, DecodeTree, EncoderTree, LEAF_BASE};
 use crate::{framing, stream, Error, QuantParams};
 
+pub use crate::stream::sync_decode::{
+    decode_mapped_into_sliced, decode_mapped_into_sliced_with, SliceOptions,
+};
+
 /// The straightforward encoder: one histogram, one writer, one code at a time. The fast
 /// encoder is tested against it.
 ///
@@ -112,7 +116,7 @@ pub fn quant16_encode_parallel(
 ///
 /// # Errors
 /// As [`stream::decode`].
-pub fn decode_mapped_into<T: Copy>(
+pub fn decode_mapped_into<T: Copy + Send + Sync>(
     stream: &[u8],
     out: &mut [T],
     values: &[T; 256],

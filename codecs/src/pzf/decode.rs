@@ -142,7 +142,7 @@ const IDENTITY: [u8; 256] = {
 
 /// Decodes `n` symbols of a Huffman payload (one stream, or a chunk table when `is_chunked`) as
 /// `values[symbol]`, having checked that the payload can hold them before allocating.
-fn symbols_mapped<T: Copy + Default>(
+fn symbols_mapped<T: Copy + Default + Send + Sync>(
     payload: &[u8],
     is_chunked: bool,
     n: usize,

@@ -1,0 +1,198 @@
+//! The sliced decoder's inner workings: that slices do synchronise where they should (the
+//! output tests in `tests/parallel_decode.rs` would pass on a decoder that always fell back to
+//! serial), and that the fallbacks engage where they must.
+
+use super::plan::{code_shape, PARALLEL_MIN_SYMBOLS};
+use super::*;
+use crate::testing::{decode_simple, encode_simple};
+
+fn xorshift(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+/// Geometric-like bytes: byte k with probability about 2^-(k+1).
+fn skewed(n: usize, seed: u64) -> Vec<u8> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| xorshift(&mut s).trailing_zeros().min(40) as u8)
+        .collect()
+}
+
+fn uniform(n: usize, seed: u64) -> Vec<u8> {
+    let mut s = seed;
+    (0..n).map(|_| xorshift(&mut s) as u8).collect()
+}
+
+/// Decodes `input`'s stream with `options` on a pool of `threads`; checks the output against
+/// the bit-by-bit oracle and returns the stats.
+fn run(input: &[u8], options: SliceOptions, threads: usize) -> Stats {
+    run_plan(input, &Plan::forced(options), threads)
+}
+
+fn run_plan(input: &[u8], plan: &Plan, threads: usize) -> Stats {
+    let stream = encode_simple(input).unwrap();
+    let mut r = BitReader::new(&stream);
+    let tree = DecodeTree::read(&mut r, stream.len()).unwrap();
+    assert!(tree.lone_symbol().is_none());
+    let identity: [u8; 256] = std::array::from_fn(|s| s as u8);
+    let mut out = vec![0u8; input.len()];
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let stats = pool
+        .install(|| decode_with_stats(&stream, &tree, r.consumed_bits(), &identity, &mut out, plan))
+        .unwrap();
+    assert_eq!(out, decode_simple(&stream, input.len()).unwrap());
+    assert_eq!(out, input);
+    stats
+}
+
+#[test]
+fn skewed_codes_synchronise_in_every_slice() {
+    let input = skewed(300_000, 1);
+    for (slices, threads) in [(3, 2), (8, 4), (64, 2)] {
+        let stats = run(&input, SliceOptions::new(slices), threads);
+        assert_eq!(
+            stats,
+            Stats {
+                slices,
+                synced: slices - 2,
+                serial_tail: false
+            }
+        );
+    }
+}
+
+#[test]
+fn one_length_codes_synchronise_once_starts_are_aligned() {
+    let input = uniform(200_000, 2);
+    let stats = run(&input, SliceOptions::new(8), 2);
+    assert_eq!(
+        (stats.slices, stats.synced, stats.serial_tail),
+        (8, 6, false)
+    );
+}
+
+#[test]
+fn starts_that_never_synchronise_fall_back_to_serial() {
+    // Unaligned starts in 8-bit codes: a decoder off the byte grid never gets onto it.
+    let input = uniform(200_003, 3);
+    let unaligned = SliceOptions {
+        align: false,
+        ..SliceOptions::new(8)
+    };
+    // The probes see it and decode serially at once...
+    let stats = run(&input, unaligned, 2);
+    assert_eq!(stats.slices, 1);
+    // ...and without probes the walk loses step and decodes the rest serially. A start that
+    // happens to fall on the grid (1 in 8) synchronises.
+    let stats = run(
+        &input,
+        SliceOptions {
+            probe: false,
+            ..unaligned
+        },
+        2,
+    );
+    assert_eq!(stats.slices, 8);
+    assert!(stats.serial_tail);
+}
+
+#[test]
+fn slices_get_their_weighted_shares() {
+    let plan = Plan {
+        slices: 4,
+        weights: (2, 1, 2),
+        align: true,
+        probe: true,
+        min_slice_bits: 1,
+        runs: None,
+    };
+    assert_eq!(plan.starts(100, 1300, 1), [100, 500, 700, 900]);
+    // Aligned to 8 from the first start.
+    assert_eq!(plan.starts(101, 1301, 8), [101, 501, 701, 901]);
+    let equal = Plan::forced(SliceOptions::new(3));
+    assert_eq!(equal.starts(0, 10, 1), [0, 3, 6]);
+    // More slices than bits: one bit each.
+    assert_eq!(
+        Plan::forced(SliceOptions::new(64)).starts(0, 3, 1),
+        [0, 1, 2]
+    );
+    // Too short to be worth it.
+    let mut auto = Plan::forced(SliceOptions::new(8));
+    auto.min_slice_bits = 1 << 16;
+    assert_eq!(auto.starts(0, 3 << 16, 1).len(), 3);
+}
+
+#[test]
+fn neighbouring_tasks_merge_into_runs_of_equal_length() {
+    let tasks = |lens: &[usize]| -> Vec<Task> {
+        lens.iter()
+            .enumerate()
+            .map(|(i, &len)| Task {
+                start: i as u64,
+                len,
+            })
+            .collect()
+    };
+    let runs = |t: Vec<Task>, r| -> Vec<(u64, usize)> {
+        merge_runs(t, r).iter().map(|t| (t.start, t.len)).collect()
+    };
+    assert_eq!(runs(tasks(&[50, 50, 100]), Some(2)), [(0, 100), (2, 100)]);
+    assert_eq!(
+        runs(tasks(&[50, 50, 100]), None),
+        [(0, 50), (1, 50), (2, 100)]
+    );
+    assert_eq!(
+        runs(tasks(&[10, 10, 10, 10]), Some(8)),
+        [(0, 10), (1, 10), (2, 10), (3, 10)]
+    );
+    assert_eq!(runs(tasks(&[]), Some(2)), []);
+}
+
+#[test]
+fn code_shape_gives_longest_code_and_gcd_of_lengths() {
+    let read = |input: &[u8]| {
+        let stream = encode_simple(input).unwrap();
+        DecodeTree::read(&mut BitReader::new(&stream), stream.len()).unwrap()
+    };
+    assert_eq!(code_shape(&read(&uniform(100_000, 4))), (8, 8));
+    assert_eq!(code_shape(&read(&[0, 1, 2, 3])), (2, 2));
+    assert_eq!(code_shape(&read(&[0, 0, 1, 2])), (2, 1));
+}
+
+#[test]
+fn the_automatic_plan_slices_large_outputs_on_pools_of_several_threads() {
+    let bits = 1 << 24;
+    let on = |threads: usize, n: usize, bits: u64| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| Plan::auto(n, bits)).map(|p| p.slices)
+    };
+    assert_eq!(on(1, 1 << 24, bits), None);
+    assert_eq!(on(2, PARALLEL_MIN_SYMBOLS - 1, bits), None);
+    assert_eq!(on(2, PARALLEL_MIN_SYMBOLS, bits), Some(4));
+    assert_eq!(on(4, PARALLEL_MIN_SYMBOLS, bits), Some(8));
+    // Too few bits to be worth slicing, and no pool at all: serial.
+    assert_eq!(on(2, PARALLEL_MIN_SYMBOLS, 1000), None);
+    assert!(Plan::auto(PARALLEL_MIN_SYMBOLS, bits).is_none());
+    // And they do synchronise: slice 0, the counted ones, the last one.
+    let input = skewed(PARALLEL_MIN_SYMBOLS, 5);
+    for threads in [2, 4] {
+        let plan = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| Plan::auto(input.len(), bits))
+            .unwrap();
+        let stats = run_plan(&input, &plan, threads);
+        assert_eq!((stats.slices, stats.synced), (2 * threads, 2 * threads - 2));
+        assert!(!stats.serial_tail);
+    }
+}
