@@ -5,10 +5,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use pymecompress::npy::{NpyArray, NpyDtype};
-use pymecompress_codecs::{huffman, quant16, QuantParams};
+use pymecompress_codecs::{huffman, quant16, split_trailer, QuantParams};
 
+use crate::atomic::PartialFile;
 use crate::cli::{ChunkCodec, DecompressArgs, QuantArgs};
-use crate::failure::{At, Place, Result};
+use crate::failure::{At, Failure, Place, Result};
 
 fn codec_name(codec: ChunkCodec) -> &'static str {
     match codec {
@@ -22,10 +23,12 @@ pub fn compress(
     output: &Path,
     codec: ChunkCodec,
     quant: QuantArgs,
+    force: bool,
 ) -> Result<ExitCode> {
     let QuantArgs { offset, scale } = quant;
-    let in_place = Place::store(input.display()).codec(codec_name(codec));
+    let in_place = Place::file(input.display()).codec(codec_name(codec));
     let array = NpyArray::read_file(input).at(&in_place)?;
+    let mut out_file = PartialFile::create(output, force)?;
     let chunk = match codec {
         ChunkCodec::Quant16 => {
             let params = QuantParams::new(offset, scale).at(&in_place)?;
@@ -38,7 +41,8 @@ pub fn compress(
         }
         ChunkCodec::Huffman => huffman::compress(&array.data).at(&in_place)?,
     };
-    std::fs::write(output, &chunk).at(&Place::store(output.display()))?;
+    out_file.write_all(&chunk)?;
+    out_file.commit()?;
     let shape = array
         .shape
         .iter()
@@ -71,54 +75,48 @@ pub fn compress(
 }
 
 pub fn decompress(o: &DecompressArgs) -> Result<ExitCode> {
-    let place = Place::store(o.input.display()).codec(codec_name(o.codec));
-    let (dtype, _) = NpyDtype::parse(&o.dtype).at(&place)?;
+    let place = Place::file(o.input.display()).codec(codec_name(o.codec));
+    let (dtype, _) =
+        NpyDtype::parse(&o.dtype).map_err(|e| Failure::usage(format!("--dtype: {e}")))?;
+    if o.codec == ChunkCodec::Quant16 && dtype != NpyDtype::U2 {
+        return Err(Failure::usage(format!(
+            "--codec quant16 decodes to uint16, not --dtype {}",
+            dtype.name()
+        )));
+    }
     let elements = o
         .shape
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(usize::try_from(d).ok()?))
-        .ok_or_else(|| place.fail(format!("shape {:?} is too large", o.shape)))?;
+        .ok_or_else(|| {
+            place.fail(format!(
+                "--shape {:?} has more values than this machine can address",
+                o.shape
+            ))
+        })?;
     let chunk = std::fs::read(&o.input).at(&place)?;
-    // Every coded symbol costs at least one bit, so a chunk of n bytes holds at most 8n symbols:
-    // a shape beyond that is refused before anything is allocated for it.
-    let max_symbols = chunk.len().saturating_mul(8);
     let data = match o.codec {
         ChunkCodec::Quant16 => {
-            if dtype != NpyDtype::U2 {
-                return Err(place.fail(format!("quant16 decodes to uint16, not {}", dtype.name())));
-            }
-            if elements > max_symbols {
-                return Err(place.fail(format!(
-                    "a {}-byte chunk cannot hold {elements} values",
-                    chunk.len()
-                )));
-            }
+            check_count(&chunk, elements, 2, o, &place)?;
             let params = QuantParams::new(o.quant.offset, o.quant.scale).at(&place)?;
             quant16::decompress(&chunk, elements, &params)
-                .at(&place)?
+                .map_err(|e| damaged(&place, &e))?
                 .iter()
                 .flat_map(|v| v.to_le_bytes())
                 .collect()
         }
         ChunkCodec::Huffman => {
-            let bytes = elements
-                .checked_mul(dtype.itemsize())
-                .filter(|&b| b <= max_symbols)
-                .ok_or_else(|| {
-                    place.fail(format!(
-                        "a {}-byte chunk cannot hold {elements} elements of {}",
-                        chunk.len(),
-                        dtype.name()
-                    ))
-                })?;
-            huffman::decompress(&chunk, bytes, dtype.itemsize()).at(&place)?
+            check_count(&chunk, elements, dtype.itemsize(), o, &place)?;
+            huffman::decompress(&chunk, elements * dtype.itemsize(), dtype.itemsize())
+                .map_err(|e| damaged(&place, &e))?
         }
     };
     let array = NpyArray::new(dtype, o.shape.clone(), data).at(&place)?;
-    let out_place = Place::store(o.output.display());
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&o.output).at(&out_place)?);
-    array.write(&mut file).at(&out_place)?;
-    std::io::Write::flush(&mut file).at(&out_place)?;
+    let mut out_file = PartialFile::create(&o.output, o.force)?;
+    array
+        .write(out_file.writer())
+        .map_err(|e| Failure::msg(format!("output {}: {e}", o.output.display())))?;
+    out_file.commit()?;
     println!(
         "{} -> {}: {} bytes -> {} bytes of {}",
         o.input.display(),
@@ -128,4 +126,61 @@ pub fn decompress(o: &DecompressArgs) -> Result<ExitCode> {
         dtype.name()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn damaged(place: &Place, error: &impl std::fmt::Display) -> Failure {
+    place.fail(format!("damaged or truncated chunk: {error}"))
+}
+
+/// Compares what the chunk's trailer says it holds with what --shape and --dtype ask for,
+/// before anything is allocated. quant16 trailers count values; Huffman trailers count bytes,
+/// or elements where the reference wrote multi-byte data.
+fn check_count(
+    chunk: &[u8],
+    elements: usize,
+    itemsize: usize,
+    o: &DecompressArgs,
+    place: &Place,
+) -> Result<()> {
+    let (stream, trailer) = split_trailer(chunk).map_err(|e| damaged(place, &e))?;
+    let trailer = trailer as usize;
+    // Every coded symbol (one per value, or per byte) costs at least one bit: a trailer beyond
+    // that is garbage, not a size.
+    if trailer > stream.len().saturating_mul(8) {
+        return Err(damaged(
+            place,
+            &format!(
+                "its trailer says {trailer} values, more than its {}-byte stream can hold",
+                stream.len()
+            ),
+        ));
+    }
+    let shape = o
+        .shape
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let fits = if o.codec == ChunkCodec::Quant16 {
+        trailer == elements
+    } else {
+        trailer == elements.saturating_mul(itemsize) || trailer == elements
+    };
+    if fits {
+        return Ok(());
+    }
+    let holds = if o.codec == ChunkCodec::Quant16 || itemsize == 1 {
+        format!("{trailer} values")
+    } else if trailer.is_multiple_of(itemsize) {
+        format!(
+            "{trailer} bytes = {} values of {} (or {trailer} values, if written by the reference)",
+            trailer / itemsize,
+            o.dtype
+        )
+    } else {
+        format!("{trailer} bytes (or {trailer} values, if written by the reference)")
+    };
+    Err(place.fail(format!(
+        "chunk holds {holds}, --shape {shape} gives {elements}"
+    )))
 }
