@@ -190,6 +190,21 @@ fn offset_auto_reads_pyme_camera_metadata_from_the_group() {
     let zarray = read_json(&out.join("raw/.zarray"));
     assert_eq!(zarray["compressor"]["offset"], 97);
 
+    // Naming the array inside the store still finds the group's metadata above it.
+    let out = dir.path().join("q1.zarr");
+    ok(&run([
+        "convert",
+        path_str(&input.join("raw")),
+        path_str(&out),
+        "--codec",
+        "quant16",
+        "--offset",
+        "auto",
+        "--scale",
+        "1",
+    ]));
+    assert_eq!(read_json(&out.join(".zarray"))["compressor"]["offset"], 97);
+
     // The flat key PYME also writes, on the array itself.
     std::fs::write(input.join(".zattrs"), "{}").unwrap();
     std::fs::write(input.join("raw/.zattrs"), r#"{"Camera.ADOffset": 101}"#).unwrap();

@@ -49,7 +49,7 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
     let root =
         Node::open(&input.storage, &input.node_path).at(&input.place.array(&input.node_path))?;
     let mut steps = Vec::new();
-    plan_node(o, &input, &root, &mut Vec::new(), &mut steps)?;
+    plan_node(o, &input, &root, &mut groups_above(&input), &mut steps)?;
     for step in &steps {
         if let Step::Array { plan, .. } = step {
             for note in &plan.notes {
@@ -98,6 +98,26 @@ fn out_path(input: &Located, node_path: &str) -> String {
     } else {
         relative.to_string()
     }
+}
+
+/// The attributes of the groups above the converted node, root first: PYME keeps camera
+/// metadata at the top of a store, above the array a user may name.
+fn groups_above(input: &Located) -> Vec<(String, Map<String, Value>)> {
+    let parts: Vec<&str> = input
+        .node_path
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
+    (0..parts.len())
+        .filter_map(|n| {
+            let path = format!("/{}", parts[..n].join("/"));
+            match Node::open(&input.storage, &path).ok()?.metadata() {
+                NodeMetadata::Group(GroupMetadata::V2(g)) => Some((path, g.attributes.clone())),
+                NodeMetadata::Group(GroupMetadata::V3(g)) => Some((path, g.attributes.clone())),
+                NodeMetadata::Array(_) => None,
+            }
+        })
+        .collect()
 }
 
 /// Walks the input depth first, planning every node; `ancestors` holds the attributes of the
