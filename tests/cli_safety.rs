@@ -198,6 +198,25 @@ fn a_bit_flip_under_checksum_is_caught_by_verify() {
         "checksummed store",
     );
 
+    // Back to Zarr v2: the checksum comes off and the reference's chunk bytes come back.
+    let v2 = dir.path().join("v2.zarr");
+    ok(&run([
+        "convert",
+        path_str(&v3),
+        path_str(&v2),
+        "--codec",
+        "quant16",
+        "--zarr-format",
+        "2",
+    ]));
+    for key in ["0.0", "0.1", "1.0", "1.1"] {
+        assert_same_bytes(
+            &std::fs::read(v2.join("images/raw").join(key)).unwrap(),
+            &std::fs::read(store_dir(&entry).join("images/raw").join(key)).unwrap(),
+            key,
+        );
+    }
+
     flip_a_bit(&v3.join("images/raw/c/1/0"));
     let output = run(["verify", path_str(&v3)]);
     let err = fails(&output);
@@ -206,6 +225,17 @@ fn a_bit_flip_under_checksum_is_caught_by_verify() {
         "{err}"
     );
     assert!(stdout(&output).contains("1 bad"), "{}", stdout(&output));
+
+    // Copying the stored chunks checks them too: the flipped one stops the conversion.
+    let err = fails(&run([
+        "convert",
+        path_str(&v3),
+        path_str(&dir.path().join("again.zarr")),
+        "--codec",
+        "quant16",
+    ]));
+    assert!(err.contains("crc32c checksum does not match"), "{err}");
+    assert!(!dir.path().join("again.zarr").exists());
 }
 
 #[test]
