@@ -22,7 +22,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Decode every chunk; report each bad chunk by key. Exits 1 if any is bad.
+    /// Decode every stored chunk; report each bad chunk by key. Exits 1 if any is bad.
+    ///
+    /// What this proves depends on the format. pymecompress chunks carry no checksum, so a
+    /// chunk whose bytes changed but still decode (a flipped bit in the stream) passes: for those
+    /// arrays verify checks decoding only. Arrays written with `convert --checksum` carry a
+    /// crc32c checksum per chunk, and verify checks it too. The output says which, per array.
     Verify {
         /// Store directory (or a group or array inside one).
         store: PathBuf,
@@ -33,9 +38,13 @@ pub enum Command {
         array: PathBuf,
         /// Output file; `.npy` gets numpy's format, anything else raw bytes.
         out: PathBuf,
-        /// Region to take, numpy-style per axis: `0:10,5:20` (`:` or nothing = whole axis).
-        #[arg(long)]
+        /// Region to take, numpy-style per axis: `0:10,5:20`, `-10:`, `:-1`, `5` (`:` or
+        /// nothing = whole axis; a single index keeps its axis, of length 1; no steps).
+        #[arg(long, allow_hyphen_values = true)]
         region: Option<String>,
+        /// Replace OUT if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Re-encode a store with another codec, keeping arrays, groups and attributes.
     Convert(ConvertArgs),
@@ -50,6 +59,9 @@ pub enum Command {
         codec: ChunkCodec,
         #[command(flatten)]
         quant: QuantArgs,
+        /// Replace OUTPUT if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Decompress a framed chunk file into .npy. A chunk records neither dtype nor shape, so
     /// both come from flags.
@@ -69,6 +81,9 @@ pub enum Command {
         /// Seed of the synthetic data.
         #[arg(long, default_value_t = 0x5eed_cafe)]
         seed: u64,
+        /// Replace stores already in --out.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -99,15 +114,20 @@ pub enum ChunkCodec {
 pub struct ConvertArgs {
     /// Input store.
     pub input: PathBuf,
-    /// Output store (must not exist yet).
+    /// Output store (refused if it exists, unless --force).
     pub output: PathBuf,
     /// Codec of the output arrays.
     #[arg(long, value_enum)]
     pub codec: ConvertCodec,
     #[command(flatten)]
-    pub quant: QuantArgs,
-    /// zstd: compression level.
-    #[arg(long, default_value_t = 3)]
+    pub quant: ConvertQuantArgs,
+    /// zstd: compression level, -131072..=22 (what zstd and the zarr zstd codec accept).
+    #[arg(
+        long,
+        default_value_t = 3,
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(i32).range(-131_072..=22)
+    )]
     pub level: i32,
     /// Zarr format of the output (default: that of each input array).
     #[arg(long, value_parser = clap::value_parser!(u8).range(2..=3))]
@@ -118,6 +138,60 @@ pub struct ConvertArgs {
     /// Shard shape (Zarr v3 only): chunks are grouped into shards of this shape.
     #[arg(long, value_delimiter = ',')]
     pub shards: Option<Vec<u64>>,
+    /// Zarr v3 only: add a crc32c checksum to every chunk (zarr's `crc32c` codec after the
+    /// compressor), so that `verify` detects changed bytes, not only chunks that fail to decode.
+    #[arg(long)]
+    pub checksum: bool,
+    /// Replace OUTPUT if it exists (the old store is removed only once the new one is complete).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The quant16 parameters of `convert`. A quant16 source brings its own; any other source needs
+/// them given, since a made-up offset changes the data.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct ConvertQuantArgs {
+    /// quant16: camera offset (dark level) subtracted before the square root; `auto` reads PYME's
+    /// `Camera.ADOffset` from the source's attributes. Default: the quant16 source's own.
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_offset)]
+    pub offset: Option<Offset>,
+    /// quant16: quantization step in square-root units (1 = photon-noise limited). Default: the
+    /// quant16 source's own.
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_scale)]
+    pub scale: Option<f64>,
+    /// Allow --offset/--scale that differ from a quant16 source's: its already-quantized values
+    /// are decoded and quantized a second time, which adds error.
+    #[arg(long)]
+    pub requantize: bool,
+}
+
+/// `--offset`: a number, or `auto` (from the source's metadata).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Offset {
+    Value(f64),
+    Auto,
+}
+
+fn parse_offset(text: &str) -> Result<Offset, String> {
+    if text == "auto" {
+        return Ok(Offset::Auto);
+    }
+    parse_finite(text).map(Offset::Value)
+}
+
+fn parse_finite(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| format!("'{text}' is not a finite number"))
+}
+
+fn parse_scale(text: &str) -> Result<f64, String> {
+    parse_finite(text)?;
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| *v > 0.0)
+        .ok_or_else(|| format!("'{text}' is not positive: the scale is a quantization step"))
 }
 
 /// Arguments of `decompress`.
@@ -138,15 +212,19 @@ pub struct DecompressArgs {
     pub shape: Vec<u64>,
     #[command(flatten)]
     pub quant: QuantArgs,
+    /// Replace OUTPUT if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
-/// The quant16 parameters, as the codec's JSON configuration names them.
+/// The quant16 parameters of `compress`/`decompress`, as the codec's JSON configuration names
+/// them; a chunk file records neither, so they are flags with the codec's own defaults.
 #[derive(Args, Debug, Clone, Copy)]
 pub struct QuantArgs {
     /// quant16: camera offset subtracted before the square root.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = parse_finite)]
     pub offset: f64,
     /// quant16: quantization step in square-root units (1 = photon-noise limited).
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_scale)]
     pub scale: f64,
 }

@@ -1,11 +1,13 @@
 //! The one error type of the command-line tool: a message plus where it happened (store,
-//! array, chunk, codec), printed as a single line.
+//! array, chunk, codec), printed as a single line, and the exit status it ends the program with.
 
 use std::fmt;
 
 /// Where in a store something happened. Every field is optional; set what is known.
 #[derive(Clone, Debug, Default)]
 pub struct Place {
+    /// A file that is not a store: a chunk file or an .npy.
+    pub file: Option<String>,
     pub store: Option<String>,
     pub array: Option<String>,
     pub chunk: Option<String>,
@@ -13,6 +15,13 @@ pub struct Place {
 }
 
 impl Place {
+    pub fn file(file: impl fmt::Display) -> Self {
+        Self {
+            file: Some(file.to_string()),
+            ..Self::default()
+        }
+    }
+
     pub fn store(store: impl fmt::Display) -> Self {
         Self {
             store: Some(store.to_string()),
@@ -43,36 +52,79 @@ impl Place {
 
     /// A failure at this place.
     pub fn fail(&self, message: impl fmt::Display) -> Failure {
+        let mut message = one_line(&message.to_string());
+        if let Some(codecs) = &self.codec {
+            message = without_codec_prefix(&message, codecs);
+        }
         Failure {
-            place: self.clone(),
-            message: one_line(&message.to_string()),
+            place: Box::new(self.clone()),
+            message,
+            usage: false,
         }
     }
+}
+
+/// The codec errors of the plugin start with the codec's V3 name
+/// (`numcodecs.pymecompress-quant16: ...`), which the place already shows: printed twice it
+/// reads as two codecs. Drops that one leading name when it is one of the place's codecs.
+fn without_codec_prefix(message: &str, codecs: &str) -> String {
+    for codec in codecs.split('+') {
+        for name in [format!("numcodecs.{codec}: "), format!("{codec}: ")] {
+            if let Some(at) = message.find(&name) {
+                return format!("{}{}", &message[..at], &message[at + name.len()..]);
+            }
+        }
+    }
+    message.to_string()
 }
 
 /// A failed command: printed as `store S, array A, chunk C, codec K: message`.
 #[derive(Debug)]
 pub struct Failure {
-    pub place: Place,
+    /// Boxed: failures travel through every `Result` of the tool, and most of them never fail.
+    pub place: Box<Place>,
     pub message: String,
+    /// The command line itself is wrong (exit status 2, as clap's own argument errors), rather
+    /// than the data or the file system (exit status 1).
+    pub usage: bool,
 }
 
 impl Failure {
-    /// A failure not tied to a store (bad flags, unreadable input file).
+    /// A failure not tied to a store (unreadable input file, ...).
     pub fn msg(message: impl fmt::Display) -> Self {
         Place::default().fail(message)
+    }
+
+    /// An argument error: bad or missing flags. Names no store, array or codec, since the
+    /// fix is in the command line.
+    pub fn usage(message: impl fmt::Display) -> Self {
+        Self {
+            usage: true,
+            ..Self::msg(message)
+        }
+    }
+
+    /// The exit status: 2 for argument errors, 1 for everything else.
+    pub const fn exit_status(&self) -> u8 {
+        if self.usage {
+            2
+        } else {
+            1
+        }
     }
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Place {
+            file,
             store,
             array,
             chunk,
             codec,
-        } = &self.place;
+        } = &*self.place;
         let parts: Vec<String> = [
+            file.as_ref().map(|f| format!("file {f}")),
             store.as_ref().map(|s| format!("store {s}")),
             array.as_ref().map(|a| format!("array {a}")),
             chunk.as_ref().map(|c| format!("chunk {c}")),
@@ -136,6 +188,26 @@ mod tests {
              stream ends early"
         );
         assert_eq!(Failure::msg("bad flag").to_string(), "bad flag");
+        assert_eq!(Failure::msg("x").exit_status(), 1);
+        assert_eq!(Failure::usage("x").exit_status(), 2);
+    }
+
+    #[test]
+    fn the_codec_is_named_once() {
+        let place = Place::store("s").codec("pymecompress-quant16");
+        assert_eq!(
+            place
+                .fail("numcodecs.pymecompress-quant16: stream ends early")
+                .to_string(),
+            "store s, codec pymecompress-quant16: stream ends early"
+        );
+        let place = Place::store("s").codec("bytes+pymecompress-huffman");
+        assert_eq!(
+            place
+                .fail("chunk c/0: numcodecs.pymecompress-huffman: tree truncated")
+                .to_string(),
+            "store s, codec bytes+pymecompress-huffman: chunk c/0: tree truncated"
+        );
     }
 
     #[test]

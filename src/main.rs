@@ -1,6 +1,7 @@
-//! The `pymecompress` command-line tool. Every failure is one line on stderr and exit code 1;
-//! argument errors are clap's, exit code 2.
+//! The `pymecompress` command-line tool. Every failure is one line on stderr; the exit status is
+//! 2 for argument errors (clap's and ours) and 1 for everything else (see docs/cli.md).
 
+mod atomic;
 mod cli;
 mod commands;
 mod failure;
@@ -21,7 +22,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(failure) => {
             eprintln!("error: {failure}");
-            ExitCode::FAILURE
+            ExitCode::from(failure.exit_status())
         }
     }
 }

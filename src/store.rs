@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use zarrs::array::{Array, ArrayMetadata, ArraySubset};
+use zarrs::array::iterators::Indices;
+use zarrs::array::{Array, ArrayError, ArrayMetadata, ArraySubset, CodecError};
 use zarrs::filesystem::FilesystemStore;
 use zarrs::metadata::NodeMetadata;
 use zarrs::node::Node;
@@ -37,6 +38,11 @@ fn has_node_metadata(dir: &Path) -> bool {
 /// `path` (or `path` itself) in an unbroken line of directories holding zarr metadata.
 pub fn locate(path: &Path) -> Result<Located> {
     let place = Place::store(path.display());
+    if path.is_file() {
+        return Err(place.fail(
+            "is a regular file; a zarr store is a directory (holding .zgroup, .zarray or zarr.json)",
+        ));
+    }
     if !path.is_dir() {
         return Err(place.fail("no such directory"));
     }
@@ -122,6 +128,26 @@ pub fn codecs_json(metadata: &ArrayMetadata) -> serde_json::Value {
     }
 }
 
+/// Whether every chunk carries a crc32c checksum: zarr's `crc32c` codec in the chain, or in the
+/// chain of a shard's inner chunks (the shard index's own checksum covers only the index).
+pub fn has_crc32c(metadata: &ArrayMetadata) -> bool {
+    fn in_chain(codecs: &[serde_json::Value]) -> bool {
+        // A codec without configuration may be written as its bare name.
+        codecs.iter().any(|c| {
+            c == "crc32c"
+                || c["name"] == "crc32c"
+                || (c["name"] == "sharding_indexed"
+                    && c["configuration"]["codecs"]
+                        .as_array()
+                        .is_some_and(|inner| in_chain(inner)))
+        })
+    }
+    match codecs_json(metadata) {
+        serde_json::Value::Array(chain) if zarr_format(metadata) == 3 => in_chain(&chain),
+        _ => false,
+    }
+}
+
 pub const fn zarr_format(metadata: &ArrayMetadata) -> u8 {
     match metadata {
         ArrayMetadata::V2(_) => 2,
@@ -144,30 +170,9 @@ pub fn npy_dtype<T: ?Sized>(array: &Array<T>, place: &Place) -> Result<NpyDtype>
         .ok_or_else(|| place.fail(format!("data type {name} has no .npy equivalent here")))
 }
 
-/// Every chunk index of an array's chunk grid, C order.
-pub fn chunk_indices<T: ?Sized>(array: &Array<T>) -> Vec<Vec<u64>> {
-    let grid = array.chunk_grid_shape().to_vec();
-    let total: u64 = grid.iter().product();
-    let mut all = Vec::with_capacity(usize::try_from(total).unwrap_or(0).min(1 << 24));
-    if grid.contains(&0) {
-        return all;
-    }
-    let mut index = vec![0u64; grid.len()];
-    loop {
-        all.push(index.clone());
-        let mut axis = grid.len();
-        loop {
-            if axis == 0 {
-                return all;
-            }
-            axis -= 1;
-            index[axis] += 1;
-            if index[axis] < grid[axis] {
-                break;
-            }
-            index[axis] = 0;
-        }
-    }
+/// Every chunk of an array's chunk grid, C order (zarrs's own iteration of the grid).
+pub fn chunks<T: ?Sized>(array: &Array<T>) -> Indices {
+    ArraySubset::new_with_shape(array.chunk_grid_shape().to_vec()).indices()
 }
 
 /// A chunk's key in the store (`images/raw/0.1`, `c/0/1`): the file a user would look at.
@@ -187,13 +192,37 @@ where
     T: ?Sized + zarrs::storage::ReadableStorageTraits + 'static,
 {
     if let Some((index, e)) = zarrs_pymecompress::first_failing_chunk(array, subset) {
-        return place
-            .chunk(chunk_label(array, &index))
-            .fail(error_chain(&e));
+        return chunk_failure(&place.chunk(chunk_label(array, &index)), &e);
     }
     place.fail(format!(
         "reading region {:?}: {}",
         subset.to_ranges(),
         error_chain(error)
     ))
+}
+
+/// A chunk that could not be read, saying which kind of problem it is: the chunk's bytes
+/// (damaged, truncated, checksum) or the storage under it (permissions, I/O).
+pub fn chunk_failure(place: &Place, error: &ArrayError) -> Failure {
+    match error {
+        ArrayError::CodecError(CodecError::InvalidChecksum) => place.fail(
+            "damaged chunk: its crc32c checksum does not match its bytes (changed after writing)",
+        ),
+        ArrayError::CodecError(
+            CodecError::StorageError(_)
+            | CodecError::IOError(_)
+            | CodecError::UnsupportedDataType(..),
+        )
+        | ArrayError::StorageError(_) => place.fail(error_chain(error)),
+        ArrayError::CodecError(_) | ArrayError::UnexpectedChunkDecodedSize(..) => {
+            let chain = error_chain(error);
+            // The core's messages already say the chunk is damaged; zarrs's own do not.
+            if chain.contains("damaged") {
+                place.fail(chain)
+            } else {
+                place.fail(format!("damaged or truncated chunk: {chain}"))
+            }
+        }
+        _ => place.fail(error_chain(error)),
+    }
 }

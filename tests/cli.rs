@@ -111,8 +111,9 @@ fn verify_names_a_corrupted_chunk() {
 #[test]
 fn export_equals_expected_npy() {
     let dir = tempfile::tempdir().unwrap();
-    for entry in stores() {
-        let out_file = dir.path().join("out.npy");
+    for (i, entry) in stores().into_iter().enumerate() {
+        // One file per store: an existing output is refused without --force (issue 14).
+        let out_file = dir.path().join(format!("out{i}.npy"));
         ok(&run([
             "export",
             path_str(&array_dir(&entry)),
@@ -201,13 +202,6 @@ fn bad_input_is_one_error_line_never_a_panic() {
             "0:100".into(),
         ],
         vec![
-            "export".into(),
-            path_str(&store).into(),
-            path_str(&out).into(),
-            "--region".into(),
-            "a:b".into(),
-        ],
-        vec![
             "decompress".into(),
             path_str(&store.join("0.0")).into(),
             path_str(&out).into(),
@@ -215,6 +209,20 @@ fn bad_input_is_one_error_line_never_a_panic() {
             "huffman".into(),
             "--shape".into(),
             "100000000000,100000000000".into(),
+        ],
+    ];
+    for args in cases {
+        let err = fails(&run(&args));
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    }
+    // Argument errors exit 2 (issue 14), as clap's own do.
+    let usage_cases: Vec<Vec<String>> = vec![
+        vec![
+            "export".into(),
+            path_str(&store).into(),
+            path_str(&out).into(),
+            "--region".into(),
+            "a:b".into(),
         ],
         vec![
             "decompress".into(),
@@ -228,8 +236,7 @@ fn bad_input_is_one_error_line_never_a_panic() {
             "0".into(),
         ],
     ];
-    for args in cases {
-        let err = fails(&run(&args));
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    for args in usage_cases {
+        usage_fails(&run(&args));
     }
 }

@@ -33,6 +33,7 @@ fn decompress_reads_reference_quant16_chunks() {
         let out = dir.path().join("out.npy");
         ok(&run([
             "decompress",
+            "--force",
             path_str(&fixtures().join(entry["chunk"].as_str().unwrap())),
             path_str(&out),
             "--codec",
@@ -60,6 +61,7 @@ fn decompress_reads_reference_huffman_chunks_of_every_dtype() {
         let out = dir.path().join("out.npy");
         ok(&run([
             "decompress",
+            "--force",
             path_str(&fixtures().join(entry["chunk"].as_str().unwrap())),
             path_str(&out),
             "--codec",
@@ -96,6 +98,7 @@ fn compress_matches_reference_uint8_chunks_byte_for_byte() {
         let chunk = dir.path().join("out.chunk");
         ok(&run([
             "compress",
+            "--force",
             path_str(&input),
             path_str(&chunk),
             "--codec",
@@ -124,6 +127,7 @@ fn compress_then_decompress_round_trips_an_npy_file() {
         let chunk = dir.path().join("c.chunk");
         let mut args = vec![
             "compress",
+            "--force",
             path_str(&expected_npy),
             path_str(&chunk),
             "--codec",
@@ -135,6 +139,7 @@ fn compress_then_decompress_round_trips_an_npy_file() {
         let out = dir.path().join("d.npy");
         let mut args = vec![
             "decompress",
+            "--force",
             path_str(&chunk),
             path_str(&out),
             "--codec",
@@ -160,6 +165,7 @@ fn quant16_compress_refuses_other_dtypes() {
     let dir = tempfile::tempdir().unwrap();
     let err = fails(&run([
         "compress",
+        "--force",
         path_str(&fixtures().join(entry["expected"].as_str().unwrap())),
         path_str(&dir.path().join("c.chunk")),
         "--codec",

@@ -28,16 +28,17 @@ pub enum Error {
         decoded_bytes: usize,
     },
 
-    /// A Huffman chunk of unknown decoded size claims more bytes than it can hold.
+    /// A chunk's trailer claims more symbols than its stream can hold (at least one bit each),
+    /// or, for a chunk of unknown decoded size, more than the caller's maximum.
     #[error(
-        "damaged or truncated chunk: its trailer claims {trailer} bytes, \
+        "damaged or truncated chunk: its trailer claims {trailer} symbols, \
          more than the {limit} it can hold"
     )]
     TrailerTooLarge {
         /// The trailer's value.
         trailer: u32,
-        /// The most bytes the chunk can decode to: the caller's maximum, or eight per byte of
-        /// stream.
+        /// The most symbols the chunk can decode to: eight per byte of stream, or the caller's
+        /// maximum.
         limit: usize,
     },
 

@@ -18,6 +18,18 @@ pub const MAX_OVERHEAD_BYTES: u64 = 320 + TRAILER_BYTES as u64;
 /// Item sizes whose element count the reference writes as the trailer of a Huffman chunk.
 const ELEMENT_SIZES: [usize; 3] = [2, 4, 8];
 
+/// A trailer that disagrees with the caller: a count the stream cannot hold (every symbol
+/// costs at least one bit) means the chunk is damaged; any other count, that the caller has
+/// the wrong size or the chunk belongs elsewhere.
+fn disagreeing(trailer: u32, stream: &[u8], mismatch: Error) -> Error {
+    let limit = stream.len().saturating_mul(8);
+    if trailer as usize > limit {
+        Error::TrailerTooLarge { trailer, limit }
+    } else {
+        mismatch
+    }
+}
+
 /// Splits a framed chunk into its stream and the value of its trailer.
 fn split_trailer(chunk: &[u8]) -> Result<(&[u8], u32), Error> {
     let Some(split) = chunk.len().checked_sub(TRAILER_BYTES) else {
@@ -54,10 +66,14 @@ pub(crate) fn huffman_stream(chunk: &[u8], decoded_len: usize) -> Result<&[u8], 
     if fits {
         Ok(stream)
     } else {
-        Err(Error::TrailerMismatch {
+        Err(disagreeing(
             trailer,
-            decoded_bytes: decoded_len,
-        })
+            stream,
+            Error::TrailerMismatch {
+                trailer,
+                decoded_bytes: decoded_len,
+            },
+        ))
     }
 }
 
@@ -85,10 +101,14 @@ pub(crate) fn quant16_stream(chunk: &[u8], n_values: usize) -> Result<&[u8], Err
     if trailer as usize == n_values {
         Ok(stream)
     } else {
-        Err(Error::ValueCountMismatch {
+        Err(disagreeing(
             trailer,
-            expected: n_values,
-        })
+            stream,
+            Error::ValueCountMismatch {
+                trailer,
+                expected: n_values,
+            },
+        ))
     }
 }
 
@@ -96,8 +116,9 @@ pub(crate) fn quant16_stream(chunk: &[u8], n_values: usize) -> Result<&[u8], Err
 mod tests {
     use super::*;
 
+    /// A chunk of a 16-byte stream (which holds at most 128 symbols) and `trailer`.
     fn chunk(trailer: u32) -> Vec<u8> {
-        let mut c = vec![0xAB; 3];
+        let mut c = vec![0xAB; 16];
         c.extend_from_slice(&trailer.to_le_bytes());
         c
     }
@@ -105,13 +126,20 @@ mod tests {
     #[test]
     fn huffman_accepts_byte_and_element_counts_only() {
         for trailer in [96, 48, 24, 12] {
-            assert_eq!(huffman_stream(&chunk(trailer), 96), Ok(&[0xAB; 3][..]));
+            assert_eq!(huffman_stream(&chunk(trailer), 96), Ok(&[0xAB; 16][..]));
         }
         assert_eq!(
             huffman_stream(&chunk(32), 96),
             Err(Error::TrailerMismatch {
                 trailer: 32,
                 decoded_bytes: 96
+            })
+        );
+        assert_eq!(
+            huffman_stream(&chunk(200), 96),
+            Err(Error::TrailerTooLarge {
+                trailer: 200,
+                limit: 128
             })
         );
         assert_eq!(
@@ -124,20 +152,20 @@ mod tests {
     fn unsized_trusts_the_trailer_within_both_limits() {
         assert_eq!(
             huffman_stream_unsized(&chunk(24), 100),
-            Ok((&[0xAB; 3][..], 24))
+            Ok((&[0xAB; 16][..], 24))
         );
         assert_eq!(
-            huffman_stream_unsized(&chunk(25), 100),
+            huffman_stream_unsized(&chunk(101), 100),
             Err(Error::TrailerTooLarge {
-                trailer: 25,
-                limit: 24
+                trailer: 101,
+                limit: 100
             })
         );
         assert_eq!(
-            huffman_stream_unsized(&chunk(20), 10),
+            huffman_stream_unsized(&chunk(129), usize::MAX),
             Err(Error::TrailerTooLarge {
-                trailer: 20,
-                limit: 10
+                trailer: 129,
+                limit: 128
             })
         );
     }
@@ -150,6 +178,13 @@ mod tests {
             Err(Error::ValueCountMismatch {
                 trailer: 7,
                 expected: 14
+            })
+        );
+        assert_eq!(
+            quant16_stream(&chunk(u32::MAX), 14),
+            Err(Error::TrailerTooLarge {
+                trailer: u32::MAX,
+                limit: 128
             })
         );
     }

@@ -386,23 +386,23 @@ const _: () = assert!(HUFFMAN_CASES + QUANT16_CASES + STREAM_CASES >= 100_000);
 // Error classes that codecs/tests/errors.rs does not pin down on its own
 
 #[test]
-fn trailer_of_u32_max_against_a_small_expected_size_is_a_trailer_mismatch() {
+fn trailer_of_u32_max_against_a_small_expected_size_is_called_too_large() {
     let mut chunk = huffman::encode(&[7; 10]).unwrap();
     let at = chunk.len() - 4;
     chunk[at..].copy_from_slice(&u32::MAX.to_le_bytes());
     assert_eq!(
         huffman::decode(&chunk, 10),
-        Err(Error::TrailerMismatch {
+        Err(Error::TrailerTooLarge {
             trailer: u32::MAX,
-            decoded_bytes: 10,
+            limit: 8 * (chunk.len() - 4),
         })
     );
     let mut q = quant16::encode(&[7; 10], &QuantParams::default()).unwrap();
     let at = q.len() - 4;
     q[at..].copy_from_slice(&u32::MAX.to_le_bytes());
-    let expected = Err(Error::ValueCountMismatch {
+    let expected = Err(Error::TrailerTooLarge {
         trailer: u32::MAX,
-        expected: 10,
+        limit: 8 * (q.len() - 4),
     });
     assert_eq!(quant16::decode(&q, 10, &QuantParams::default()), expected);
     assert_eq!(
@@ -412,7 +412,7 @@ fn trailer_of_u32_max_against_a_small_expected_size_is_a_trailer_mismatch() {
 }
 
 #[test]
-fn trailer_of_an_element_count_that_overflows_is_a_trailer_mismatch() {
+fn trailer_of_an_element_count_that_overflows_is_called_too_large() {
     // u32::MAX elements of 8 bytes is no decoded size a caller on any platform can ask for.
     let mut chunk = huffman::encode(&[1, 2]).unwrap();
     let at = chunk.len() - 4;
@@ -420,7 +420,7 @@ fn trailer_of_an_element_count_that_overflows_is_a_trailer_mismatch() {
     let mut out = [0u8; 2];
     assert!(matches!(
         huffman::decode_into(&chunk, &mut out),
-        Err(Error::TrailerMismatch {
+        Err(Error::TrailerTooLarge {
             trailer: u32::MAX,
             ..
         })

@@ -5,10 +5,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use pymecompress::npy::{NpyArray, NpyDtype};
-use pymecompress_codecs::{huffman, quant16, QuantParams};
+use pymecompress_codecs::{huffman, quant16, Error, QuantParams};
 
+use crate::atomic::PartialFile;
 use crate::cli::{ChunkCodec, DecompressArgs, QuantArgs};
-use crate::failure::{At, Place, Result};
+use crate::failure::{At, Failure, Place, Result};
 
 fn codec_name(codec: ChunkCodec) -> &'static str {
     match codec {
@@ -22,10 +23,12 @@ pub fn compress(
     output: &Path,
     codec: ChunkCodec,
     quant: QuantArgs,
+    force: bool,
 ) -> Result<ExitCode> {
     let QuantArgs { offset, scale } = quant;
-    let in_place = Place::store(input.display()).codec(codec_name(codec));
+    let in_place = Place::file(input.display()).codec(codec_name(codec));
     let array = NpyArray::read_file(input).at(&in_place)?;
+    let mut out_file = PartialFile::create(output, force)?;
     let chunk = match codec {
         ChunkCodec::Quant16 => {
             let params = QuantParams::new(offset, scale).at(&in_place)?;
@@ -38,7 +41,8 @@ pub fn compress(
         }
         ChunkCodec::Huffman => huffman::encode(&array.data).at(&in_place)?,
     };
-    std::fs::write(output, &chunk).at(&Place::store(output.display()))?;
+    out_file.write_all(&chunk)?;
+    out_file.commit()?;
     let shape = array
         .shape
         .iter()
@@ -71,54 +75,52 @@ pub fn compress(
 }
 
 pub fn decompress(o: &DecompressArgs) -> Result<ExitCode> {
-    let place = Place::store(o.input.display()).codec(codec_name(o.codec));
-    let (dtype, _) = NpyDtype::parse(&o.dtype).at(&place)?;
+    let place = Place::file(o.input.display()).codec(codec_name(o.codec));
+    let (dtype, _) =
+        NpyDtype::parse(&o.dtype).map_err(|e| Failure::usage(format!("--dtype: {e}")))?;
+    if o.codec == ChunkCodec::Quant16 && dtype != NpyDtype::U2 {
+        return Err(Failure::usage(format!(
+            "--codec quant16 decodes to uint16, not --dtype {}",
+            dtype.name()
+        )));
+    }
     let elements = o
         .shape
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(usize::try_from(d).ok()?))
-        .ok_or_else(|| place.fail(format!("shape {:?} is too large", o.shape)))?;
+        .ok_or_else(|| {
+            place.fail(format!(
+                "--shape {:?} has more values than this machine can address",
+                o.shape
+            ))
+        })?;
     let chunk = std::fs::read(&o.input).at(&place)?;
-    // Every coded symbol costs at least one bit, so a chunk of n bytes holds at most 8n symbols:
-    // a shape beyond that is refused before anything is allocated for it.
-    let max_symbols = chunk.len().saturating_mul(8);
     let data = match o.codec {
         ChunkCodec::Quant16 => {
-            if dtype != NpyDtype::U2 {
-                return Err(place.fail(format!("quant16 decodes to uint16, not {}", dtype.name())));
-            }
-            if elements > max_symbols {
-                return Err(place.fail(format!(
-                    "a {}-byte chunk cannot hold {elements} values",
-                    chunk.len()
-                )));
-            }
             let params = QuantParams::new(o.quant.offset, o.quant.scale).at(&place)?;
             quant16::decode(&chunk, elements, &params)
-                .at(&place)?
+                .map_err(|e| chunk_failure(&e, o, &place))?
                 .iter()
                 .flat_map(|v| v.to_le_bytes())
                 .collect()
         }
         ChunkCodec::Huffman => {
-            let bytes = elements
-                .checked_mul(dtype.itemsize())
-                .filter(|&b| b <= max_symbols)
-                .ok_or_else(|| {
-                    place.fail(format!(
-                        "a {}-byte chunk cannot hold {elements} elements of {}",
-                        chunk.len(),
-                        dtype.name()
-                    ))
-                })?;
-            huffman::decode(&chunk, bytes).at(&place)?
+            let bytes = elements.checked_mul(dtype.itemsize()).ok_or_else(|| {
+                place.fail(format!(
+                    "--shape {:?} of {} has more bytes than this machine can address",
+                    o.shape,
+                    dtype.name()
+                ))
+            })?;
+            huffman::decode(&chunk, bytes).map_err(|e| chunk_failure(&e, o, &place))?
         }
     };
     let array = NpyArray::new(dtype, o.shape.clone(), data).at(&place)?;
-    let out_place = Place::store(o.output.display());
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&o.output).at(&out_place)?);
-    array.write(&mut file).at(&out_place)?;
-    std::io::Write::flush(&mut file).at(&out_place)?;
+    let mut out_file = PartialFile::create(&o.output, o.force)?;
+    array
+        .write(out_file.writer())
+        .map_err(|e| Failure::msg(format!("output {}: {e}", o.output.display())))?;
+    out_file.commit()?;
     println!(
         "{} -> {}: {} bytes -> {} bytes of {}",
         o.input.display(),
@@ -128,4 +130,32 @@ pub fn decompress(o: &DecompressArgs) -> Result<ExitCode> {
         dtype.name()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The failure for a chunk that does not decode. A trailer that disagrees with
+/// `--shape`/`--dtype` but fits the stream (the core tells the two apart) is a wrong flag, not
+/// damage, and is said so; every other error is the chunk's own.
+fn chunk_failure(error: &Error, o: &DecompressArgs, place: &Place) -> Failure {
+    let shape = o
+        .shape
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let message = match *error {
+        Error::ValueCountMismatch { trailer, expected } => {
+            format!("chunk holds {trailer} values, --shape {shape} gives {expected}")
+        }
+        Error::TrailerMismatch {
+            trailer,
+            decoded_bytes,
+        } => format!(
+            "chunk holds {trailer} bytes (or {trailer} elements, if the reference wrote it), \
+             --shape {shape} of {} gives {decoded_bytes} bytes",
+            o.dtype
+        ),
+        // The core's message says what is damaged.
+        _ => error.to_string(),
+    };
+    place.fail(message)
 }

@@ -10,15 +10,24 @@ use serde_json::{json, Value};
 use zarrs::array::{Array, ArrayMetadata, ArrayMetadataOptions, ArrayMetadataV2};
 use zarrs::filesystem::FilesystemStore;
 
+use crate::atomic::PartialDir;
 use crate::commands::info::{human_bytes, short_bytes};
 use crate::failure::{At, Failure, Place, Result};
 use crate::progress;
-use pymecompress::synth::{synthesize_into, MovieSpec};
+use pymecompress::synth::{synthesize_frame, MovieSpec};
+use pymecompress_codecs::QuantParams;
+use zarrs_pymecompress::HuffmanQuant16Codec;
 
-pub fn run(frames: usize, size: &str, out: Option<&Path>, seed: u64) -> Result<ExitCode> {
-    let (height, width) = parse_size(size).map_err(Failure::msg)?;
+pub fn run(
+    frames: usize,
+    size: &str,
+    out: Option<&Path>,
+    seed: u64,
+    force: bool,
+) -> Result<ExitCode> {
+    let (height, width) = parse_size(size).map_err(Failure::usage)?;
     if frames == 0 {
-        return Err(Failure::msg("--frames must be at least 1"));
+        return Err(Failure::usage("--frames must be at least 1"));
     }
     let spec = MovieSpec {
         frames,
@@ -42,15 +51,11 @@ pub fn run(frames: usize, size: &str, out: Option<&Path>, seed: u64) -> Result<E
         rayon::current_num_threads()
     );
 
-    let mut movie = vec![0u16; frames * spec.frame_len()];
-    let bar = progress::items(frames as u64, "synthesis");
-    synthesize_into(&spec, &mut movie, |_| bar.inc(1));
-    bar.finish_and_clear();
-
     let temp;
     let dir: PathBuf = match out {
         Some(dir) => {
-            std::fs::create_dir_all(dir).at(&Place::store(dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Failure::msg(format!("--out {}: {e}", dir.display())))?;
             dir.to_path_buf()
         }
         None => {
@@ -61,23 +66,46 @@ pub fn run(frames: usize, size: &str, out: Option<&Path>, seed: u64) -> Result<E
     };
 
     let offset = spec.camera_offset;
-    let quant16 =
-        json!({"id": zarrs_pymecompress::HUFFMAN_QUANT16_ID_V2, "offset": offset, "scale": 1});
+    let params = QuantParams::new(f64::from(offset), 1.0).map_err(Failure::msg)?;
+    let quant16 = serde_json::to_value(HuffmanQuant16Codec::new(params).compressor_v2())
+        .map_err(Failure::msg)?;
     let zstd = json!({"id": "zstd", "level": 3});
-    let q = round_trip(
-        &dir.join("movie-quant16.zarr"),
-        &spec,
-        &movie,
-        &quant16,
-        "quant16",
-    )?;
-    let error = ErrorStats::measure(&movie, &q.decoded, offset);
-    let q = RoundTrip {
-        decoded: Vec::new(),
-        ..q
-    };
-    let z = round_trip(&dir.join("movie-zstd.zarr"), &spec, &movie, &zstd, "zstd")?;
-    let zstd_exact = movie == z.decoded;
+    let mut q = MovieStore::create(&dir.join("movie-quant16.zarr"), &spec, &quant16, force)?;
+    let mut z = MovieStore::create(&dir.join("movie-zstd.zarr"), &spec, &zstd, force)?;
+
+    // The movie is made, written and checked a batch of frames at a time, so memory stays at
+    // a few frames whatever --frames is. Only the stores' own work is timed.
+    let batch = (2 * rayon::current_num_threads()).max(1);
+    let frame_len = spec.frame_len();
+    let mut movie = vec![0u16; batch * frame_len];
+    let mut decoded = vec![0u16; batch * frame_len];
+    let bar = progress::items(frames as u64, "writing");
+    for first in (0..frames).step_by(batch) {
+        let n = batch.min(frames - first);
+        synthesize_frames(&spec, first, &mut movie[..n * frame_len]);
+        q.write(first, &movie[..n * frame_len])?;
+        z.write(first, &movie[..n * frame_len])?;
+        bar.inc(n as u64);
+    }
+    bar.finish_and_clear();
+    q.measure_size()?;
+    z.measure_size()?;
+
+    let mut error = ErrorStats::ZERO;
+    let mut zstd_exact = true;
+    let bar = progress::items(frames as u64, "reading");
+    for first in (0..frames).step_by(batch) {
+        let n = batch.min(frames - first);
+        let (movie, decoded) = (&mut movie[..n * frame_len], &mut decoded[..n * frame_len]);
+        synthesize_frames(&spec, first, movie);
+        q.read(first, decoded)?;
+        error = error.merge(ErrorStats::measure(movie, decoded, offset));
+        z.read(first, decoded)?;
+        zstd_exact &= movie == decoded;
+        bar.inc(n as u64);
+    }
+    bar.finish_and_clear();
+    let (q, z) = (q.finish()?, z.finish()?);
 
     println!();
     println!(
@@ -105,12 +133,13 @@ pub fn run(frames: usize, size: &str, out: Option<&Path>, seed: u64) -> Result<E
         "quant16 is {:.1}x smaller than zstd; zstd round trip exact: {zstd_exact}",
         z.stored_bytes as f64 / q.stored_bytes as f64
     );
+    let pixels = (frames * frame_len) as f64;
     println!(
         "quant16 error: max |error| {} counts; worst |error| / sqrt(signal - offset) = {:.3} \
          (scale 1 bounds it near 1: the step is the photon noise); {:.1}% of pixels exact",
         error.max_abs,
         error.worst_in_noise,
-        100.0 * error.exact as f64 / movie.len() as f64
+        100.0 * error.exact as f64 / pixels
     );
     match out {
         Some(_) => println!("stores kept in {}", dir.display()),
@@ -121,6 +150,13 @@ pub fn run(frames: usize, size: &str, out: Option<&Path>, seed: u64) -> Result<E
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Frames `first..` of the movie into `out` (whole frames), in parallel.
+fn synthesize_frames(spec: &MovieSpec, first: usize, out: &mut [u16]) {
+    out.par_chunks_mut(spec.frame_len())
+        .enumerate()
+        .for_each(|(i, frame)| synthesize_frame(spec, first + i, frame));
 }
 
 /// How far the restored movie is from the original.
@@ -134,6 +170,20 @@ struct ErrorStats {
 }
 
 impl ErrorStats {
+    const ZERO: Self = Self {
+        max_abs: 0,
+        worst_in_noise: 0.0,
+        exact: 0,
+    };
+
+    fn merge(self, other: Self) -> Self {
+        Self {
+            max_abs: self.max_abs.max(other.max_abs),
+            worst_in_noise: self.worst_in_noise.max(other.worst_in_noise),
+            exact: self.exact + other.exact,
+        }
+    }
+
     fn measure(original: &[u16], restored: &[u16], offset: u16) -> Self {
         original
             .par_iter()
@@ -147,18 +197,7 @@ impl ErrorStats {
                     exact: u64::from(error == 0),
                 }
             })
-            .reduce(
-                || Self {
-                    max_abs: 0,
-                    worst_in_noise: 0.0,
-                    exact: 0,
-                },
-                |a, b| Self {
-                    max_abs: a.max_abs.max(b.max_abs),
-                    worst_in_noise: a.worst_in_noise.max(b.worst_in_noise),
-                    exact: a.exact + b.exact,
-                },
-            )
+            .reduce(|| Self::ZERO, Self::merge)
     }
 }
 
@@ -184,84 +223,98 @@ struct RoundTrip {
     stored_bytes: u64,
     encode: Duration,
     decode: Duration,
-    decoded: Vec<u16>,
 }
 
-/// Writes the movie as a Zarr v2 array with `compressor`, one frame per chunk, and reads it back.
-fn round_trip(
-    path: &Path,
-    spec: &MovieSpec,
-    movie: &[u16],
-    compressor: &Value,
-    label: &'static str,
-) -> Result<RoundTrip> {
-    let place = Place::store(path.display())
-        .array("/")
-        .codec(compressor["id"].as_str().unwrap_or("?"));
-    if path.exists() {
-        return Err(place.fail("already exists; remove it or choose another --out"));
+/// One demo store: a Zarr v2 array, one frame per chunk, written under a temporary name and put
+/// in place by [`MovieStore::finish`], with the time spent in zarrs counted.
+struct MovieStore {
+    partial: PartialDir,
+    array: Array<FilesystemStore>,
+    place: Place,
+    frame_len: usize,
+    stats: RoundTrip,
+}
+
+impl MovieStore {
+    fn create(path: &Path, spec: &MovieSpec, compressor: &Value, force: bool) -> Result<Self> {
+        let place = Place::store(path.display())
+            .array("/")
+            .codec(compressor["id"].as_str().unwrap_or("?"));
+        let partial = PartialDir::create(path, force)?;
+        let storage = Arc::new(FilesystemStore::new(partial.path()).at(&place)?);
+        let document = json!({
+            "zarr_format": 2,
+            "shape": [spec.frames, spec.height, spec.width],
+            "chunks": [1, spec.height, spec.width],
+            "dtype": "<u2",
+            "compressor": compressor,
+            "fill_value": 0,
+            "order": "C",
+            "filters": null,
+        });
+        let metadata: ArrayMetadataV2 = serde_json::from_value(document).at(&place)?;
+        let array =
+            Array::new_with_metadata(storage, "/", ArrayMetadata::V2(metadata)).at(&place)?;
+        array
+            .store_metadata_opt(&ArrayMetadataOptions::default().with_include_zarrs_metadata(false))
+            .at(&place)?;
+        Ok(Self {
+            partial,
+            array,
+            place,
+            frame_len: spec.frame_len(),
+            stats: RoundTrip {
+                stored_bytes: 0,
+                encode: Duration::ZERO,
+                decode: Duration::ZERO,
+            },
+        })
     }
-    std::fs::create_dir_all(path).at(&place)?;
-    let storage = Arc::new(FilesystemStore::new(path).at(&place)?);
-    let document = json!({
-        "zarr_format": 2,
-        "shape": [spec.frames, spec.height, spec.width],
-        "chunks": [1, spec.height, spec.width],
-        "dtype": "<u2",
-        "compressor": compressor,
-        "fill_value": 0,
-        "order": "C",
-        "filters": null,
-    });
-    let metadata: ArrayMetadataV2 = serde_json::from_value(document).at(&place)?;
-    let array = Array::new_with_metadata(storage, "/", ArrayMetadata::V2(metadata)).at(&place)?;
-    array
-        .store_metadata_opt(&ArrayMetadataOptions::default().with_include_zarrs_metadata(false))
-        .at(&place)?;
 
-    let frame_len = spec.frame_len();
-    let bar = progress::items(spec.frames as u64, label);
-    bar.set_message(format!("{label} write"));
-    let start = Instant::now();
-    movie
-        .par_chunks(frame_len)
-        .enumerate()
-        .try_for_each(|(t, frame)| {
-            let index = [t as u64, 0, 0];
-            bar.inc(1);
-            array
-                .store_chunk(&index, frame)
-                .at(&place.chunk(array.chunk_key(&index)))
-        })?;
-    let encode = start.elapsed();
-    bar.finish_and_clear();
+    /// Stores `frames` (whole frames) as chunks `first..`, in parallel.
+    fn write(&mut self, first: usize, frames: &[u16]) -> Result<()> {
+        let start = Instant::now();
+        frames
+            .par_chunks(self.frame_len)
+            .enumerate()
+            .try_for_each(|(i, frame)| {
+                let index = [(first + i) as u64, 0, 0];
+                self.array
+                    .store_chunk(&index, frame)
+                    .at(&self.place.chunk(self.array.chunk_key(&index)))
+            })?;
+        self.stats.encode += start.elapsed();
+        Ok(())
+    }
 
-    let stored_bytes = dir_bytes(path).at(&place)?;
+    /// Reads chunks `first..` into `out` (whole frames), in parallel.
+    fn read(&mut self, first: usize, out: &mut [u16]) -> Result<()> {
+        let start = Instant::now();
+        out.par_chunks_mut(self.frame_len)
+            .enumerate()
+            .try_for_each(|(i, out)| {
+                let index = [(first + i) as u64, 0, 0];
+                let frame: Vec<u16> = self
+                    .array
+                    .retrieve_chunk(&index)
+                    .at(&self.place.chunk(self.array.chunk_key(&index)))?;
+                out.copy_from_slice(&frame);
+                Ok::<(), Failure>(())
+            })?;
+        self.stats.decode += start.elapsed();
+        Ok(())
+    }
 
-    let bar = progress::items(spec.frames as u64, label);
-    bar.set_message(format!("{label} read"));
-    let mut decoded = vec![0u16; movie.len()];
-    let start = Instant::now();
-    decoded
-        .par_chunks_mut(frame_len)
-        .enumerate()
-        .try_for_each(|(t, out)| {
-            let index = [t as u64, 0, 0];
-            let frame: Vec<u16> = array
-                .retrieve_chunk(&index)
-                .at(&place.chunk(array.chunk_key(&index)))?;
-            out.copy_from_slice(&frame);
-            bar.inc(1);
-            Ok::<(), Failure>(())
-        })?;
-    let decode = start.elapsed();
-    bar.finish_and_clear();
-    Ok(RoundTrip {
-        stored_bytes,
-        encode,
-        decode,
-        decoded,
-    })
+    fn measure_size(&mut self) -> Result<()> {
+        self.stats.stored_bytes = dir_bytes(self.partial.path()).at(&self.place)?;
+        Ok(())
+    }
+
+    /// Flushes the store and renames it into place.
+    fn finish(self) -> Result<RoundTrip> {
+        self.partial.commit()?;
+        Ok(self.stats)
+    }
 }
 
 /// Total size of the files under `dir` (chunks and metadata).

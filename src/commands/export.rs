@@ -1,38 +1,49 @@
 //! `pymecompress export`: an array, or a region of it, as `.npy` or raw `.bin`.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::ops::Range;
 use std::path::Path;
 use std::process::ExitCode;
 
 use zarrs::array::{ArrayBytes, ArraySubset};
 
-use crate::failure::{At, Place, Result};
+use crate::atomic::PartialFile;
+use crate::failure::{At, Failure, Result};
 use crate::progress;
 use crate::store::{self, Located};
 use pymecompress::npy;
 
-pub fn run(path: &Path, out: &Path, region: Option<&str>) -> Result<ExitCode> {
+pub fn run(path: &Path, out: &Path, region: Option<&str>, force: bool) -> Result<ExitCode> {
     let located = store::locate(path)?;
     let array_path = pick_array(&located)?;
     let array = store::open_array(&located, &array_path)?;
+    // A bad --region is the command line's fault: said without the codec, which has no part in it.
+    let ranges = parse_region(region, array.shape()).map_err(|e| {
+        let shape = format!("{:?}", array.shape());
+        match e {
+            RegionError::Syntax(m) => {
+                Failure::usage(format!("--region '{}': {m}", region.unwrap_or_default()))
+            }
+            RegionError::Outside(m) => located.place.array(&array_path).fail(format!(
+                "--region '{}': {m} (array shape {shape})",
+                region.unwrap_or_default()
+            )),
+        }
+    })?;
     let place = located
         .place
         .array(&array_path)
         .codec(store::codec_names(array.metadata()));
     zarrs_pymecompress::check_array(&array).at(&place)?;
     let dtype = store::npy_dtype(&array, &place)?;
-    let ranges = parse_region(region, array.shape()).map_err(|m| place.fail(m))?;
     let out_shape: Vec<u64> = ranges.iter().map(|r| r.end - r.start).collect();
 
-    let out_place = Place::store(out.display());
-    let mut writer = BufWriter::new(File::create(out).at(&out_place)?);
+    let mut output = PartialFile::create(out, force)?;
     let as_npy = out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
     if as_npy {
-        npy::write_header(&mut writer, dtype, &out_shape).at(&out_place)?;
+        npy::write_header(output.writer(), dtype, &out_shape)
+            .map_err(|e| Failure::msg(format!("output {}: {e}", out.display())))?;
     }
 
     // Slabs along the first axis, one row of chunks at a time: memory stays at one slab.
@@ -57,10 +68,10 @@ pub fn run(path: &Path, out: &Path, region: Option<&str>) -> Result<ExitCode> {
                 .chunks_exact_mut(dtype.itemsize())
                 .for_each(<[u8]>::reverse);
         }
-        writer.write_all(&bytes).at(&out_place)?;
+        output.write_all(&bytes)?;
         bar.inc(bytes.len() as u64);
     }
-    writer.flush().at(&out_place)?;
+    output.commit()?;
     bar.finish_and_clear();
     println!(
         "{}{} [{}] -> {} ({} {}, {} bytes)",
@@ -106,51 +117,111 @@ fn pick_array(located: &Located) -> Result<String> {
     }
 }
 
-/// Parses `0:10,5:20` against `shape`. Per axis: `a:b`, `a:`, `:b`, `:`, `` or a single
-/// index `i` (kept as an axis of length 1). Axes not given are taken whole.
+/// What is wrong with a `--region`: its text alone (exit 2), or its fit to this array.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RegionError {
+    /// Not a region at all, or reversed: wrong whatever the array.
+    Syntax(String),
+    /// A well-formed region that reaches outside this array.
+    Outside(String),
+}
+
+/// Parses `0:10,5:20` against `shape`, numpy-style per axis: `a:b`, `a:`, `:b`, `:` or nothing
+/// (the whole axis), or a single index `i` (kept as an axis of length 1). Negative numbers count
+/// from the end (`-10:`, `:-1`). Axes not given are taken whole. Unlike numpy, a slice past the
+/// end is refused rather than clipped, and steps are not supported.
 pub fn parse_region(
     region: Option<&str>,
     shape: &[u64],
-) -> std::result::Result<Vec<Range<u64>>, String> {
+) -> std::result::Result<Vec<Range<u64>>, RegionError> {
     let mut ranges: Vec<Range<u64>> = shape.iter().map(|&d| 0..d).collect();
     let Some(region) = region else {
         return Ok(ranges);
     };
     let parts: Vec<&str> = region.split(',').collect();
     if parts.len() > shape.len() {
-        return Err(format!(
-            "region '{region}' has {} axes, the array {}",
+        return Err(RegionError::Outside(format!(
+            "{} axes given, the array has {}",
             parts.len(),
             shape.len()
-        ));
+        )));
     }
     for (axis, (part, &extent)) in parts.iter().zip(shape).enumerate() {
-        let number = |s: &str, default: u64| -> std::result::Result<u64, String> {
-            let s = s.trim();
-            if s.is_empty() {
-                Ok(default)
-            } else {
-                s.parse::<u64>()
-                    .map_err(|_| format!("region axis {axis}: '{s}' is not an index"))
-            }
-        };
-        let range = match part.split_once(':') {
-            Some((a, b)) => number(a, 0)?..number(b, extent)?,
-            None if part.trim().is_empty() => 0..extent,
-            None => {
-                let i = number(part, 0)?;
-                i..i.saturating_add(1)
-            }
-        };
-        if range.start > range.end || range.end > extent {
-            return Err(format!(
-                "region axis {axis}: {}:{} is outside 0:{extent}",
-                range.start, range.end
-            ));
-        }
-        ranges[axis] = range;
+        ranges[axis] =
+            parse_axis(part.trim(), extent).map_err(|e| e.map(|m| format!("axis {axis}: {m}")))?;
     }
     Ok(ranges)
+}
+
+impl RegionError {
+    fn map(self, f: impl FnOnce(String) -> String) -> Self {
+        match self {
+            Self::Syntax(m) => Self::Syntax(f(m)),
+            Self::Outside(m) => Self::Outside(f(m)),
+        }
+    }
+}
+
+fn parse_axis(part: &str, extent: u64) -> std::result::Result<Range<u64>, RegionError> {
+    let number = |s: &str| -> std::result::Result<Option<i64>, RegionError> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        s.parse::<i64>().map(Some).map_err(|_| {
+            RegionError::Syntax(format!(
+                "'{s}' is not an integer (an axis is START:STOP, START: , :STOP, : or one index)"
+            ))
+        })
+    };
+    // numpy: a negative number counts from the end of the axis.
+    let resolve = |v: i64| -> i128 {
+        if v < 0 {
+            i128::from(extent) + i128::from(v)
+        } else {
+            i128::from(v)
+        }
+    };
+    let fields: Vec<&str> = part.split(':').collect();
+    match fields.as_slice() {
+        [""] => Ok(0..extent),
+        [one] => {
+            let Some(i) = number(one)? else {
+                return Ok(0..extent);
+            };
+            let at = resolve(i);
+            if at < 0 || at >= i128::from(extent) {
+                return Err(RegionError::Outside(format!(
+                    "index {i} is outside an axis of length {extent}"
+                )));
+            }
+            Ok(at as u64..at as u64 + 1)
+        }
+        [a, b] => {
+            let (a, b) = (number(a)?, number(b)?);
+            let start = a.map_or(0, resolve);
+            let stop = b.map_or(i128::from(extent), resolve);
+            let text = format!(
+                "{}:{}",
+                a.map(|v| v.to_string()).unwrap_or_default(),
+                b.map(|v| v.to_string()).unwrap_or_default()
+            );
+            if start > stop {
+                return Err(RegionError::Syntax(format!(
+                    "{text} is reversed: start {start} comes after stop {stop}"
+                )));
+            }
+            if start < 0 || stop > i128::from(extent) {
+                return Err(RegionError::Outside(format!(
+                    "{text} is outside 0:{extent}"
+                )));
+            }
+            Ok(start as u64..stop as u64)
+        }
+        _ => Err(RegionError::Syntax(format!(
+            "'{part}' has a step; steps (START:STOP:STEP) are not supported"
+        ))),
+    }
 }
 
 /// Splits `ranges` along axis 0 at multiples of `chunk_rows` (the chunk size along axis 0).
@@ -191,8 +262,25 @@ mod tests {
         );
         assert_eq!(parse_region(Some("40:"), &shape).unwrap()[0], 40..50);
         assert_eq!(parse_region(None, &shape).unwrap(), [0..50, 0..70, 0..3]);
-        for bad in ["0:51", "5:4", "x", "0,0,0,0", "70"] {
-            assert!(parse_region(Some(bad), &shape).is_err(), "{bad}");
+        assert_eq!(parse_region(Some("-10:"), &shape).unwrap()[0], 40..50);
+        assert_eq!(parse_region(Some(":-1"), &shape).unwrap()[0], 0..49);
+        assert_eq!(parse_region(Some("5"), &shape).unwrap()[0], 5..6);
+        assert_eq!(parse_region(Some("-1"), &shape).unwrap()[0], 49..50);
+        assert_eq!(parse_region(Some("-5:-2"), &shape).unwrap()[0], 45..48);
+        for bad in ["0-10", "::2", "a:b", "40:10", "-1:2"] {
+            assert!(
+                matches!(parse_region(Some(bad), &shape), Err(RegionError::Syntax(_))),
+                "{bad}"
+            );
+        }
+        for bad in ["0:51", "0,0,0,0", "70", "-51", "-51:"] {
+            assert!(
+                matches!(
+                    parse_region(Some(bad), &shape),
+                    Err(RegionError::Outside(_))
+                ),
+                "{bad}"
+            );
         }
     }
 

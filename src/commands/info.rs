@@ -65,7 +65,7 @@ pub fn run(path: &Path, json: bool) -> Result<ExitCode> {
         let text = serde_json::to_string_pretty(&report).map_err(Failure::msg)?;
         println!("{text}");
     } else {
-        print_text(&report);
+        print_text(&report, failures.is_empty());
     }
     for failure in &failures {
         eprintln!("error: {failure}");
@@ -135,13 +135,13 @@ fn subchunk_shape(metadata: &ArrayMetadata) -> Option<Vec<u64>> {
 fn chunk_sizes(
     array: &Array<FilesystemStore>,
 ) -> std::result::Result<(u64, u64), zarrs::storage::StorageError> {
-    let indices = store::chunk_indices(array);
+    let indices = store::chunks(array);
     let bar = progress::items(indices.len() as u64, "sizing");
     let storage = array.storage();
     let sizes = indices
         .par_iter()
         .map(|index| {
-            let size = storage.size_key(&array.chunk_key(index));
+            let size = storage.size_key(&array.chunk_key(&index));
             bar.inc(1);
             size
         })
@@ -189,9 +189,11 @@ pub fn short_bytes(bytes: u64) -> String {
     }
 }
 
-fn print_text(report: &StoreInfo) {
+/// `all_read`: every array's metadata could be read; otherwise an empty list does not mean
+/// the store has no arrays, and the errors that follow say what there is.
+fn print_text(report: &StoreInfo, all_read: bool) {
     println!("store {}", report.store);
-    if report.arrays.is_empty() {
+    if report.arrays.is_empty() && all_read {
         println!("  (no arrays)");
     }
     for a in &report.arrays {

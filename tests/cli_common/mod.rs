@@ -92,6 +92,51 @@ pub fn fails(output: &Output) -> String {
     err
 }
 
+/// Asserts an argument error: exit code 2, one `error:` line first, no panic, and no codec
+/// named (the fix is in the command line). Returns stderr.
+#[track_caller]
+pub fn usage_fails(output: &Output) -> String {
+    let err = stderr(output);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "stdout:\n{}\nstderr:\n{err}",
+        stdout(output)
+    );
+    assert!(!err.contains("panicked"), "panic: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(!err.contains("codec pymecompress"), "names a codec: {err}");
+    err
+}
+
+/// The names in a directory, sorted (to see leftovers).
+pub fn dir_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Exports an array to `out` (replacing it) and reads it back.
+pub fn export_npy(array_dir: &Path, out: &Path) -> NpyArray {
+    ok(&run([
+        "export",
+        path_str(array_dir),
+        path_str(out),
+        "--force",
+    ]));
+    NpyArray::read_file(out).unwrap()
+}
+
+/// Number of differing uint16 values between two arrays of the same shape.
+pub fn differing_u16(a: &NpyArray, b: &NpyArray) -> usize {
+    assert_eq!(a.shape, b.shape);
+    let (a, b) = (a.to_u16().unwrap(), b.to_u16().unwrap());
+    a.iter().zip(&b).filter(|(x, y)| x != y).count()
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

@@ -1,0 +1,116 @@
+//! Filling a converted array's chunks: decoded and encoded again, or, for quant16 to quant16
+//! with the same parameters and chunks, the stored streams moved across without decoding.
+
+use std::borrow::Cow;
+use std::num::NonZeroU64;
+
+use rayon::prelude::*;
+use zarrs::array::{Array, ArrayBytes, ArrayError, BytesRepresentation, CodecChain, CodecOptions};
+use zarrs::filesystem::FilesystemStore;
+use zarrs::storage::WritableStorageTraits;
+
+use crate::failure::{At, Place, Result};
+use crate::progress;
+use crate::store;
+
+/// Reads each output chunk's region from the source and stores it, chunks in parallel.
+/// Regions that hold only the fill value are not stored (zarrs skips empty chunks).
+pub fn recode(
+    source: &Array<FilesystemStore>,
+    in_place: &Place,
+    target: &Array<FilesystemStore>,
+    place: &Place,
+) -> Result<u64> {
+    let indices = store::chunks(target);
+    let bar = progress::items(indices.len() as u64, "converting");
+    let result = indices.par_iter().try_for_each(|index| -> Result<()> {
+        let chunk_place = place.chunk(store::chunk_label(target, &index));
+        let subset = target.chunk_subset_bounded(&index).at(&chunk_place)?;
+        let data = source
+            .retrieve_array_subset::<ArrayBytes<'static>>(&subset)
+            .map_err(|e| store::region_failure(source, &subset, in_place, &e))?;
+        target.store_array_subset(&subset, data).at(&chunk_place)?;
+        bar.inc(1);
+        Ok(())
+    });
+    bar.finish_and_clear();
+    result.map(|()| indices.len() as u64)
+}
+
+/// Moves every stored chunk of `source` to `target` as a quant16 stream: the source's
+/// bytes-to-bytes codecs (if any) are undone, the target's applied, and the stream itself, the
+/// same bytes in Zarr v2 and v3, is never decoded. Both arrays must have the same quant16
+/// configuration and chunk grid (the plan checks). Returns the number of chunks moved.
+pub fn transfer_streams(
+    source: &Array<FilesystemStore>,
+    in_place: &Place,
+    target: &Array<FilesystemStore>,
+    place: &Place,
+) -> Result<u64> {
+    let indices = store::chunks(source);
+    let bar = progress::items(indices.len() as u64, "copying");
+    let (source_codecs, target_codecs) = (source.codecs(), target.codecs());
+    let moved = indices
+        .par_iter()
+        .map(|index| -> Result<u64> {
+            let label = store::chunk_label(source, &index);
+            let in_chunk = in_place.chunk(&label);
+            let Some(stored) = source.retrieve_encoded_chunk(&index).at(&in_chunk)? else {
+                bar.inc(1);
+                return Ok(0);
+            };
+            let shape = source.chunk_shape(&index).at(&in_chunk)?;
+            let stream = undo_bytes_codecs(&source_codecs, source, &shape, stored)
+                .map_err(|e| store::chunk_failure(&in_chunk, &e))?;
+            let out_chunk = place.chunk(store::chunk_label(target, &index));
+            let encoded = apply_bytes_codecs(&target_codecs, stream).at(&out_chunk)?;
+            target
+                .storage()
+                .set(&target.chunk_key(&index), encoded.into())
+                .at(&out_chunk)?;
+            bar.inc(1);
+            Ok(1)
+        })
+        .try_reduce(|| 0, |a, b| Ok(a + b));
+    bar.finish_and_clear();
+    moved
+}
+
+fn undo_bytes_codecs(
+    codecs: &CodecChain,
+    source: &Array<FilesystemStore>,
+    shape: &[NonZeroU64],
+    stored: Vec<u8>,
+) -> std::result::Result<Vec<u8>, ArrayError> {
+    let options = CodecOptions::default();
+    // Each bytes-to-bytes codec decodes given the representation it was fed when encoding.
+    let mut representations: Vec<BytesRepresentation> = vec![codecs
+        .array_to_bytes_codec()
+        .encoded_representation(shape, source.data_type(), source.fill_value())?];
+    for codec in codecs.bytes_to_bytes_codecs() {
+        let last = representations.last().expect("at least one");
+        representations.push(codec.encoded_representation(last));
+    }
+    let mut bytes: Cow<'_, [u8]> = Cow::Owned(stored);
+    for (codec, representation) in codecs
+        .bytes_to_bytes_codecs()
+        .iter()
+        .zip(&representations)
+        .rev()
+    {
+        bytes = Cow::Owned(codec.decode(bytes, representation, &options)?.into_owned());
+    }
+    Ok(bytes.into_owned())
+}
+
+fn apply_bytes_codecs(
+    codecs: &CodecChain,
+    stream: Vec<u8>,
+) -> std::result::Result<Vec<u8>, zarrs::array::CodecError> {
+    let options = CodecOptions::default();
+    let mut bytes: Cow<'_, [u8]> = Cow::Owned(stream);
+    for codec in codecs.bytes_to_bytes_codecs() {
+        bytes = Cow::Owned(codec.encode(bytes, &options)?.into_owned());
+    }
+    Ok(bytes.into_owned())
+}

@@ -1,0 +1,279 @@
+//! What `convert` writes for each array, decided for all arrays before anything is written, so
+//! that a missing or conflicting flag stops the command with nothing on disk.
+//!
+//! The rule for quant16: its parameters are never made up. A quant16 source keeps its own; any
+//! other source needs them given, or read from the camera metadata with `--offset auto`.
+
+use serde_json::{json, Map, Value};
+use zarrs::array::{Array, ArrayMetadata};
+use zarrs::filesystem::FilesystemStore;
+use zarrs_pymecompress::{HuffmanQuant16Codec, HuffmanQuant16CodecConfiguration};
+
+use crate::cli::{ConvertArgs, ConvertCodec, Offset};
+use crate::failure::{Failure, Place, Result};
+use crate::store;
+use pymecompress_codecs::QuantParams;
+
+/// The codec one output array gets.
+#[derive(Clone, Debug)]
+pub enum OutCodec {
+    Quant16(HuffmanQuant16CodecConfiguration),
+    Huffman,
+    Zstd(i32),
+    Blosc { itemsize: usize },
+    None,
+}
+
+/// Everything decided about one output array.
+pub struct ArrayPlan {
+    pub codec: OutCodec,
+    /// The output's chunk shape.
+    pub chunks: Vec<u64>,
+    pub zarr_format: u8,
+    /// The stored chunks are quant16 streams with the output's parameters and chunk shape:
+    /// they are moved across without decoding, so nothing is quantized twice.
+    pub transfer_streams: bool,
+    /// Said on stderr before writing (how parameters were chosen).
+    pub notes: Vec<String>,
+}
+
+/// Why the offset must be right: said whenever quant16 parameters are missing.
+const WHY_OFFSET: &str = "quant16 takes the square root of (value - offset), so that its step \
+    follows the photon noise; that holds only if the offset is the camera's real dark level: \
+    with a wrong one the error exceeds the noise, and nothing in the output shows it";
+
+/// Decides the output of the array at `in_path` (source `source`, attributes of the groups
+/// above it in `ancestors`, nearest last).
+pub fn plan_array(
+    o: &ConvertArgs,
+    in_path: &str,
+    source: &Array<FilesystemStore>,
+    ancestors: &[(String, Map<String, Value>)],
+    in_place: &Place,
+) -> Result<ArrayPlan> {
+    let format = o
+        .zarr_format
+        .unwrap_or(store::zarr_format(source.metadata()));
+    if o.checksum && format != 3 {
+        return Err(Failure::usage(format!(
+            "--checksum needs Zarr v3 output (zarr's crc32c codec); array {in_path} is Zarr v2: \
+             add --zarr-format 3"
+        )));
+    }
+    let default_chunks: Vec<u64> = source
+        .chunk_shape(&vec![0; source.dimensionality()])
+        .map_err(|e| in_place.fail(e))?
+        .iter()
+        .map(|d| d.get())
+        .collect();
+    let chunks = o.chunks.clone().unwrap_or_else(|| default_chunks.clone());
+    let itemsize = source
+        .data_type()
+        .fixed_size()
+        .ok_or_else(|| in_place.fail("variable-size data types are not handled"))?;
+    let dtype_name = store::dtype_name(source);
+    let mut notes = Vec::new();
+    let codec = match o.codec {
+        ConvertCodec::Quant16 if dtype_name != "uint16" => {
+            notes.push(format!(
+                "{in_path} is {dtype_name}; quant16 codes uint16 only, so it is written with \
+                 lossless pymecompress-huffman"
+            ));
+            OutCodec::Huffman
+        }
+        ConvertCodec::Quant16 => {
+            let (config, note) = quant16_config(o, in_path, source, ancestors)?;
+            notes.extend(note);
+            OutCodec::Quant16(config)
+        }
+        ConvertCodec::Huffman => OutCodec::Huffman,
+        ConvertCodec::Zstd => OutCodec::Zstd(o.level),
+        ConvertCodec::Blosc => OutCodec::Blosc { itemsize },
+        ConvertCodec::None => OutCodec::None,
+    };
+    let transfer_streams = match &codec {
+        OutCodec::Quant16(config) => {
+            chunks == default_chunks
+                && o.shards.is_none()
+                && source.codecs().array_to_array_codecs().is_empty()
+                && source_quant16(source).is_some_and(|c| c.params() == config.params())
+                && source_is_stream_of_chunks(source)
+        }
+        _ => false,
+    };
+    Ok(ArrayPlan {
+        codec,
+        chunks,
+        zarr_format: format,
+        transfer_streams,
+        notes,
+    })
+}
+
+/// The source's quant16 configuration, if its array-to-bytes codec is quant16.
+pub fn source_quant16<T: ?Sized>(source: &Array<T>) -> Option<HuffmanQuant16CodecConfiguration> {
+    source
+        .codecs()
+        .array_to_bytes_codec()
+        .as_any()
+        .downcast_ref::<HuffmanQuant16Codec>()
+        .map(|c| c.configuration().clone())
+}
+
+/// A regular grid whose chunks are stored one per key (not inside shards).
+fn source_is_stream_of_chunks<T: ?Sized>(source: &Array<T>) -> bool {
+    match source.metadata() {
+        ArrayMetadata::V2(_) => true,
+        ArrayMetadata::V3(m) => m.chunk_grid.name() == "regular",
+    }
+}
+
+fn quant16_config(
+    o: &ConvertArgs,
+    in_path: &str,
+    source: &Array<FilesystemStore>,
+    ancestors: &[(String, Map<String, Value>)],
+) -> Result<(HuffmanQuant16CodecConfiguration, Option<String>)> {
+    let q = &o.quant;
+    if let Some(own) = source_quant16(source) {
+        let offset = match q.offset {
+            None | Some(Offset::Auto) => own.params().offset(),
+            Some(Offset::Value(v)) => v,
+        };
+        let scale = q.scale.unwrap_or(own.params().scale());
+        let params = QuantParams::new(offset, scale).map_err(Failure::usage)?;
+        if params == *own.params() {
+            return Ok((own, None));
+        }
+        if !q.requantize {
+            return Err(Failure::usage(format!(
+                "array {in_path} is quant16 already, with offset {} and scale {}; --offset {offset} \
+                 --scale {scale} would decode its values and quantize them a second time, adding \
+                 error. Leave out --offset and --scale to keep its parameters (its chunks are then \
+                 copied unchanged), or add --requantize to quantize again",
+                own.offset_number(),
+                own.scale_number()
+            )));
+        }
+        let note = format!(
+            "{in_path}: re-quantizing (--requantize): offset {} scale {} -> offset {offset} \
+             scale {scale}",
+            own.offset_number(),
+            own.scale_number()
+        );
+        return Ok((HuffmanQuant16CodecConfiguration::new(params), Some(note)));
+    }
+    let codecs = store::codec_names(source.metadata());
+    let (offset, note) = match q.offset {
+        None => {
+            return Err(Failure::usage(format!(
+                "convert --codec quant16: array {in_path} is not quant16 (codecs {codecs}), so \
+                 --offset and --scale are required. {WHY_OFFSET}. Give --offset N --scale S \
+                 (scale 1: step = photon noise), or --offset auto to take the offset from \
+                 Camera.ADOffset in the store's metadata"
+            )))
+        }
+        Some(Offset::Value(v)) => (v, None),
+        Some(Offset::Auto) => {
+            let (value, holder) = camera_offset(source, in_path, ancestors).ok_or_else(|| {
+                Failure::usage(format!(
+                    "--offset auto: no Camera.ADOffset in the attributes of array {in_path} or \
+                     of the groups above it; give --offset N. {WHY_OFFSET}"
+                ))
+            })?;
+            let note = format!(
+                "{in_path}: --offset auto: offset {value} from Camera.ADOffset in the attributes \
+                 of {holder}"
+            );
+            (value, Some(note))
+        }
+    };
+    let Some(scale) = q.scale else {
+        return Err(Failure::usage(format!(
+            "convert --codec quant16: array {in_path} is not quant16 (codecs {codecs}), so --scale \
+             is required too (1: quantization step = photon noise; larger: coarser)"
+        )));
+    };
+    let params = QuantParams::new(offset, scale).map_err(Failure::usage)?;
+    Ok((HuffmanQuant16CodecConfiguration::new(params), note))
+}
+
+/// PYME's camera offset from the array's attributes or its groups', nearest first, as
+/// `"Camera.ADOffset": N` or `"Camera": {"ADOffset": N}`; with the path that holds it.
+fn camera_offset(
+    source: &Array<FilesystemStore>,
+    in_path: &str,
+    ancestors: &[(String, Map<String, Value>)],
+) -> Option<(f64, String)> {
+    let own = (in_path.to_string(), source.attributes().clone());
+    std::iter::once(&own)
+        .chain(ancestors.iter().rev())
+        .find_map(|(path, attributes)| {
+            attributes
+                .get("Camera.ADOffset")
+                .or_else(|| attributes.get("Camera")?.get("ADOffset"))
+                .and_then(Value::as_f64)
+                .filter(|v| v.is_finite())
+                .map(|v| (v, path.clone()))
+        })
+}
+
+impl OutCodec {
+    /// The name used in messages (the V2 id for ours).
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::Quant16(_) => zarrs_pymecompress::HUFFMAN_QUANT16_ID_V2,
+            Self::Huffman => zarrs_pymecompress::HUFFMAN_ID_V2,
+            Self::Zstd(_) => "zstd",
+            Self::Blosc { .. } => "blosc",
+            Self::None => "none",
+        }
+    }
+
+    /// The Zarr v2 `compressor` entry.
+    pub fn v2(&self) -> Value {
+        match self {
+            Self::Quant16(config) => {
+                let codec = HuffmanQuant16Codec::new_with_configuration(config.clone());
+                serde_json::to_value(codec.compressor_v2()).unwrap_or(Value::Null)
+            }
+            Self::Huffman => json!({"id": zarrs_pymecompress::HUFFMAN_ID_V2}),
+            Self::Zstd(level) => json!({"id": "zstd", "level": level}),
+            Self::Blosc { .. } => {
+                json!({"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0})
+            }
+            Self::None => Value::Null,
+        }
+    }
+
+    /// The Zarr v3 codec chain, with zarr's `crc32c` codec last if `checksum`.
+    pub fn v3(&self, checksum: bool) -> Vec<Value> {
+        let bytes = json!({"name": "bytes", "configuration": {"endian": "little"}});
+        let mut chain = match self {
+            Self::Quant16(config) => vec![json!({
+                "name": zarrs_pymecompress::HUFFMAN_QUANT16_NAME_V3,
+                "configuration": config,
+            })],
+            Self::Huffman => vec![
+                bytes,
+                json!({"name": zarrs_pymecompress::HUFFMAN_NAME_V3, "configuration": {}}),
+            ],
+            Self::Zstd(level) => vec![
+                bytes,
+                json!({"name": "zstd", "configuration": {"level": level, "checksum": false}}),
+            ],
+            Self::Blosc { itemsize } => vec![
+                bytes,
+                json!({"name": "blosc", "configuration": {
+                    "cname": "lz4", "clevel": 5, "shuffle": "shuffle",
+                    "typesize": itemsize, "blocksize": 0,
+                }}),
+            ],
+            Self::None => vec![bytes],
+        };
+        if checksum {
+            chain.push(json!({"name": "crc32c"}));
+        }
+        chain
+    }
+}
