@@ -325,3 +325,54 @@ fn thin_chunks_record_the_dim_order_dumps_records() {
     let frame = pzf::decode(&chunk(&a, "a/0/0/0")).unwrap();
     assert_eq!((frame.shape(), frame.order()), ([1, 1, 9], DimOrder::F));
 }
+
+#[test]
+fn hostile_chunks_are_errors_never_panics() {
+    // PYME's raw float32 tile and a Huffman uint16 frame, cut at every length and with every
+    // header byte replaced: each read ends in Ok (a change the frame survives) or an error.
+    let cases = [
+        (
+            "<f4",
+            [1u64, 16, 16],
+            pyme_file("pyme_series/data/pyramid/0/000/000/000_img.pzf"),
+        ),
+        ("<u2", [1, 13, 7], pyme_file("pzf/u16_huff_C_2d.pzf")),
+        (
+            "<u2",
+            [1, 32, 32],
+            pyme_file("pyme_series/data/quantized/server0/scan_002.pcs/frame00000.pzf"),
+        ),
+    ];
+    let mut errors = 0;
+    for (dtype, shape, blob) in cases {
+        let a = v2_array(dtype, &shape, &shape, serde_json::json!({"id": "pyme-pzf"}));
+        let key = StoreKey::new("a/0/0/0").unwrap();
+        let whole = ArraySubset::new_with_shape(shape.to_vec());
+        let mut variants: Vec<Vec<u8>> = (0..blob.len()).map(|n| blob[..n].to_vec()).collect();
+        for at in 0..64 {
+            for value in [0u8, 1, 2, 3, 0x7f, 0xff] {
+                let mut bad = blob.clone();
+                bad[at] = value;
+                variants.push(bad);
+            }
+        }
+        for variant in variants {
+            a.storage().set(&key, variant.into()).unwrap();
+            let read = if dtype == "<f4" {
+                a.retrieve_array_subset::<Vec<f32>>(&whole).map(|_| ())
+            } else {
+                a.retrieve_array_subset::<Vec<u16>>(&whole).map(|_| ())
+            };
+            errors += usize::from(read.is_err());
+        }
+    }
+    // Most damage must be caught (every truncation is).
+    assert!(errors > 1000, "{errors}");
+}
+
+#[test]
+fn the_codec_and_the_tile_store_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<PymePzfCodec>();
+    shared::<zarrs_pymecompress::PymeTileStore<zarrs::filesystem::FilesystemStore>>();
+}
