@@ -9,6 +9,11 @@ pub(crate) fn codec_error<C: ExtensionNameStatic>(err: pymecompress_codecs::Erro
     CodecError::Other(format!("{}: {err}", codec_name::<C>()))
 }
 
+/// An error of this crate's own (not the core's), prefixed with the codec's name.
+pub(crate) fn codec_message<C: ExtensionNameStatic>(message: impl std::fmt::Display) -> CodecError {
+    CodecError::Other(format!("{}: {message}", codec_name::<C>()))
+}
+
 /// The error for a data type the codec cannot handle; its message names both.
 pub(crate) fn unsupported_data_type<C: ExtensionNameStatic>(data_type: &DataType) -> CodecError {
     CodecError::UnsupportedDataType(data_type.clone(), codec_name::<C>())

@@ -5,6 +5,7 @@
 //! |---|---|---|---|---|
 //! | [`HuffmanCodec`] | bytes to bytes | `pymecompress-huffman` | `numcodecs.pymecompress-huffman` | `{}` |
 //! | [`HuffmanQuant16Codec`] | array to bytes, `uint16` only | `pymecompress-quant16` | `numcodecs.pymecompress-quant16` | `{"offset": number, "scale": number}` |
+//! | [`PymePzfCodec`] | array to bytes, `uint8`/`uint16`/`float32` | `pyme-pzf` | `numcodecs.pyme-pzf` | optional `compression`, `quantization`, `offset`, `scale` |
 //!
 //! # Registration
 //! Both codecs register themselves with zarrs's plugin registry, so linking this crate is all
@@ -80,6 +81,8 @@ mod error;
 mod huffman;
 mod huffman_quant16;
 mod locate;
+mod pyme_pzf;
+mod tile_store;
 
 pub use check::{check_array, open_array, OpenError};
 pub use convert::array_metadata_v2_to_v3;
@@ -89,4 +92,9 @@ pub use huffman_quant16::{
     HUFFMAN_QUANT16_NAME_V3,
 };
 pub use locate::{first_failing_chunk, retrieve_array_subset_naming_chunk, RegionReadError};
+pub use pyme_pzf::{
+    PymePzfCodec, PymePzfCodecConfiguration, PymePzfCompression, PymePzfConfigurationError,
+    PymePzfQuantization, PYME_PZF_ID_V2, PYME_PZF_NAME_V3,
+};
 pub use pymecompress_codecs;
+pub use tile_store::{PymeTileSpec, PymeTileStore, TileStoreError, PYME_DEFAULT_KEY_SCHEMA};

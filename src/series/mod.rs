@@ -1,0 +1,226 @@
+//! PYME cluster series: the `<name>.pcs/` directories python-microscopy's acquisition
+//! spooler leaves on its data servers.
+//!
+//! A series is one directory plus its copies on other servers (`nodes`), each holding part of
+//! the frames (`frame%05d.pzf`, one PZF frame each; HTTPSpooler_v2 puts frame i on server
+//! `int(i/50) % n_servers`) and, on whichever server they were sent to, `metadata.json`, then
+//! `final_metadata.json` and `events.json` at the end. `events.json` is written last: PYME
+//! takes its presence to mean the series is finished.
+//!
+//! [`Series::open`] indexes every frame by its header's FrameNum, reading 64 bytes per file,
+//! and checks the name against it; frames are decoded one at a time on demand
+//! ([`Series::read_frame`]), so memory stays bounded by one frame whatever the series' length.
+//!
+//! ```no_run
+//! use std::path::PathBuf;
+//! use pymecompress::series::Series;
+//!
+//! let series = Series::open("server0/scan_000.pcs", &[PathBuf::from("server1/scan_000.pcs")])?;
+//! println!("{} frames, complete: {}", series.frame_count(), series.is_complete());
+//! for n in series.missing() {
+//!     println!("frame {n} is missing");
+//! }
+//! let layout = series.check_uniform()?;
+//! let first = series.read_frame(0)?;
+//! # Ok::<(), pymecompress::series::SeriesError>(())
+//! ```
+
+mod error;
+mod index;
+mod metadata;
+mod uniform;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use pymecompress_codecs::pzf::{self, PzfFrame, PzfHeader};
+use serde_json::{Map, Value};
+
+pub use error::SeriesError;
+pub use index::FrameEntry;
+pub use metadata::{Dimensions, Event};
+pub use uniform::FrameLayout;
+
+/// An opened series: its directories, its frame index and its JSON files.
+#[derive(Clone, Debug)]
+pub struct Series {
+    dirs: Vec<PathBuf>,
+    frames: BTreeMap<u32, FrameEntry>,
+    metadata: Map<String, Value>,
+    final_metadata: Option<Map<String, Value>>,
+    events: Option<Vec<Event>>,
+    dimensions: Dimensions,
+}
+
+impl Series {
+    /// Opens the series in `dir` and its copies `nodes` on other servers.
+    ///
+    /// # Errors
+    /// - [`SeriesError::NotADirectory`] if `dir` or a node is not a directory.
+    /// - [`SeriesError::MissingMetadata`] if no directory holds `metadata.json`;
+    ///   [`SeriesError::InvalidJson`] / [`SeriesError::ConflictingCopies`] for JSON files
+    ///   that are not what PYME writes or differ between servers.
+    /// - [`SeriesError::UnexpectedFrameFile`], [`SeriesError::Header`],
+    ///   [`SeriesError::FrameNumberMismatch`], [`SeriesError::DuplicateFrame`] for frame files.
+    /// - [`SeriesError::Io`] for anything that cannot be read.
+    pub fn open(dir: impl AsRef<Path>, nodes: &[PathBuf]) -> Result<Self, SeriesError> {
+        let mut dirs = vec![dir.as_ref().to_path_buf()];
+        dirs.extend(nodes.iter().cloned());
+        for dir in &dirs {
+            if !dir.is_dir() {
+                return Err(SeriesError::NotADirectory { path: dir.clone() });
+            }
+        }
+        let json = metadata::read_series_json(&dirs)?;
+        let dimensions = metadata::dimensions(&json.metadata_path, &json.metadata)?;
+        let frames = index::index_frames(&dirs)?;
+        Ok(Self {
+            dirs,
+            frames,
+            metadata: json.metadata,
+            final_metadata: json.final_metadata,
+            events: json.events,
+            dimensions,
+        })
+    }
+
+    /// The directories, the first one given, then the nodes.
+    #[must_use]
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+
+    /// The frame numbers present, ascending.
+    pub fn frame_numbers(&self) -> impl Iterator<Item = u32> + '_ {
+        self.frames.keys().copied()
+    }
+
+    /// How many frames are present.
+    #[must_use]
+    pub fn frame_count(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// The index entry (file, header, length) of frame `n`.
+    #[must_use]
+    pub fn frame(&self, n: u32) -> Option<&FrameEntry> {
+        self.frames.get(&n)
+    }
+
+    /// The header of frame `n`, as read on opening.
+    #[must_use]
+    pub fn frame_header(&self, n: u32) -> Option<&PzfHeader> {
+        self.frames.get(&n).map(|entry| &entry.header)
+    }
+
+    /// How many frames the series should hold: SizeZ × SizeT × SizeC from `metadata.json`
+    /// when all three are known (a spooled series has SizeT -1: unknown).
+    #[must_use]
+    pub fn expected_frames(&self) -> Option<u64> {
+        self.dimensions.frame_count()
+    }
+
+    /// DimOrder and sizes from `metadata.json`.
+    #[must_use]
+    pub fn dimensions(&self) -> &Dimensions {
+        &self.dimensions
+    }
+
+    /// Frame numbers absent: gaps below the highest present frame, and, where the metadata
+    /// gives the frame count, every frame from there up to that count. Ascending.
+    #[must_use]
+    pub fn missing(&self) -> Vec<u32> {
+        let present_end = self
+            .frames
+            .keys()
+            .next_back()
+            .map_or(0, |&last| u64::from(last) + 1);
+        let end = self
+            .expected_frames()
+            .map_or(present_end, |n| n.max(present_end));
+        // Frame numbers are u32 in the header: no count beyond that can be missing.
+        let end = u32::try_from(end).unwrap_or(u32::MAX);
+        (0..end).filter(|n| !self.frames.contains_key(n)).collect()
+    }
+
+    /// True when `events.json` is present: PYME's own test for a finished acquisition.
+    #[must_use]
+    pub fn is_finished(&self) -> bool {
+        self.events.is_some()
+    }
+
+    /// True when the series is finished ([`Self::is_finished`]) and no frame is missing
+    /// ([`Self::missing`]).
+    #[must_use]
+    pub fn is_complete(&self) -> bool {
+        self.is_finished() && self.missing().is_empty()
+    }
+
+    /// `metadata.json`: a flat dict with dotted keys (`Camera.ADOffset`, `voxelsize.x`, …).
+    #[must_use]
+    pub fn metadata(&self) -> &Map<String, Value> {
+        &self.metadata
+    }
+
+    /// `final_metadata.json`, if written yet.
+    #[must_use]
+    pub fn final_metadata(&self) -> Option<&Map<String, Value>> {
+        self.final_metadata.as_ref()
+    }
+
+    /// `events.json`, if written yet.
+    #[must_use]
+    pub fn events(&self) -> Option<&[Event]> {
+        self.events.as_deref()
+    }
+
+    /// Frame `n`'s file as stored: a whole PZF frame, header and payload, e.g. to move its
+    /// payload into a zarr chunk without decoding it.
+    ///
+    /// # Errors
+    /// [`SeriesError::NoSuchFrame`]; [`SeriesError::Io`] if the file cannot be read.
+    pub fn frame_bytes(&self, n: u32) -> Result<Vec<u8>, SeriesError> {
+        let entry = self
+            .frames
+            .get(&n)
+            .ok_or(SeriesError::NoSuchFrame { frame: n })?;
+        std::fs::read(&entry.path).map_err(|source| SeriesError::Io {
+            path: entry.path.clone(),
+            source,
+        })
+    }
+
+    /// Frame `n`, decoded as `PZFFormat.loads` decodes it.
+    ///
+    /// # Errors
+    /// - [`SeriesError::NoSuchFrame`]; [`SeriesError::Io`] if the file cannot be read.
+    /// - [`SeriesError::Decode`] if the frame cannot be decoded.
+    /// - [`SeriesError::FrameChanged`] if the file now holds another FrameNum.
+    pub fn read_frame(&self, n: u32) -> Result<PzfFrame, SeriesError> {
+        let bytes = self.frame_bytes(n)?;
+        let path = &self.frames[&n].path;
+        let frame = pzf::decode(&bytes).map_err(|source| SeriesError::Decode {
+            path: path.clone(),
+            source,
+        })?;
+        if frame.header.frame_num != n {
+            return Err(SeriesError::FrameChanged {
+                path: path.clone(),
+                expected: n,
+                found: frame.header.frame_num,
+            });
+        }
+        Ok(frame)
+    }
+
+    /// Checks that every frame shares the lowest-numbered frame's data type, shape,
+    /// quantization (and parameters) and element order, and returns that layout.
+    ///
+    /// # Errors
+    /// [`SeriesError::FramesDiffer`] naming the first frame (by number) that differs, the
+    /// field, and both values; [`SeriesError::NoSuchFrame`] (frame 0) for a series without
+    /// frames.
+    pub fn check_uniform(&self) -> Result<FrameLayout, SeriesError> {
+        uniform::check(&self.frames)
+    }
+}
