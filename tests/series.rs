@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use pymecompress::npy::NpyArray;
 use pymecompress::series::{Series, SeriesError};
 use pymecompress_codecs::pzf::{DataFormat, PzfData, Quantization};
+use pymecompress_test_support::fixtures;
 
 fn data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/pyme_series/data")
+    fixtures::path("pyme_series/data")
 }
 
 fn servers(fixture: &str, series: &str) -> Vec<PathBuf> {
@@ -30,7 +31,7 @@ fn expected(fixture: &str) -> Vec<Vec<u16>> {
 }
 
 fn manifest() -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(data().join("manifest.json")).unwrap()).unwrap()
+    fixtures::manifest_at("pyme_series/data/manifest.json")
 }
 
 #[test]

@@ -1,7 +1,7 @@
 """Live cross-check of our pyme-pzf codec and tile store against PYME's zarr_compat.
 
     pyme_zarr.py OURS_DIR WORK_DIR READER
-      OURS_DIR  arrays our `pyme_zarr_interop write` made (with NAME.input/decoded.npy)
+      OURS_DIR  arrays our `pyme_zarr_interop_driver write` made (with NAME.input/decoded.npy)
       WORK_DIR  scratch directory for a fresh PYME pyramid
       READER    command prefix that runs `read-pyramid DIR LEVEL OUT.npy`
 

@@ -9,8 +9,8 @@ source "$REPO/fixtures/pyme_series/pyme_zarr_env.sh"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pyme-zarr.XXXXXX")"
 trap 'rm -rf "$PYME_TREE" "$WORK"' EXIT
 cd "$REPO"
-cargo build -q --example pyme_zarr_interop
-BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/examples/pyme_zarr_interop"
+cargo build -q --example pyme_zarr_interop_driver
+BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/examples/pyme_zarr_interop_driver"
 "$BIN" write "$WORK/ours"
 mkdir -p "$WORK/pyme"
 HOME="$PYME_HOME" PYTHONPATH="$PYME_TREE" "$PYME_ZARR_VENV/bin/python" -W ignore \

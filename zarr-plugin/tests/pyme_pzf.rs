@@ -1,8 +1,7 @@
 //! The `pyme-pzf` codec: round trips through zarrs (V2 and V3), frames checked against PYME's
 //! own PZF files (`fixtures/pzf`, `fixtures/pyme_series/data/pyramid`), and the errors.
 
-mod common;
-
+use pymecompress_test_support::{fixtures, zarr_v2};
 use std::sync::Arc;
 
 use pymecompress_codecs::pzf::{self, Compression, DimOrder, PzfData, Quantization};
@@ -23,7 +22,7 @@ fn v2_array(
     chunks: &[u64],
     config: serde_json::Value,
 ) -> Array<MemoryStore> {
-    common::v2::create(
+    zarr_v2::create(
         Arc::new(MemoryStore::new()),
         "/a",
         shape,
@@ -45,7 +44,7 @@ fn chunk(array: &Array<MemoryStore>, key: &str) -> Vec<u8> {
 }
 
 fn pyme_file(path: &str) -> Vec<u8> {
-    let full = common::fixtures_dir().join(path);
+    let full = fixtures::path(path);
     std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 

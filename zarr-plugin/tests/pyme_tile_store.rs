@@ -2,8 +2,7 @@
 //! `save_zarr_metadata`, `fixtures/pyme_series/data/pyramid`) opens with plain zarrs and
 //! reads exactly what PYME's `zarr_compat` + zarr-python read.
 
-mod common;
-
+use pymecompress_test_support::{fixtures, npy};
 use std::sync::Arc;
 
 use zarrs::array::{Array, ArraySubset};
@@ -13,21 +12,21 @@ use zarrs::storage::{ListableStorageTraits, StoreKey, StorePrefix, WritableStora
 use zarrs_pymecompress::{PymeTileStore, TileStoreError};
 
 fn pyramid_dir() -> std::path::PathBuf {
-    common::fixtures_dir().join("pyme_series/data/pyramid")
+    fixtures::path("pyme_series/data/pyramid")
 }
 
 fn expected(level: u32) -> (Vec<u64>, Vec<f32>) {
-    let path = common::fixtures_dir().join(format!(
+    let path = fixtures::path(&format!(
         "pyme_series/data/pyramid_level{level}.expected.npy"
     ));
-    let npy = common::npy::read(&path).unwrap();
+    let npy = npy::read(&path).unwrap();
     assert_eq!(npy.descr, "<f4");
     let values = npy
-        .data
+        .c_bytes
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
-    (npy.shape, values)
+    (npy.shape.iter().map(|&n| n as u64).collect(), values)
 }
 
 #[test]
@@ -167,6 +166,6 @@ fn bad_attributes_and_schemas_are_errors_naming_them() {
         let err: TileStoreError = PymeTileStore::new(memory_store_with_attrs(attrs)).unwrap_err();
         assert!(err.to_string().contains(expected), "{attrs}: {err}");
     }
-    let err = PymeTileStore::open_dir(common::fixtures_dir().join("no/such/pyramid")).unwrap_err();
+    let err = PymeTileStore::open_dir(fixtures::path("no/such/pyramid")).unwrap_err();
     assert!(err.to_string().contains("no/such/pyramid"), "{err}");
 }

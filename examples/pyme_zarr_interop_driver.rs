@@ -1,10 +1,10 @@
 //! The Rust side of `tests/interop/pyme_zarr.sh`.
 //!
-//! - `pyme_zarr_interop write DIR`: writes Zarr V2 arrays with our `pyme-pzf` codec into
+//! - `pyme_zarr_interop_driver write DIR`: writes Zarr V2 arrays with our `pyme-pzf` codec into
 //!   DIR (uint8, uint16 lossless and quantized, float32 Huffman and raw, whole-tile and
 //!   multi-chunk), each beside `NAME.input.npy` (the values written) and `NAME.decoded.npy`
 //!   (what we read back), for PYME's `zarr_compat` codec to read.
-//! - `pyme_zarr_interop read-pyramid DIR LEVEL OUT.npy`: opens a PYME tile pyramid through
+//! - `pyme_zarr_interop_driver read-pyramid DIR LEVEL OUT.npy`: opens a PYME tile pyramid through
 //!   `PymeTileStore` with plain `Array::open` and saves the level.
 
 use std::path::Path;
@@ -24,7 +24,7 @@ fn main() -> Result<(), Error> {
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["write", dir] => write_all(Path::new(dir)),
         ["read-pyramid", dir, level, out] => read_pyramid(Path::new(dir), level, Path::new(out)),
-        _ => Err("usage: pyme_zarr_interop write DIR | read-pyramid DIR LEVEL OUT.npy".into()),
+        _ => Err("usage: pyme_zarr_interop_driver write DIR | read-pyramid DIR LEVEL OUT.npy".into()),
     }
 }
 
