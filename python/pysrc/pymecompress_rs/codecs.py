@@ -5,9 +5,9 @@ Same ids and configuration as the reference (``pymecompress.codecs``) and PYME
 
 Registration: numcodecs finds these classes through the ``numcodecs.codecs`` entry points of
 this package when nothing else has registered the ids. Importing this module registers them
-(replacing any class registered under the same ids, e.g. by ``import pymecompress.codecs``);
-:func:`pymecompress_rs.register` does the same explicitly, or with ``override=False`` only for
-ids nothing has registered.
+for the ids nothing has registered yet; ``import pymecompress.codecs`` (the reference) or
+``import PYME.IO.zarr_compat`` then replaces them, as numcodecs lets the last registration win.
+:func:`pymecompress_rs.register` chooses ours explicitly (``override=False``: only free ids).
 """
 
 import numpy as np
@@ -208,6 +208,9 @@ def _register(override=True):
     return {codec_id: codec_registry.get(codec_id) for codec_id in _CLASSES}
 
 
-# Importing this module is choosing these classes (numcodecs' rule: the last registration wins).
+# Importing this module (numcodecs does, through the entry points, the first time a store
+# names one of the ids) takes only the ids nothing has registered: it never displaces the
+# reference's or PYME's classes behind the user's back. pymecompress_rs.register() does.
 for _codec_id, _cls in _CLASSES.items():
-    numcodecs.register_codec(_cls, _codec_id)
+    if _codec_id not in numcodecs.registry.codec_registry:
+        numcodecs.register_codec(_cls, _codec_id)
