@@ -72,3 +72,24 @@ def run_python(code, *args, timeout=120):
     )
     assert proc.returncode == 0, f"subprocess failed:\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout
+
+
+CLI = Path(os.environ.get("PYMECOMPRESS_CLI", REPO / "target" / "release" / "pymecompress"))
+HAVE_CLI = CLI.is_file() and os.access(CLI, os.X_OK)
+HAVE_DASK = _installed("dask") and _installed("distributed")
+requires_cli = pytest.mark.skipif(not HAVE_CLI, reason=f"needs the pymecompress CLI at {CLI}")
+requires_dask = pytest.mark.skipif(not HAVE_DASK, reason="needs dask.distributed")
+
+# run.sh names what each venv must have (PYMECOMPRESS_RS_REQUIRE=reference,zarr2,...), so that
+# a missing piece fails the run instead of silently skipping its tests.
+_AVAILABLE = {
+    "reference": HAVE_REFERENCE, "zarr2": ZARR_MAJOR == 2, "zarr3": ZARR_MAJOR >= 3,
+    "cli": HAVE_CLI, "dask": HAVE_DASK,
+}
+
+
+def pytest_configure(config):
+    required = [r for r in os.environ.get("PYMECOMPRESS_RS_REQUIRE", "").split(",") if r]
+    missing = [r for r in required if not _AVAILABLE.get(r, False)]
+    if missing:
+        raise pytest.UsageError(f"required but missing in this venv: {', '.join(missing)}")

@@ -48,16 +48,15 @@ _CLASSES = (Huffman, HuffmanQuant16, PZFCodec)
 
 
 def _register(override=True):
+    """Register the classes with zarr; with ``override``, also choose them in zarr's
+    configuration (``codecs.<name>``), which decides when several packages provide a name."""
     import zarr
-    from zarr.registry import get_codec_class, register_codec
+    from zarr.registry import register_codec
 
+    chosen = dict(zarr.config.get("codecs", {}))
     for cls in _CLASSES:
         register_codec(cls.codec_name, cls)
-        qualname = f"{cls.__module__}.{cls.__qualname__}"
-        if override:
-            zarr.config.set({f"codecs.{cls.codec_name}": qualname})
-        else:
-            try:
-                get_codec_class(cls.codec_name)
-            except KeyError:  # pragma: no cover - just registered
-                pass
+        chosen[cls.codec_name] = f"{cls.__module__}.{cls.__qualname__}"
+    if override:
+        # "codecs" is a flat mapping whose keys contain dots: set it whole
+        zarr.config.set({"codecs": chosen})
