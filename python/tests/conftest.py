@@ -93,3 +93,8 @@ def pytest_configure(config):
     missing = [r for r in required if not _AVAILABLE.get(r, False)]
     if missing:
         raise pytest.UsageError(f"required but missing in this venv: {', '.join(missing)}")
+
+
+# PYME's own test_pzf.py runs from pyme_peer/ in a pytest run of its own (run.sh): its
+# conftest replaces modules in sys.modules, which must not leak into this suite.
+collect_ignore = ["pyme_peer"]
