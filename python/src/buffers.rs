@@ -30,7 +30,9 @@ impl ByteView {
             .call_method1("ascontiguousarray", (obj,))?;
         let buf = PyUntypedBuffer::get(&copy)?;
         if !contiguous(&buf) {
-            return Err(PyValueError::new_err("could not make the buffer contiguous"));
+            return Err(PyValueError::new_err(
+                "could not make the buffer contiguous",
+            ));
         }
         Ok(Self { buf })
     }
@@ -64,7 +66,9 @@ impl ByteViewMut {
             return Err(PyValueError::new_err("the output buffer is read-only"));
         }
         if !contiguous(&buf) {
-            return Err(PyValueError::new_err("the output buffer must be contiguous"));
+            return Err(PyValueError::new_err(
+                "the output buffer must be contiguous",
+            ));
         }
         Ok(Self { buf })
     }

@@ -128,7 +128,10 @@ mod tests {
         let mut c = stream::encode(&[1, 2, 3]).unwrap();
         c.extend_from_slice(&u32::MAX.to_le_bytes());
         assert!(matches!(decode(&c), Err(Error::TrailerTooLarge { .. })));
-        assert!(matches!(decode(&[0, 0]), Err(Error::ChunkTooShort { len: 2 })));
+        assert!(matches!(
+            decode(&[0, 0]),
+            Err(Error::ChunkTooShort { len: 2 })
+        ));
         assert_eq!(decode(&[0, 0, 0, 0]).unwrap(), Vec::<u8>::new());
         // A prefix of the symbols: the stream is longer than they need, so no k fills it.
         let bytes: Vec<u8> = (0..5000u32).map(|i| (i % 13) as u8).collect();

@@ -21,7 +21,7 @@ use pyo3::types::PyBytes;
 use pymecompress_codecs::pzf::{
     self, Compression, DimOrder, PzfData, PzfSlice, PzfWriteOptions, Quantization,
 };
-use pymecompress_codecs::{huffman, stream, Endian, QuantParams, Quant16Codec, TRAILER_BYTES};
+use pymecompress_codecs::{huffman, stream, Endian, Quant16Codec, QuantParams, TRAILER_BYTES};
 
 use buffers::{ByteView, ByteViewMut};
 
@@ -296,7 +296,9 @@ fn quant16_encode<'py>(
     let order = match u16_order(&view.format()) {
         Some(order) => order,
         None if require_u16 => {
-            return Err(PyRuntimeError::new_err("Expected unsigned short input data"))
+            return Err(PyRuntimeError::new_err(
+                "Expected unsigned short input data",
+            ))
         }
         None => Endian::NATIVE,
     };

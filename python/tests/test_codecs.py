@@ -276,3 +276,29 @@ def test_pzf_codec_quantized(tmp_path):
     assert np.array_equal(got, (np.round(np.sqrt(data.astype(float))) ** 2).astype("u2"))
     with pytest.raises(ValueError):
         PZFCodec().encode(np.zeros((4, 4), "i8"))
+
+
+_REFERENCE_READ_FRAMES = """
+import sys, numpy as np
+import pymecompress.codecs
+import zarr
+a = zarr.open_array(sys.argv[1], mode="r")
+try:
+    a[...]
+except ValueError as e:
+    print("reference failed:", e)
+"""
+
+
+@requires_reference
+@requires_zarr2
+def test_whole_frame_chunks_the_reference_cannot_read_back(tmp_path):
+    """zarr 2 decodes a chunk straight into the result when the chunk is contiguous there (e.g.
+    whole frames); the reference's quant16 decode then fails (``out[:] = ret`` with a flat
+    ``ret``). Ours fills any output buffer."""
+    data = np.random.default_rng(8).poisson(100, (3, 16, 24)).astype("u2")
+    write_v2(tmp_path / "f.zarr", data, (1, 16, 24), HuffmanQuant16(0, 1))
+    ours = open_array(tmp_path / "f.zarr")[...]
+    assert np.abs(ours.astype(int) - data).max() <= 11
+    out = run_python(_REFERENCE_READ_FRAMES, tmp_path / "f.zarr")
+    assert "reference failed: could not broadcast" in out
