@@ -24,6 +24,14 @@ __all__ = ["Huffman", "HuffmanQuant16", "PZFCodec"]
 class _Bound:
     _numcodecs_class = None
 
+    @classmethod
+    def from_dict(cls, data):
+        # Zarr v3 makes "configuration" optional; zarrs writes {"name": ...} alone for a codec
+        # without parameters, which zarr's numcodecs wrappers refuse.
+        data = dict(data)
+        data.setdefault("configuration", {})
+        return super().from_dict(data)
+
     @cached_property
     def _codec(self):
         return self._numcodecs_class.from_config(dict(self.codec_config))
