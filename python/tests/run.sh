@@ -12,7 +12,9 @@
 #    against pymecompress_rs in a pytest run of its own.
 # Exit status non-zero if any step or test fails. Timings are printed per step.
 #
-# Environment: PYTHON (interpreter for the venvs, default python3.11 or python3).
+# Environment: PYTHON (interpreter for the venvs, default python3.11 or python3);
+# PYMECOMPRESS_CLI (a pymecompress binary to use instead of building target/release/pymecompress,
+# e.g. the target/debug one `cargo test --workspace` already built).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -52,9 +54,13 @@ for v in "$V2" "$V3"; do
   "$v/bin/pip" install "${PIP_FLAGS[@]}" --force-reinstall --no-deps "$WHEEL"
 done
 
-step "cargo build --release (the pymecompress CLI)"
-cargo build --release --quiet -p pymecompress
-export PYMECOMPRESS_CLI="$TARGET/release/pymecompress"
+if [ -n "${PYMECOMPRESS_CLI:-}" ]; then
+  step "the pymecompress CLI: $PYMECOMPRESS_CLI (given)"
+else
+  step "cargo build --release (the pymecompress CLI)"
+  cargo build --release --quiet -p pymecompress
+  export PYMECOMPRESS_CLI="$TARGET/release/pymecompress"
+fi
 
 status=0
 run_pytest() {  # name, venv, required features, pytest args...
