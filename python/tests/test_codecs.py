@@ -175,7 +175,7 @@ def test_the_reference_reads_stores_we_write(tmp_path, kind):
 
 
 def test_codecs_pickle_and_compare():
-    for codec in (Huffman(), HuffmanQuant16(100, 2.5), PZFCodec(), PZFCodec(compression=0)):
+    for codec in (Huffman(), HuffmanQuant16(100, 2.5), PZFCodec(), PZFCodec(compression="raw")):
         clone = pickle.loads(pickle.dumps(codec))
         assert type(clone) is type(codec) and clone.get_config() == codec.get_config()
         assert clone == codec
@@ -259,19 +259,24 @@ def test_pzf_codec_store_roundtrip(tmp_path, dtype):
     a = open_array(tmp_path / "p.zarr")
     assert np.array_equal(a[...], data)
     assert np.array_equal(a[1:3, 5:37, 7:49], data[1:3, 5:37, 7:49])
-    # a [1, T, T] chunk is stored as a T x T frame, as PYME's tile pyramids store tiles
+    # a [1, T, T] chunk is stored as a (1, T, T) frame, as the Rust codec stores it
     from pymecompress_rs import pzf
     frame = (tmp_path / "p.zarr" / "0.0.0").read_bytes()
     tile, header = pzf.loads(frame)
-    assert (header["Width"][0], header["Height"][0], header["Depth"][0]) == (16, 16, 1)
+    assert (header["Width"][0], header["Height"][0], header["Depth"][0]) == (1, 16, 16)
     assert header["DataCompression"][0] == pzf.DATA_COMP_HUFFCODE
-    assert np.array_equal(tile[:, :, 0], data[0, :16, :16])
+    assert np.array_equal(tile[0], data[0, :16, :16])
 
 
 def test_pzf_codec_quantized(tmp_path):
     data = np.random.default_rng(6).poisson(200, (1, 32, 32)).astype("u2")
-    codec = PZFCodec(quantization=1, quantizationOffset=0, quantizationScale=1)
-    assert codec.get_config() == {"id": "pyme-pzf", "quantization": 1}
+    codec = PZFCodec(quantization="sqrt", offset=0, scale=1)
+    assert codec.get_config() == {"id": "pyme-pzf", "quantization": "sqrt", "offset": 0, "scale": 1}
+    for bad in ({"compression": 1}, {"quantization": "log"}, {"offset": 3},
+                {"quantization": "sqrt", "compression": "raw"},
+                {"quantization": "sqrt", "scale": 0}, {"gain": 2}):
+        with pytest.raises((ValueError, TypeError)):
+            PZFCodec(**bad)
     got = codec.decode(codec.encode(data)).reshape(data.shape)
     assert np.array_equal(got, (np.round(np.sqrt(data.astype(float))) ** 2).astype("u2"))
     with pytest.raises(ValueError):

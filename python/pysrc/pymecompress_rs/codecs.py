@@ -123,44 +123,62 @@ class PZFCodec(_Picklable, Codec):
 
     Decoding returns the frame's pixels in C order of its (Width, Height, Depth) array, which
     zarr reshapes to the chunk. Encoding (PYME's codec is read-only) writes a Version 3 frame
-    of the chunk: leading length-1 axes dropped (a ``[1, T, T]`` tile chunk becomes a T x T
-    frame, as PYME's tile pyramids store them), more than 3 remaining axes merged into the
-    first; lossless Huffman unless configured otherwise. The optional configuration keys
-    (``compression``, ``quantization``, ``quantizationOffset``, ``quantizationScale``, as in
-    ``PZFFormat.dumps``) are written only when not the defaults, so a default configuration is
-    PYME's ``{"id": "pyme-pzf"}``; decoding needs none of them (the frame header says all).
+    of the chunk exactly as the Rust codec does (``zarr-plugin/src/pyme_pzf/layout.rs``): the
+    chunk shape with leading 1s added up to three dimensions or removed down to three, then
+    other 1s (a ``[1, T, T]`` tile chunk becomes a (1, T, T) frame, which zarr-python can
+    broadcast into the chunk, unlike PYME's own (T, T, 1) tiles). The optional configuration,
+    the same as the Rust codec's, is ``compression`` (``"raw"`` or ``"huffman"``, the
+    default), ``quantization`` (``"none"``, the default, or ``"sqrt"``) and, with ``"sqrt"``
+    only, ``offset`` and ``scale``; keys are written only when given, so the default
+    configuration is PYME's ``{"id": "pyme-pzf"}``. Decoding needs none of them (the frame
+    header says all).
     """
 
     codec_id = "pyme-pzf"
+    _COMPRESSION = {"raw": _pzf.DATA_COMP_RAW, "huffman": _pzf.DATA_COMP_HUFFCODE}
+    _QUANTIZATION = {"none": _pzf.DATA_QUANT_NONE, "sqrt": _pzf.DATA_QUANT_SQRT}
 
-    def __init__(
-        self,
-        compression=_pzf.DATA_COMP_HUFFCODE,
-        quantization=_pzf.DATA_QUANT_NONE,
-        quantizationOffset=0,
-        quantizationScale=1,
-    ):
-        self.compression = int(compression)
-        self.quantization = int(quantization)
-        self.quantizationOffset = quantizationOffset
-        self.quantizationScale = quantizationScale
+    def __init__(self, compression=None, quantization=None, offset=None, scale=None):
+        if compression is not None and compression not in self._COMPRESSION:
+            raise ValueError(f"pyme-pzf: compression {compression!r} is not 'raw' or 'huffman'")
+        if quantization is not None and quantization not in self._QUANTIZATION:
+            raise ValueError(f"pyme-pzf: quantization {quantization!r} is not 'none' or 'sqrt'")
+        if quantization != "sqrt" and (offset is not None or scale is not None):
+            raise ValueError("pyme-pzf: offset and scale need quantization 'sqrt'")
+        if quantization == "sqrt" and compression == "raw":
+            raise ValueError("pyme-pzf: sqrt quantization needs a Huffman payload")
+        if scale is not None and not float(np.float32(scale)) > 0:
+            raise ValueError(f"pyme-pzf: scale {scale!r} must be a number above 0")
+        if offset is not None and not np.isfinite(np.float32(offset)):
+            raise ValueError(f"pyme-pzf: offset {offset!r} must be finite")
+        self.compression = compression
+        self.quantization = quantization
+        self.offset = offset
+        self.scale = scale
+
+    @staticmethod
+    def _frame_shape(chunk_shape):
+        dims = list(chunk_shape)
+        while len(dims) > 3 and dims[0] == 1:
+            dims.pop(0)
+        if len(dims) > 3:
+            dims = [d for d in dims if d != 1]
+        if len(dims) > 3:
+            raise ValueError(
+                f"pyme-pzf: chunk shape {tuple(chunk_shape)} has more than 3 dimensions "
+                "longer than 1; a PZF frame holds 3"
+            )
+        return [1] * (3 - len(dims)) + dims
 
     def encode(self, buf):
-        arr = np.asarray(buf)
-        shape = list(arr.shape)
-        while len(shape) > 2 and shape[0] == 1:
-            shape.pop(0)
-        if len(shape) > 3:
-            shape = [int(np.prod(shape[:-2]))] + shape[-2:]
-        while len(shape) < 2:
-            shape.append(1)
-        arr = np.ascontiguousarray(arr).reshape(shape)
+        arr = np.ascontiguousarray(np.asarray(buf))
+        arr = arr.reshape(self._frame_shape(arr.shape))
         return _pzf.dumps(
             arr,
-            compression=self.compression,
-            quantization=self.quantization,
-            quantizationOffset=self.quantizationOffset,
-            quantizationScale=self.quantizationScale,
+            compression=self._COMPRESSION[self.compression or "huffman"],
+            quantization=self._QUANTIZATION[self.quantization or "none"],
+            quantizationOffset=0 if self.offset is None else self.offset,
+            quantizationScale=1 if self.scale is None else self.scale,
         )
 
     def decode(self, buf, out=None):
@@ -172,10 +190,9 @@ class PZFCodec(_Picklable, Codec):
 
     def get_config(self):
         config = {"id": self.codec_id}
-        defaults = type(self)()
-        for key in ("compression", "quantization", "quantizationOffset", "quantizationScale"):
+        for key in ("compression", "quantization", "offset", "scale"):
             value = getattr(self, key)
-            if value != getattr(defaults, key):
+            if value is not None:
                 config[key] = value
         return config
 
