@@ -102,8 +102,8 @@ pub fn check_complete(dir: &Path, series: &Series, allow_incomplete: bool) -> Re
     if let Some(what) = incompleteness(series) {
         if !allow_incomplete {
             return Err(Failure::msg(format!(
-                "series {}: incomplete: {what}; add --allow-incomplete to go on anyway (missing \
-                 frames are then left as zeros)",
+                "series {}: incomplete: {what}; add --allow-incomplete to go on anyway (missing frames then \
+                 read as zeros)",
                 dir.display()
             )));
         }
