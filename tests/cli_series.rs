@@ -391,3 +391,65 @@ fn zarr_and_pzf_dequantization_agree_where_documented() {
     assert!(worst <= 1, "{report:?}");
     println!("{}", report.join("\n"));
 }
+
+/// Writes a series of `frames` frames of shape (w, h, d), uint8, in F order, as PYME lays one
+/// out (frame files, metadata.json, events.json); returns the C-order stack expected.
+fn synthetic_series(dir: &Path, frames: u32, [w, h, d]: [usize; 3]) -> Vec<u8> {
+    use pymecompress_codecs::pzf::{self, Compression, DimOrder, PzfSlice, PzfWriteOptions};
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("metadata.json"), r#"{"SizeT": -1}"#).unwrap();
+    std::fs::write(dir.join("events.json"), r#"[["StartAq", "0", 1.5]]"#).unwrap();
+    let mut stack = Vec::new();
+    for n in 0..frames {
+        let value = |x: usize, y: usize, z: usize| (x * 7 + y * 3 + z * 11 + n as usize) as u8;
+        let mut f_order = vec![0u8; w * h * d];
+        for x in 0..w {
+            for y in 0..h {
+                for z in 0..d {
+                    f_order[x + w * (y + h * z)] = value(x, y, z);
+                    stack.push(value(x, y, z));
+                }
+            }
+        }
+        let options = PzfWriteOptions {
+            compression: Compression::Huffman,
+            frame_num: n,
+            ..Default::default()
+        };
+        let file = pzf::encode(PzfSlice::U8(&f_order), [w, h, d], DimOrder::F, &options).unwrap();
+        std::fs::write(dir.join(format!("frame{n:05}.pzf")), file).unwrap();
+    }
+    stack
+}
+
+#[test]
+fn f_order_frames_with_depth_stack_in_four_dimensions() {
+    let dir = pymecompress_test_support::temp_dir("cli-series-f-depth");
+    let series_dir = dir.join("s.pcs");
+    let want = synthetic_series(&series_dir, 5, [6, 4, 3]);
+    let out = dir.join("s.npy");
+    ok(&run(["export", path_str(&series_dir), path_str(&out)]));
+    let ours = npy::read(&out).unwrap();
+    assert_eq!(ours.shape, [5, 6, 4, 3]);
+    assert_eq!(ours.descr, "|u1");
+    assert_same_bytes(&ours.c_bytes, &want, "export");
+    for codec in ["huffman", "quant16", "zstd"] {
+        let store = dir.join(format!("{codec}.zarr"));
+        let said = ok(&run([
+            "convert",
+            path_str(&series_dir),
+            path_str(&store),
+            "--codec",
+            codec,
+            "--zarr-format",
+            "3",
+        ]));
+        // F-order payloads are not C-order chunks: decoded and encoded, not moved.
+        assert!(!said.contains("moved"), "{said}");
+        let back = dir.join(format!("{codec}.npy"));
+        ok(&run(["export", path_str(&store), path_str(&back)]));
+        let back = npy::read(&back).unwrap();
+        assert_eq!(back.shape, [5, 6, 4, 3]);
+        assert_same_bytes(&back.c_bytes, &want, codec);
+    }
+}
