@@ -1,7 +1,10 @@
 //! The Rust side of the PZF rows of `benches/compare`: times `pzf::encode` and `pzf::decode`
 //! of one frame, as a lossless Huffman PZF and as a sqrt-quantized one, and prints JSON.
 //!
-//! Usage: `cargo run --release --example bench_pzf_driver -- FRAME.u16 SIDE [RUNS]`
+//! Usage:
+//! `cargo run --release -p pymecompress-codecs --example bench_pzf_driver -- FRAME.u16 SIDE [RUNS]`
+//!
+//! In the codec crate (it needs nothing else), so that the benchmark builds only the core.
 //!
 //! `FRAME.u16` holds SIDE x SIDE little-endian `uint16` values. Every operation runs `RUNS`
 //! times (default 7) on a one-thread rayon pool (PYME's `dumps`/`loads` use one thread) and
