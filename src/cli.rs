@@ -16,8 +16,13 @@ pub struct Cli {
 pub enum Command {
     /// Describe every array in a store: shape, dtype, chunks, codecs, sizes, ratio.
     Info {
-        /// Store directory (or a group or array inside one).
+        /// Store directory (or a group or array inside one), a `.pzf` file, or a PYME series
+        /// directory (`NAME.pcs`).
         store: PathBuf,
+        /// A copy of the series on another data server (repeatable): for a PYME cluster series
+        /// (`NAME.pcs` directory) given as STORE.
+        #[arg(long = "node", value_name = "DIR")]
+        node: Vec<PathBuf>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -29,12 +34,18 @@ pub enum Command {
     /// arrays verify checks decoding only. Arrays written with `convert --checksum` carry a
     /// crc32c checksum per chunk, and verify checks it too. The output says which, per array.
     Verify {
-        /// Store directory (or a group or array inside one).
+        /// Store directory (or a group or array inside one), a `.pzf` file, or a PYME series
+        /// directory (`NAME.pcs`).
         store: PathBuf,
+        /// A copy of the series on another data server (repeatable): for a PYME cluster series
+        /// (`NAME.pcs` directory) given as STORE.
+        #[arg(long = "node", value_name = "DIR")]
+        node: Vec<PathBuf>,
     },
     /// Write an array (or a region of it) as .npy or raw little-endian .bin.
     Export {
-        /// The array's directory: STORE/ARRAY, or a store holding a single array.
+        /// The array's directory: STORE/ARRAY, or a store holding a single array; or a `.pzf`
+        /// file, or a PYME series directory (`NAME.pcs`), exported as a stack of frames.
         array: PathBuf,
         /// Output file; `.npy` gets numpy's format, anything else raw bytes.
         out: PathBuf,
@@ -45,6 +56,14 @@ pub enum Command {
         /// Replace OUT if it exists.
         #[arg(long)]
         force: bool,
+        /// A copy of the series on another data server (repeatable): for a PYME cluster series
+        /// (`NAME.pcs` directory) given as ARRAY.
+        #[arg(long = "node", value_name = "DIR")]
+        node: Vec<PathBuf>,
+        /// Series: export even if frames are missing or events.json is absent; missing frames
+        /// are written as zeros.
+        #[arg(long)]
+        allow_incomplete: bool,
     },
     /// Re-encode a store with another codec, keeping arrays, groups and attributes.
     Convert(ConvertArgs),
@@ -112,7 +131,7 @@ pub enum ChunkCodec {
 /// Arguments of `convert`.
 #[derive(Args, Debug)]
 pub struct ConvertArgs {
-    /// Input store.
+    /// Input store, `.pzf` file, or PYME series directory (`NAME.pcs`).
     pub input: PathBuf,
     /// Output store (refused if it exists, unless --force).
     pub output: PathBuf,
@@ -145,6 +164,14 @@ pub struct ConvertArgs {
     /// Replace OUTPUT if it exists (the old store is removed only once the new one is complete).
     #[arg(long)]
     pub force: bool,
+    /// A copy of the series on another data server (repeatable): for a PYME cluster series
+    /// (`NAME.pcs` directory) given as INPUT.
+    #[arg(long = "node", value_name = "DIR")]
+    pub node: Vec<PathBuf>,
+    /// Series: convert even if frames are missing or events.json is absent; missing frames
+    /// become absent chunks (the fill value), listed in the attribute `pyme_missing_frames`.
+    #[arg(long)]
+    pub allow_incomplete: bool,
 }
 
 /// The quant16 parameters of `convert`. A quant16 source brings its own; any other source needs
