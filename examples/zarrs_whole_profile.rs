@@ -25,12 +25,15 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let image: Vec<u16> = (0..side * side)
         .map(|_| poisson.sample(&mut rng) as u16)
         .collect();
-    let mut builder = ArrayBuilder::new(vec![side, side], vec![256, 256], data_type::uint16(), 0u16);
+    let mut builder =
+        ArrayBuilder::new(vec![side, side], vec![256, 256], data_type::uint16(), 0u16);
     builder.array_to_bytes_codec(Arc::new(HuffmanQuant16Codec::default()));
     let array = builder.build(Arc::new(MemoryStore::new()), "/image")?;
     let whole = ArraySubset::new_with_shape(vec![side, side]);
     array.store_array_subset(&whole, image)?;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     let t = Instant::now();
     pool.install(|| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         for _ in 0..rounds {

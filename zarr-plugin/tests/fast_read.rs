@@ -2,6 +2,8 @@
 //! quant16, Huffman and zstd, sharding, edge and missing chunks, fill values, regions off the
 //! chunk grid, 1 to 3 dimensions; a damaged chunk is named.
 
+#![allow(clippy::single_range_in_vec_init)] // one-axis regions are written `vec![a..b]`
+
 use std::sync::Arc;
 
 use pymecompress_codecs::QuantParams;
