@@ -12,8 +12,16 @@
 //! `pymecompress-huffman` chunk over its 32 MiB of bytes and as a `pymecompress-quant16` chunk
 //! (offset 0, scale 1), each decoded on pools of 1 and 2 threads: on 2, one chunk decodes in
 //! slices on both (self-synchronisation). They have no reference figure.
+//!
+//! The `zarrs_*_{1t,2t}` rows read the same frame through zarrs (`examples/support/zarrs_rows.rs`):
+//! in 256x256 chunks chunk by chunk, whole through `zarrs_pymecompress::read_region` into a fresh
+//! and into a reused buffer, whole through plain `retrieve_array_subset`, and as one chunk
+//! through `retrieve_chunk`.
 
 use std::time::Instant;
+
+#[path = "support/zarrs_rows.rs"]
+mod zarrs_rows;
 
 use pymecompress_codecs::{huffman, Quant16Codec, QuantParams};
 use rand::rngs::StdRng;
@@ -156,5 +164,7 @@ fn one_chunk_rows(
         })
         .map_err(|e| e.to_string())?;
     }
+    zarrs_rows::rows(ONE_CHUNK_SIDE as u64, &values, &expected, runs, rows)
+        .map_err(|e| e.to_string())?;
     Ok(())
 }

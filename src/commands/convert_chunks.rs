@@ -26,9 +26,22 @@ pub fn recode(
     let result = indices.par_iter().try_for_each(|index| -> Result<()> {
         let chunk_place = place.chunk(store::chunk_label(target, &index));
         let subset = target.chunk_subset_bounded(&index).at(&chunk_place)?;
-        let data = source
-            .retrieve_array_subset::<ArrayBytes<'static>>(&subset)
-            .map_err(|e| store::region_failure(source, &subset, in_place, &e))?;
+        let len = source.data_type().fixed_size().and_then(|size| {
+            usize::try_from(subset.num_elements())
+                .ok()?
+                .checked_mul(size)
+        });
+        let data = if let Some(len) = len {
+            // The fast path: the source chunks under this one decoded in parallel, in place.
+            let mut data = vec![0u8; len];
+            zarrs_pymecompress::read_region_into(source, &subset, &mut data)
+                .map_err(|e| store::region_failure(source, &subset, in_place, &e))?;
+            ArrayBytes::new_flen(data)
+        } else {
+            source
+                .retrieve_array_subset::<ArrayBytes<'static>>(&subset)
+                .map_err(|e| store::region_failure(source, &subset, in_place, &e))?
+        };
         target.store_array_subset(&subset, data).at(&chunk_place)?;
         bar.inc(1);
         Ok(())

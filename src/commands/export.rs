@@ -4,7 +4,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::process::ExitCode;
 
-use zarrs::array::{ArrayBytes, ArraySubset};
+use zarrs::array::ArraySubset;
 
 use crate::atomic::PartialFile;
 use crate::failure::{At, Failure, Result};
@@ -55,14 +55,17 @@ pub fn run(path: &Path, out: &Path, region: Option<&str>, force: bool) -> Result
     let slabs = slabs(&ranges, chunk_rows);
     let total_bytes = out_shape.iter().product::<u64>() * dtype.itemsize() as u64;
     let bar = progress::bytes(total_bytes, "exporting");
+    // One buffer, reused: the fast path decodes a slab's chunks in parallel straight into it.
+    let mut bytes: Vec<u8> = Vec::new();
     for slab in slabs {
         let subset = ArraySubset::new_with_ranges(&slab);
-        let bytes = array
-            .retrieve_array_subset::<ArrayBytes<'static>>(&subset)
-            .map_err(|e| store::region_failure(&array, &subset, &place, &e))?
-            .into_fixed()
-            .map_err(|e| place.fail(e))?;
-        let mut bytes = bytes.into_owned();
+        let len = usize::try_from(subset.num_elements())
+            .ok()
+            .and_then(|n| n.checked_mul(dtype.itemsize()))
+            .ok_or_else(|| place.fail(format!("slab {slab:?} does not fit in memory")))?;
+        bytes.resize(len, 0);
+        zarrs_pymecompress::read_region_into(&array, &subset, &mut bytes)
+            .map_err(|e| store::region_failure(&array, &subset, &place, &e))?;
         if cfg!(target_endian = "big") {
             bytes
                 .chunks_exact_mut(dtype.itemsize())

@@ -78,14 +78,19 @@
 mod check;
 mod convert;
 mod error;
+mod fast_read;
+mod fast_write;
 mod huffman;
 mod huffman_quant16;
 mod locate;
 mod pyme_pzf;
+mod scratch;
 mod tile_store;
 
 pub use check::{check_array, open_array, OpenError};
 pub use convert::array_metadata_v2_to_v3;
+pub use fast_read::{read_region, read_region_elements_into, read_region_into};
+pub use fast_write::{write_region_from, RegionWriteError};
 pub use huffman::{HuffmanCodec, HUFFMAN_ID_V2, HUFFMAN_NAME_V3};
 pub use huffman_quant16::{
     HuffmanQuant16Codec, HuffmanQuant16CodecConfiguration, HUFFMAN_QUANT16_ID_V2,

@@ -68,10 +68,13 @@ impl BytesToBytesCodecTraits for HuffmanCodec {
 
     fn recommended_concurrency(
         &self,
-        _decoded_representation: &BytesRepresentation,
+        decoded_representation: &BytesRepresentation,
     ) -> Result<RecommendedConcurrency, CodecError> {
-        // One stream is decoded bit after bit; parallelism comes from running chunks at once.
-        Ok(RecommendedConcurrency::new_maximum(1))
+        // Chunks of 1 MiB and more are coded in slices on the current rayon pool (the decoder
+        // by self-synchronisation); smaller ones on one thread each.
+        Ok(crate::scratch::recommended_concurrency(
+            decoded_representation.size().unwrap_or(0),
+        ))
     }
 
     fn encoded_representation(

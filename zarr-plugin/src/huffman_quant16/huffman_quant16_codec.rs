@@ -4,9 +4,11 @@ use std::sync::Arc;
 
 use pymecompress_codecs::{Endian, Quant16Codec, QuantParams, MAX_OVERHEAD_BYTES};
 use zarrs::array::codec::api::{
-    ArrayBytes, ArrayBytesRaw, ArrayCodecTraits, ArrayToBytesCodecTraits, BytesRepresentation,
-    CodecError, CodecMetadataOptions, CodecOptions, CodecTraits, InvalidBytesLengthError,
-    PartialDecoderCapability, PartialEncoderCapability, RecommendedConcurrency,
+    ArrayBytes, ArrayBytesDecodeIntoTarget, ArrayBytesRaw, ArrayCodecTraits,
+    ArrayToBytesCodecTraits, BytesRepresentation, CodecError, CodecMetadataOptions, CodecOptions,
+    CodecTraits, ExpectedFixedLengthBytesError, InvalidBytesLengthError,
+    InvalidNumberOfElementsError, PartialDecoderCapability, PartialEncoderCapability,
+    RecommendedConcurrency,
 };
 use zarrs::array::data_type::UInt16DataType;
 use zarrs::array::{ChunkShapeTraits, DataType, FillValue};
@@ -121,12 +123,15 @@ impl CodecTraits for HuffmanQuant16Codec {
 impl ArrayCodecTraits for HuffmanQuant16Codec {
     fn recommended_concurrency(
         &self,
-        _shape: &[NonZeroU64],
+        shape: &[NonZeroU64],
         data_type: &DataType,
     ) -> Result<RecommendedConcurrency, CodecError> {
         Self::check_data_type(data_type)?;
-        // One stream is decoded symbol after symbol; parallelism comes from running chunks at once.
-        Ok(RecommendedConcurrency::new_maximum(1))
+        // Chunks of 1 Mi values and more are coded in slices on the current rayon pool (the
+        // decoder by self-synchronisation); smaller ones on one thread each.
+        Ok(crate::scratch::recommended_concurrency(
+            shape.num_elements_u64(),
+        ))
     }
 }
 
@@ -184,5 +189,34 @@ impl ArrayToBytesCodecTraits for HuffmanQuant16Codec {
             .decode_into_bytes(&bytes, &mut decoded, Endian::NATIVE)
             .map_err(codec_error::<Self>)?;
         Ok(ArrayBytes::from(decoded))
+    }
+
+    /// Decodes into zarrs's output view. zarrs's view only takes whole copies
+    /// (`copy_from_slice`), so the chunk is decoded into a per-thread buffer reused from chunk
+    /// to chunk (no allocation, no first touch of fresh memory) and copied from there while it
+    /// is still in the cache.
+    fn decode_into(
+        &self,
+        bytes: ArrayBytesRaw<'_>,
+        shape: &[NonZeroU64],
+        data_type: &DataType,
+        _fill_value: &FillValue,
+        output_target: ArrayBytesDecodeIntoTarget<'_>,
+        _options: &CodecOptions,
+    ) -> Result<(), CodecError> {
+        Self::check_data_type(data_type)?;
+        let ArrayBytesDecodeIntoTarget::Fixed(view) = output_target else {
+            return Err(ExpectedFixedLengthBytesError.into());
+        };
+        let elements = shape.num_elements_u64();
+        if view.num_elements() != elements {
+            return Err(InvalidNumberOfElementsError::new(view.num_elements(), elements).into());
+        }
+        crate::scratch::with_scratch(shape.num_elements_usize() * 2, |decoded| {
+            self.codec
+                .decode_into_bytes(&bytes, decoded, Endian::NATIVE)
+                .map_err(codec_error::<Self>)?;
+            view.copy_from_slice(decoded).map_err(CodecError::from)
+        })
     }
 }

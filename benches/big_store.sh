@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Peak resident memory of `export` and `convert` on a big store (issue 12: at most 256 MiB on a
+# store of >= 4 GiB decoded). Makes a quant16 movie with `pymecompress demo` (FRAMES frames of
+# SIZE x SIZE uint16, one chunk per frame; the defaults give 512 x 2048 x 2048 x 2 bytes =
+# 4 GiB), then measures with GNU time:
+#   - export of the whole array to .npy (the fast read path, one slab of chunks at a time);
+#   - convert to pymecompress-huffman (every chunk decoded and encoded again).
+#
+# Usage: benches/big_store.sh     (FRAMES, SIZE, LIMIT_MB, WORK override the defaults;
+#                                  SKIP_BUILD=1 uses the release binary already built)
+# Needs /usr/bin/time (apt-get install time) and about 4 GiB (.npy) + 0.5 GiB (quant16) + 0.5 GiB
+# (zstd copy the demo also writes) + ~2 GiB (Huffman) free under WORK (default: a temp dir).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/time ]; then
+    echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2
+    exit 2
+fi
+frames=${FRAMES:-512}
+size=${SIZE:-2048}
+limit_mb=${LIMIT_MB:-256}
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release --bin pymecompress
+bin="${CARGO_TARGET_DIR:-target}/release/pymecompress"
+work=${WORK:-$(mktemp -d)}
+mkdir -p "$work"
+trap 'rm -rf "$work"' EXIT
+
+"$bin" demo --frames "$frames" --size "$size" --out "$work/demo" --force >"$work/demo.log"
+store="$work/demo/movie-quant16.zarr"
+rm -rf "$work/demo/movie-zstd.zarr"
+echo "store: $store ($(du -sh "$store" | cut -f1) on disk, $((frames * size * size * 2 / 1048576)) MiB decoded)"
+
+status=0
+measure() {
+    local name=$1
+    shift
+    /usr/bin/time -v "$@" >"$work/$name.out" 2>"$work/$name.time"
+    local peak_kb wall
+    peak_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.time")
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/$name.time")
+    echo "$name: peak RSS $((peak_kb / 1024)) MiB (limit $limit_mb MiB), wall $wall"
+    if [ $((peak_kb / 1024)) -gt "$limit_mb" ]; then
+        echo "FAIL: $name peak RSS above $limit_mb MiB" >&2
+        status=1
+    fi
+}
+measure export "$bin" export "$store" "$work/movie.npy"
+rm -f "$work/movie.npy"
+measure convert "$bin" convert "$store" "$work/movie-huffman.zarr" --codec huffman
+exit $status
