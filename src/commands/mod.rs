@@ -17,7 +17,7 @@ use crate::failure::Result;
 pub fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Info { store, json } => info::run(&store, json),
-        Command::Verify { store } => verify::run(&store),
+        Command::Verify { store, json } => verify::run(&store, json),
         Command::Export {
             array,
             out,
