@@ -24,7 +24,9 @@ fn main() -> Result<(), Error> {
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["write", dir] => write_all(Path::new(dir)),
         ["read-pyramid", dir, level, out] => read_pyramid(Path::new(dir), level, Path::new(out)),
-        _ => Err("usage: pyme_zarr_interop_driver write DIR | read-pyramid DIR LEVEL OUT.npy".into()),
+        _ => {
+            Err("usage: pyme_zarr_interop_driver write DIR | read-pyramid DIR LEVEL OUT.npy".into())
+        }
     }
 }
 
