@@ -58,3 +58,16 @@ c "decompress: --scale 0" $P decompress $Q/images/raw/0.0 o6.npy --codec quant16
 c "demo: --size bad" $P demo --size 0
 c "demo: --frames 0" $P demo --frames 0
 c "demo: store exists" $P demo --frames 2 --size 64 --out d
+# PZF files and PYME series (issue 10)
+S=$F/pyme_series/data
+head -c 200 $F/pzf/u16_huff_C_2d.pzf > cut.pzf
+mkdir -p mixed.pcs && cp $S/complete/server0/scan_000.pcs/* mixed.pcs/ && cp $S/quantized/server0/scan_002.pcs/frame00003.pzf mixed.pcs/
+c "--node with a store" $P info $H --node empty
+c "--region with a .pzf" $P export $F/pzf/u16_huff_C_2d.pzf o7.npy --region 0:1
+c "convert --shards of a series" $P convert $S/quantized/server0/scan_002.pcs o8.zarr --codec zstd --zarr-format 3 --shards 2,32,32
+c "convert of one .pzf" $P convert $F/pzf/u16_huff_C_2d.pzf o8.zarr --codec zstd
+c "damaged .pzf (export)" $P export cut.pzf o7.npy
+c "incomplete series" $P export $S/incomplete/server0/scan_001.pcs o7.npy --node $S/incomplete/server1/scan_001.pcs
+c "series frames differ" $P export mixed.pcs o7.npy --allow-incomplete
+c "quant16 of a lossless series, no params" $P convert $S/complete/server0/scan_000.pcs o8.zarr --codec quant16
+c "quant16 params differ from series'" $P convert $S/quantized/server0/scan_002.pcs o8.zarr --codec quant16 --offset 0 --scale 1

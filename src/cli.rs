@@ -16,8 +16,13 @@ pub struct Cli {
 pub enum Command {
     /// Describe every array in a store: shape, dtype, chunks, codecs, sizes, ratio.
     Info {
-        /// Store directory (or a group or array inside one).
+        /// Store directory (or a group or array inside one), a `.pzf` file, or a PYME series
+        /// directory (`NAME.pcs`).
         store: PathBuf,
+        /// A copy of the series on another data server (repeatable): for a PYME cluster series
+        /// (`NAME.pcs` directory) given as STORE.
+        #[arg(long = "node", value_name = "DIR")]
+        node: Vec<PathBuf>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -34,15 +39,21 @@ pub enum Command {
     /// there is legal zarr (it reads as the fill value), so verify reports the counts and says
     /// it cannot tell.
     Verify {
-        /// Store directory (or a group or array inside one).
+        /// Store directory (or a group or array inside one), a `.pzf` file, or a PYME series
+        /// directory (`NAME.pcs`).
         store: PathBuf,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// A copy of the series on another data server (repeatable): for a PYME cluster series
+        /// (`NAME.pcs` directory) given as STORE.
+        #[arg(long = "node", value_name = "DIR")]
+        node: Vec<PathBuf>,
     },
     /// Write an array (or a region of it) as .npy or raw little-endian .bin.
     Export {
-        /// The array's directory: STORE/ARRAY, or a store holding a single array.
+        /// The array's directory: STORE/ARRAY, or a store holding a single array; or a `.pzf`
+        /// file, or a PYME series directory (`NAME.pcs`), exported as a stack of frames.
         array: PathBuf,
         /// Output file; `.npy` gets numpy's format, anything else raw bytes.
         out: PathBuf,
@@ -53,6 +64,14 @@ pub enum Command {
         /// Replace OUT if it exists.
         #[arg(long)]
         force: bool,
+        /// A copy of the series on another data server (repeatable): for a PYME cluster series
+        /// (`NAME.pcs` directory) given as ARRAY.
+        #[arg(long = "node", value_name = "DIR")]
+        node: Vec<PathBuf>,
+        /// Series: export even if frames are missing or events.json is absent; missing frames
+        /// are written as zeros.
+        #[arg(long)]
+        allow_incomplete: bool,
     },
     /// Re-encode a store with another codec, keeping arrays, groups and attributes.
     Convert(ConvertArgs),
@@ -120,7 +139,7 @@ pub enum ChunkCodec {
 /// Arguments of `convert`.
 #[derive(Args, Debug)]
 pub struct ConvertArgs {
-    /// Input store.
+    /// Input store, `.pzf` file, or PYME series directory (`NAME.pcs`).
     pub input: PathBuf,
     /// Output store (refused if it exists, unless --force).
     pub output: PathBuf,
@@ -161,6 +180,14 @@ pub struct ConvertArgs {
     /// Discard the temporary an interrupted run left, and start again.
     #[arg(long)]
     pub restart: bool,
+    /// A copy of the series on another data server (repeatable): for a PYME cluster series
+    /// (`NAME.pcs` directory) given as INPUT.
+    #[arg(long = "node", value_name = "DIR")]
+    pub node: Vec<PathBuf>,
+    /// Series: convert even if frames are missing or events.json is absent; missing frames
+    /// become absent chunks (the fill value), listed in the attribute `pyme_missing_frames`.
+    #[arg(long)]
+    pub allow_incomplete: bool,
 }
 
 /// The quant16 parameters of `convert`. A quant16 source brings its own; any other source needs

@@ -79,7 +79,28 @@ pub fn decode_into(stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
     decode_mapped_into(stream, out, &IDENTITY)
 }
 
-const IDENTITY: [u8; 256] = {
+/// Reads the code tree of a stream that is to decode into `out`, or, where no code needs
+/// reading (no output, or a lone-leaf tree whose symbol costs no bits), fills `out` and gives
+/// `None`.
+pub(crate) fn open_tree<'a, T: Copy>(
+    stream: &'a [u8],
+    out: &mut [T],
+    values: &[T; 256],
+) -> Result<Option<(BitReader<'a>, DecodeTree)>, Error> {
+    if out.is_empty() {
+        return Ok(None);
+    }
+    let mut r = BitReader::new(stream);
+    let tree = DecodeTree::read(&mut r, stream.len())?;
+    if let Some(symbol) = tree.lone_symbol() {
+        out.fill(values[usize::from(symbol)]);
+        return Ok(None);
+    }
+    Ok(Some((r, tree)))
+}
+
+/// Every symbol as itself: the table of the decoders that produce symbols.
+pub(crate) const IDENTITY: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
     while i < 256 {
@@ -104,15 +125,9 @@ pub(crate) fn decode_mapped_into<T: Copy + Send + Sync>(
     out: &mut [T],
     values: &[T; 256],
 ) -> Result<(), Error> {
-    if out.is_empty() {
+    let Some((mut r, tree)) = open_tree(stream, out, values)? else {
         return Ok(());
-    }
-    let mut r = BitReader::new(stream);
-    let tree = DecodeTree::read(&mut r, stream.len())?;
-    if let Some(symbol) = tree.lone_symbol() {
-        out.fill(values[usize::from(symbol)]);
-        return Ok(());
-    }
+    };
     if let Some(plan) = sync_decode::Plan::auto(out.len(), r.remaining_bits()) {
         return sync_decode::decode(stream, &tree, r.consumed_bits(), values, out, &plan);
     }

@@ -18,15 +18,10 @@ const THREADS: [usize; 3] = [1, 2, 4];
 /// Outputs of this many symbols and more decode in slices on their own.
 const THRESHOLD: usize = 1 << 20;
 
-const IDENTITY: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = i as u8;
-        i += 1;
-    }
-    t
-};
+/// Every symbol as itself.
+fn identity() -> [u8; 256] {
+    std::array::from_fn(|i| i as u8)
+}
 
 fn pools() -> Vec<ThreadPool> {
     THREADS
@@ -80,7 +75,7 @@ fn check_all_slicings(
         pool.install(|| {
             for slices in SLICES {
                 let mut out = vec![0u8; n];
-                let got = testing::decode_mapped_into_sliced(s, &mut out, &IDENTITY, slices);
+                let got = testing::decode_mapped_into_sliced(s, &mut out, &identity(), slices);
                 let what = format!("{what}: {slices} slices, {threads} threads");
                 match (&oracle, got) {
                     (Ok(symbols), Ok(())) => assert!(&out == symbols, "{what}"),
@@ -111,7 +106,7 @@ fn check_all_slicings(
                     align,
                     probe,
                 };
-                let got = sliced(s, n, &IDENTITY, options);
+                let got = sliced(s, n, &identity(), options);
                 assert!(got == oracle, "{what}: {options:?}, {threads} threads");
             }
         });

@@ -2,6 +2,7 @@
 
 use super::header::{Compression, DataFormat, DimOrder, PzfHeader, Quantization};
 use super::{chunked, dequant, PzfError, PzfSlice};
+use crate::stream::IDENTITY;
 
 /// Most symbols a Huffman stream of `stream_bytes` bytes can hold when some writer made it:
 /// the code tree takes at least 9 bits (a lone leaf) and every symbol at least 1 bit (the
@@ -129,16 +130,6 @@ pub fn decode_symbols(bytes: &[u8]) -> Result<(PzfHeader, Vec<u8>), PzfError> {
     let symbols = symbols_mapped(payload, is_chunked, n, &IDENTITY)?;
     Ok((header, symbols))
 }
-
-const IDENTITY: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = i as u8;
-        i += 1;
-    }
-    t
-};
 
 /// Decodes `n` symbols of a Huffman payload (one stream, or a chunk table when `is_chunked`) as
 /// `values[symbol]`, having checked that the payload can hold them before allocating.

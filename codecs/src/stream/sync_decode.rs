@@ -78,15 +78,9 @@ pub fn decode_mapped_into_sliced_with<T: Copy + Send + Sync>(
     values: &[T; 256],
     options: SliceOptions,
 ) -> Result<(), Error> {
-    if out.is_empty() {
+    let Some((r, tree)) = crate::stream::open_tree(stream, out, values)? else {
         return Ok(());
-    }
-    let mut r = BitReader::new(stream);
-    let tree = DecodeTree::read(&mut r, stream.len())?;
-    if let Some(symbol) = tree.lone_symbol() {
-        out.fill(values[usize::from(symbol)]);
-        return Ok(());
-    }
+    };
     decode(
         stream,
         &tree,

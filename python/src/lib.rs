@@ -1,0 +1,410 @@
+//! PyO3 bindings of `pymecompress-codecs`: the native half of the Python package
+//! `pymecompress_rs` (`pymecompress_rs._native`).
+//!
+//! Kept thin: every function takes Python buffers (any object with the buffer protocol, any
+//! data type, any alignment), reads them in place when they are contiguous, releases the GIL
+//! while coding, and hands back numpy arrays that own the `Vec` the core produced (no copy).
+//! Errors of the core become `CodecError` (a `ValueError`) with the core's message.
+//!
+//! The Python package puts the reference's names on top (`bcl`, `codecs`, `zarr3`, `pzf`).
+
+mod buffers;
+mod huffman_unsized;
+
+use std::sync::Mutex;
+
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use pymecompress_codecs::pzf::{
+    self, Compression, DimOrder, PzfData, PzfSlice, PzfWriteOptions, Quantization,
+};
+use pymecompress_codecs::{huffman, stream, Endian, Quant16Codec, QuantParams, TRAILER_BYTES};
+
+use buffers::{ByteView, ByteViewMut};
+
+pyo3::create_exception!(
+    _native,
+    CodecError,
+    PyValueError,
+    "A chunk, stream or PZF frame that cannot be decoded, or data or parameters that cannot be encoded."
+);
+
+fn codec_err(e: impl std::fmt::Display) -> PyErr {
+    CodecError::new_err(e.to_string())
+}
+
+/// Most symbols a stream of `stream_len` bytes can hold (9 bits of tree, 1 bit per symbol):
+/// the bound that keeps a size given by a caller or a trailer from sizing an allocation the
+/// stream cannot fill.
+fn max_symbols(stream_len: usize) -> usize {
+    usize::try_from(pzf::max_symbols(stream_len)).unwrap_or(usize::MAX)
+}
+
+fn check_symbols(stream_len: usize, n: usize) -> PyResult<()> {
+    if n > 0 && n > max_symbols(stream_len) {
+        return Err(CodecError::new_err(format!(
+            "damaged or truncated data: a Huffman stream of {stream_len} bytes holds at most {} \
+             symbols, {n} were asked for",
+            max_symbols(stream_len)
+        )));
+    }
+    Ok(())
+}
+
+/// The raw Huffman stream of a buffer's bytes (`bcl.HuffmanCompress`).
+#[pyfunction]
+fn huffman_encode_stream<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyArray1<u8>>> {
+    let view = ByteView::new(data)?;
+    let bytes = view.bytes();
+    let out = py.detach(|| stream::encode(bytes)).map_err(codec_err)?;
+    Ok(PyArray1::from_vec(py, out))
+}
+
+/// Decodes `n` bytes from a raw stream (`bcl.HuffmanDecompress`).
+#[pyfunction]
+fn huffman_decode_stream<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    n: usize,
+) -> PyResult<Bound<'py, PyArray1<u8>>> {
+    let view = ByteView::new(data)?;
+    let bytes = view.bytes();
+    check_symbols(bytes.len(), n)?;
+    let out = py.detach(|| stream::decode(bytes, n)).map_err(codec_err)?;
+    Ok(PyArray1::from_vec(py, out))
+}
+
+/// A `pymecompress-huffman` chunk of a buffer's bytes, with the byte count as trailer.
+#[pyfunction]
+fn huffman_encode_chunk<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyArray1<u8>>> {
+    let view = ByteView::new(data)?;
+    let bytes = view.bytes();
+    let out = py.detach(|| huffman::encode(bytes)).map_err(codec_err)?;
+    Ok(PyArray1::from_vec(py, out))
+}
+
+/// Decodes a `pymecompress-huffman` chunk into the bytes of `out` (a writable contiguous
+/// buffer whose size is the decoded size); the trailer may be the byte count or the element
+/// count the reference writes.
+#[pyfunction]
+fn huffman_decode_chunk_into(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    out: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let view = ByteView::new(data)?;
+    let mut target = ByteViewMut::new(out)?;
+    let chunk = view.bytes();
+    let dest = target.bytes_mut();
+    if chunk.len() >= TRAILER_BYTES {
+        check_symbols(chunk.len() - TRAILER_BYTES, dest.len())?;
+    }
+    py.detach(|| huffman::decode_into(chunk, dest))
+        .map_err(codec_err)
+}
+
+/// Decodes a `pymecompress-huffman` chunk of unknown size. With `infer_itemsize` false the
+/// trailer is the byte count (what `bcl.huffman_decompress_buffer(data, None)` returns); with
+/// it true, a trailer that counts 2-, 4- or 8-byte elements (the reference's multi-byte
+/// chunks) is recognised by the stream's exact length.
+#[pyfunction]
+#[pyo3(signature = (data, infer_itemsize = true))]
+fn huffman_decode_chunk<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    infer_itemsize: bool,
+) -> PyResult<Bound<'py, PyArray1<u8>>> {
+    let view = ByteView::new(data)?;
+    let chunk = view.bytes();
+    let out = py
+        .detach(|| {
+            if infer_itemsize {
+                huffman_unsized::decode(chunk)
+            } else {
+                let limit = chunk
+                    .len()
+                    .checked_sub(TRAILER_BYTES)
+                    .map_or(0, max_symbols);
+                huffman::decode_unsized(chunk, limit)
+            }
+        })
+        .map_err(codec_err)?;
+    Ok(PyArray1::from_vec(py, out))
+}
+
+/// Byte order of the uint16 values a buffer holds: its format's, or this machine's for a
+/// buffer whose format is not uint16 (raw bytes).
+fn u16_order(format: &str) -> Option<Endian> {
+    let (prefix, code) = match format.as_bytes().first() {
+        Some(b'<' | b'>' | b'!' | b'=' | b'@') => format.split_at(1),
+        _ => ("", format),
+    };
+    if code != "H" {
+        return None;
+    }
+    Some(match prefix {
+        "<" => Endian::Little,
+        ">" | "!" => Endian::Big,
+        _ => Endian::NATIVE,
+    })
+}
+
+/// The `pymecompress-quant16` codec of one configuration, holding its tables.
+#[pyclass(module = "pymecompress_rs._native", frozen)]
+struct Quant16 {
+    codec: Quant16Codec,
+}
+
+#[pymethods]
+impl Quant16 {
+    #[new]
+    #[pyo3(signature = (offset = 0.0, scale = 1.0))]
+    fn new(offset: f64, scale: f64) -> PyResult<Self> {
+        let params = QuantParams::new(offset, scale).map_err(codec_err)?;
+        Ok(Self {
+            codec: Quant16Codec::new(params),
+        })
+    }
+
+    #[getter]
+    fn offset(&self) -> f64 {
+        self.codec.params().offset()
+    }
+
+    #[getter]
+    fn scale(&self) -> f64 {
+        self.codec.params().scale()
+    }
+
+    /// Quantizes the uint16 values of a buffer (byte order from its format; raw bytes are
+    /// taken as this machine's order) and codes exactly one symbol per value. With `trailer`
+    /// the value count follows (a zarr chunk), without it the raw stream
+    /// (`bcl.HuffmanCompressQuant`).
+    #[pyo3(signature = (data, trailer = true))]
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        trailer: bool,
+    ) -> PyResult<Bound<'py, PyArray1<u8>>> {
+        let view = ByteView::new(data)?;
+        let order = u16_order(&view.format()).unwrap_or(Endian::NATIVE);
+        let bytes = view.bytes();
+        let codec = &self.codec;
+        let mut out = py
+            .detach(|| codec.encode_bytes(bytes, order))
+            .map_err(codec_err)?;
+        if !trailer {
+            out.truncate(out.len() - TRAILER_BYTES);
+        }
+        Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// Decodes a chunk into a new uint16 array of the trailer's value count.
+    fn decode<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<u16>>> {
+        let view = ByteView::new(data)?;
+        let chunk = view.bytes();
+        let Some(stream_len) = chunk.len().checked_sub(TRAILER_BYTES) else {
+            return Err(codec_err(pymecompress_codecs::Error::ChunkTooShort {
+                len: chunk.len(),
+            }));
+        };
+        let trailer = &chunk[stream_len..];
+        let n = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]) as usize;
+        check_symbols(stream_len, n)?;
+        let codec = &self.codec;
+        let out = py.detach(|| codec.decode(chunk, n)).map_err(codec_err)?;
+        Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// Decodes a chunk into the bytes of `out`: its size in bytes / 2 values, in its format's
+    /// byte order (this machine's for a buffer that is not uint16).
+    fn decode_into(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        out: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let view = ByteView::new(data)?;
+        let mut target = ByteViewMut::new(out)?;
+        let order = u16_order(&target.format()).unwrap_or(Endian::NATIVE);
+        let chunk = view.bytes();
+        let dest = target.bytes_mut();
+        if chunk.len() >= TRAILER_BYTES {
+            check_symbols(chunk.len() - TRAILER_BYTES, dest.len() / 2)?;
+        }
+        let codec = &self.codec;
+        py.detach(|| codec.decode_into_bytes(chunk, dest, order))
+            .map_err(codec_err)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Quant16(offset={}, scale={})",
+            self.codec.params().offset(),
+            self.codec.params().scale()
+        )
+    }
+}
+
+type CachedCodec = Option<((u64, u64), Quant16Codec)>;
+
+/// The codec of the last (offset, scale) the `bcl` functions used: building the tables costs
+/// more than coding a small frame.
+static LAST_CODEC: Mutex<CachedCodec> = Mutex::new(None);
+
+fn codec_for(offset: f64, scale: f64) -> PyResult<Quant16Codec> {
+    let key = (offset.to_bits(), scale.to_bits());
+    let mut last = LAST_CODEC.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((k, codec)) = last.as_ref() {
+        if *k == key {
+            return Ok(codec.clone());
+        }
+    }
+    let codec = Quant16Codec::new(QuantParams::new(offset, scale).map_err(codec_err)?);
+    *last = Some((key, codec.clone()));
+    Ok(codec)
+}
+
+/// Quantizes and codes the uint16 values of a buffer with a cached codec: the chunk
+/// (`trailer`) or the raw stream. With `require_u16`, a buffer whose format is not uint16 is
+/// refused with the reference's RuntimeError.
+#[pyfunction]
+#[pyo3(signature = (data, offset, scale, trailer, require_u16))]
+fn quant16_encode<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    offset: f64,
+    scale: f64,
+    trailer: bool,
+    require_u16: bool,
+) -> PyResult<Bound<'py, PyArray1<u8>>> {
+    let view = ByteView::new(data)?;
+    let order = match u16_order(&view.format()) {
+        Some(order) => order,
+        None if require_u16 => {
+            return Err(PyRuntimeError::new_err(
+                "Expected unsigned short input data",
+            ))
+        }
+        None => Endian::NATIVE,
+    };
+    let codec = codec_for(offset, scale)?;
+    let bytes = view.bytes();
+    let mut out = py
+        .detach(|| codec.encode_bytes(bytes, order))
+        .map_err(codec_err)?;
+    if !trailer {
+        out.truncate(out.len() - TRAILER_BYTES);
+    }
+    Ok(PyArray1::from_vec(py, out))
+}
+
+fn frame_array<'py>(py: Python<'py>, data: PzfData) -> Bound<'py, PyAny> {
+    match data {
+        PzfData::U8(v) => PyArray1::from_vec(py, v).into_any(),
+        PzfData::U16(v) => PyArray1::from_vec(py, v).into_any(),
+        PzfData::F32(v) => PyArray1::from_vec(py, v).into_any(),
+    }
+}
+
+/// Reads a PZF frame: (pixels as a flat array in DimOrder, DimOrder "C"/"F", (Width, Height,
+/// Depth), Version).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn pzf_decode<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyAny>, &'static str, (usize, usize, usize), u8)> {
+    let view = ByteView::new(data)?;
+    let bytes = view.bytes();
+    let frame = py.detach(|| pzf::decode(bytes)).map_err(codec_err)?;
+    let [w, h, d] = frame.shape();
+    let order = match frame.order() {
+        DimOrder::C => "C",
+        DimOrder::F => "F",
+    };
+    let version = frame.header.version;
+    Ok((frame_array(py, frame.data), order, (w, h, d), version))
+}
+
+/// Writes a Version 3 PZF frame of `data` (a flat uint8, uint16 or float32 array holding the
+/// pixels in `order`), with the arguments of `PZFFormat.dumps`.
+#[pyfunction]
+#[pyo3(signature = (data, shape, order, sequence_id, frame_num, frame_timestamp, compression, quantization, quant_offset, quant_scale))]
+#[allow(clippy::too_many_arguments)]
+fn pzf_encode<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    shape: (usize, usize, usize),
+    order: &str,
+    sequence_id: i64,
+    frame_num: u32,
+    frame_timestamp: u64,
+    compression: u8,
+    quantization: u8,
+    quant_offset: f32,
+    quant_scale: f32,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let order = match order {
+        "C" => DimOrder::C,
+        "F" => DimOrder::F,
+        _ => return Err(PyValueError::new_err("order must be 'C' or 'F'")),
+    };
+    let options = PzfWriteOptions {
+        sequence_id,
+        frame_num,
+        frame_timestamp,
+        compression: Compression::try_from(compression).map_err(codec_err)?,
+        quantization: Quantization::try_from(quantization).map_err(codec_err)?,
+        quant_offset,
+        quant_scale,
+        ..PzfWriteOptions::default()
+    };
+    let shape = [shape.0, shape.1, shape.2];
+    let encoded = if let Ok(a) = data.extract::<PyReadonlyArray1<'py, u8>>() {
+        let s = a.as_slice()?;
+        py.detach(|| pzf::encode(PzfSlice::U8(s), shape, order, &options))
+    } else if let Ok(a) = data.extract::<PyReadonlyArray1<'py, u16>>() {
+        let s = a.as_slice()?;
+        py.detach(|| pzf::encode(PzfSlice::U16(s), shape, order, &options))
+    } else if let Ok(a) = data.extract::<PyReadonlyArray1<'py, f32>>() {
+        let s = a.as_slice()?;
+        py.detach(|| pzf::encode(PzfSlice::F32(s), shape, order, &options))
+    } else {
+        return Err(PyValueError::new_err(
+            "PZF data must be a 1-D uint8, uint16 or float32 array",
+        ));
+    };
+    let encoded = encoded.map_err(codec_err)?;
+    Ok(PyBytes::new(py, &encoded))
+}
+
+/// The native half of `pymecompress_rs`.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("CodecError", m.py().get_type::<CodecError>())?;
+    m.add_class::<Quant16>()?;
+    m.add_function(wrap_pyfunction!(huffman_encode_stream, m)?)?;
+    m.add_function(wrap_pyfunction!(huffman_decode_stream, m)?)?;
+    m.add_function(wrap_pyfunction!(huffman_encode_chunk, m)?)?;
+    m.add_function(wrap_pyfunction!(huffman_decode_chunk, m)?)?;
+    m.add_function(wrap_pyfunction!(huffman_decode_chunk_into, m)?)?;
+    m.add_function(wrap_pyfunction!(quant16_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(pzf_decode, m)?)?;
+    m.add_function(wrap_pyfunction!(pzf_encode, m)?)?;
+    Ok(())
+}
