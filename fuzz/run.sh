@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs one fuzz target for a given time:   fuzz/run.sh TARGET SECONDS [libFuzzer flags...]
-# Targets: stream_decode huffman_decompress quant16_decompress config_json roundtrip
-#          zarrs_decode zarrs_config_json (these two build zarrs: the first run is slow)
+# Targets: stream_decode huffman_decompress quant16_decompress config_json roundtrip pzf_decode
+#          zarrs_decode zarrs_config_json zarrs_pyme_pzf (these build zarrs: the first run is slow)
+#          series_metadata (builds the root crate, zarrs included)
 #
 # cargo-fuzz needs nightly-only rustc flags (-Zsanitizer=address); RUSTC_BOOTSTRAP=1 lets the
 # stable toolchain accept them. Install the runner once with `cargo install cargo-fuzz`.
@@ -20,6 +21,7 @@ main() {
     # so that their runs never wait behind that build.
     case $target in
         zarrs_*) build="--features zarrs" ;;
+        series_*) build="--features series" ;;
         *) build="--target-dir target/core" ;;
     esac
     # Round trips of large inputs cost much and find little: cap the input length.

@@ -67,6 +67,37 @@ for name in os.listdir("corpus/config_json"):
     with open(os.path.join("corpus/config_json", name), "rb") as f:
         put("zarrs_config_json", f.read())
 
+# PZF frames (fixtures/pzf/ and the series frames): whole files for the parser; for the
+# pyme-pzf codec a header of data type and chunk shape, in the orders a chunk may take.
+def pzf_files():
+    for d, _, names in sorted(os.walk(FIX)):
+        for n in sorted(names):
+            if n.endswith(".pzf"):
+                yield os.path.join(d, n)
+for path in pzf_files():
+    frame = open(path, "rb").read()
+    put("pzf_decode", frame)
+    if len(frame) < 32 or frame[3] > 2:
+        continue
+    w, h, depth = struct.unpack_from("<III", frame, 20)
+    for shape in {(w, h, depth), (depth, h, w), (1, w, h), (w, h, 1)}:
+        if all(1 <= s <= 1024 for s in shape):
+            dims = [(s - 1) for s in shape]
+            put("zarrs_pyme_pzf", bytes([frame[3]]) + struct.pack("<HHH", *dims) + frame)
+# Series JSON and file names: kind byte (0 metadata, 1 events, 2 file name), then the text.
+for d, _, names in sorted(os.walk(os.path.join(FIX, "pyme_series"))):
+    for n in sorted(names):
+        if n in ("metadata.json", "final_metadata.json"):
+            put("series_metadata", b"\x00" + open(os.path.join(d, n), "rb").read())
+        elif n == "events.json":
+            put("series_metadata", b"\x01" + open(os.path.join(d, n), "rb").read())
+        elif n.endswith(".pzf"):
+            put("series_metadata", b"\x02" + n.encode())
+for text in [b"\x00{}", b'\x00{"DimOrder": "XYTZC", "SizeZ": 2, "SizeT": -1, "SizeC": 1}',
+             b'\x00{"SizeT": 1e300}', b"\x00[]", b"\x01[]", b'\x01[["a", "b", 1]]',
+             b'\x01[["a", "b"]]', b"\x02frame123456.pzf", b"\x02frame0001.pzf", b"\x02x.txt"]:
+    put("series_metadata", text)
+
 for t in sorted(os.listdir("corpus")):
     print(f"corpus/{t}: {len(os.listdir(os.path.join('corpus', t)))} seeds")
 PY

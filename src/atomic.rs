@@ -13,6 +13,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::failure::{Failure, Result};
+use crate::write_lock::{self, Leftover};
 
 /// The temporary a write of `target` goes to: `.NAME.partial-PID` in the same directory, so the
 /// final rename stays within one file system and cannot fail halfway.
@@ -144,20 +145,50 @@ pub struct PartialDir {
     target: PathBuf,
     temp: PathBuf,
     committed: bool,
+    resumed: bool,
+    /// The `flock` that marks the temporary as ours while we live (see `write_lock.rs`).
+    _lock: std::fs::File,
 }
 
 impl PartialDir {
-    /// Starts writing the store `target`, refusing an existing one unless `force`.
+    /// Starts writing the store `target`, refusing an existing one unless `force`. A leftover
+    /// of an interrupted run is refused, or with `force` discarded (for `demo`, whose stores
+    /// are cheap to make again).
     pub fn create(target: &Path, force: bool) -> Result<Self> {
+        let policy = if force {
+            Leftover::Restart
+        } else {
+            Leftover::Refuse {
+                hint: "add --force to discard it",
+            }
+        };
+        Self::claim(target, force, policy, &serde_json::Value::Null)
+    }
+
+    /// Starts writing the store `target`, refusing an existing one unless `force`, and doing
+    /// with a leftover of an interrupted run what `policy` says; a live writer's temporary is
+    /// always refused. `manifest` records this run's arguments for a later `--resume`.
+    pub fn claim(
+        target: &Path,
+        force: bool,
+        policy: Leftover,
+        manifest: &serde_json::Value,
+    ) -> Result<Self> {
         check_target(target, force, true)?;
         let temp = partial_path(target);
-        std::fs::create_dir(&temp)
-            .map_err(|e| output_failure(target, format!("creating {}: {e}", temp.display())))?;
+        let claimed = write_lock::claim(target, &parent_dir(target), &temp, policy, manifest)?;
         Ok(Self {
             target: target.to_path_buf(),
             temp,
             committed: false,
+            resumed: claimed.resumed,
+            _lock: claimed.lock,
         })
+    }
+
+    /// Whether this continues an interrupted run's temporary (`--resume`).
+    pub fn resumed(&self) -> bool {
+        self.resumed
     }
 
     /// The temporary directory to write into.
@@ -168,6 +199,12 @@ impl PartialDir {
     /// Flushes every file and directory to disk and renames the tree into place. A replaced
     /// target (`--force`) is moved aside first and removed only once the new one is in place.
     pub fn commit(mut self) -> Result<()> {
+        match std::fs::remove_file(self.temp.join(write_lock::MANIFEST)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(output_failure(&self.target, e))
+            }
+            _ => {}
+        }
         sync_tree(&self.temp).map_err(|e| output_failure(&self.target, e))?;
         let old = sibling(&self.target, "replaced");
         let replacing = self.target.exists();

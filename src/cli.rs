@@ -33,10 +33,18 @@ pub enum Command {
     /// chunk whose bytes changed but still decode (a flipped bit in the stream) passes: for those
     /// arrays verify checks decoding only. Arrays written with `convert --checksum` carry a
     /// crc32c checksum per chunk, and verify checks it too. The output says which, per array.
+    ///
+    /// A store pymecompress wrote records its chunks: a missing one is reported by key and the
+    /// store is not called complete. A store written elsewhere has no record; a missing chunk
+    /// there is legal zarr (it reads as the fill value), so verify reports the counts and says
+    /// it cannot tell.
     Verify {
         /// Store directory (or a group or array inside one), a `.pzf` file, or a PYME series
         /// directory (`NAME.pcs`).
         store: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
         /// A copy of the series on another data server (repeatable): for a PYME cluster series
         /// (`NAME.pcs` directory) given as STORE.
         #[arg(long = "node", value_name = "DIR")]
@@ -164,6 +172,14 @@ pub struct ConvertArgs {
     /// Replace OUTPUT if it exists (the old store is removed only once the new one is complete).
     #[arg(long)]
     pub force: bool,
+    /// Continue the temporary an interrupted run left (`.OUTPUT.partial-PID`): its chunks are
+    /// decoded to check them and kept, the rest written. Refused if it was started with other
+    /// arguments.
+    #[arg(long, conflicts_with = "restart")]
+    pub resume: bool,
+    /// Discard the temporary an interrupted run left, and start again.
+    #[arg(long)]
+    pub restart: bool,
     /// A copy of the series on another data server (repeatable): for a PYME cluster series
     /// (`NAME.pcs` directory) given as INPUT.
     #[arg(long = "node", value_name = "DIR")]

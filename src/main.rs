@@ -4,9 +4,12 @@
 mod atomic;
 mod cli;
 mod commands;
+mod completion;
 mod failure;
 mod progress;
+mod resume;
 mod store;
+mod write_lock;
 
 use std::process::ExitCode;
 

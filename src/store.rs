@@ -13,6 +13,10 @@ use zarrs::plugin::ExtensionName;
 use crate::failure::{error_chain, At, Failure, Place, Result};
 use pymecompress::npy::NpyDtype;
 
+/// The store every command writes through: each chunk and metadata file is written to a
+/// temporary, flushed and renamed over its key, so concurrent readers never see a torn chunk.
+pub type OutStore = zarrs_pymecompress::AtomicFilesystemStore;
+
 /// A filesystem store opened for reading and writing, and the node within it the user named.
 pub struct Located {
     pub storage: Arc<FilesystemStore>,

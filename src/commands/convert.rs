@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 use zarrs::array::{Array, ArrayMetadata, ArrayMetadataOptions, ArrayMetadataV2, ArrayMetadataV3};
-use zarrs::filesystem::FilesystemStore;
 use zarrs::group::{Group, GroupMetadata, GroupMetadataV3};
 use zarrs::metadata::v2::GroupMetadataV2;
 use zarrs::metadata::NodeMetadata;
@@ -21,8 +20,11 @@ use super::convert_chunks;
 use super::convert_plan::{plan_array, ArrayPlan};
 use crate::atomic::PartialDir;
 use crate::cli::ConvertArgs;
+use crate::completion;
 use crate::failure::{At, Failure, Place, Result};
-use crate::store::{self, Located};
+use crate::resume;
+use crate::store::{self, Located, OutStore};
+use crate::write_lock::{Leftover, CONVERT_HINT};
 use pymecompress::npy::NpyDtype;
 
 /// A node of the input, in walk order, with what becomes of it.
@@ -59,9 +61,15 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
     }
 
     let out_place = Place::store(o.output.display());
-    let partial = PartialDir::create(&o.output, o.force)?;
-    let output = Arc::new(FilesystemStore::new(partial.path()).at(&out_place)?);
+    let policy = match (o.resume, o.restart) {
+        (true, _) => Leftover::Resume,
+        (_, true) => Leftover::Restart,
+        _ => Leftover::Refuse { hint: CONVERT_HINT },
+    };
+    let partial = PartialDir::claim(&o.output, o.force, policy, &manifest(o, &input))?;
+    let output = Arc::new(OutStore::new(partial.path()).at(&out_place)?);
     let mut arrays = 0usize;
+    let mut written = Vec::new();
     for step in &steps {
         match step {
             Step::Group {
@@ -74,11 +82,16 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
                 out_path,
                 plan,
             } => {
-                write_array(o, &input, in_path, plan, &output, out_path, &out_place)?;
+                let resumed = partial.resumed();
+                let target = write_array(
+                    o, &input, in_path, plan, &output, out_path, &out_place, resumed,
+                )?;
+                written.push(completion::scan_array(&target, &out_place)?);
                 arrays += 1;
             }
         }
     }
+    completion::write_record(partial.path(), "pymecompress convert", written, &out_place)?;
     partial.commit()?;
     println!(
         "{} -> {}: {arrays} arrays",
@@ -177,8 +190,26 @@ fn plan_node(
     Ok(())
 }
 
+/// What a `--resume` must match: everything that decides the stored bytes.
+fn manifest(o: &ConvertArgs, input: &Located) -> Value {
+    json!({
+        "command": "convert",
+        "input": std::fs::canonicalize(&input.root).unwrap_or_else(|_| input.root.clone()),
+        "node": input.node_path,
+        "codec": format!("{:?}", o.codec),
+        "level": o.level,
+        "zarr_format": o.zarr_format,
+        "chunks": o.chunks,
+        "shards": o.shards,
+        "checksum": o.checksum,
+        "offset": format!("{:?}", o.quant.offset),
+        "scale": o.quant.scale,
+        "requantize": o.quant.requantize,
+    })
+}
+
 fn write_group(
-    output: &Arc<FilesystemStore>,
+    output: &Arc<OutStore>,
     path: &str,
     format: u8,
     attributes: &Map<String, Value>,
@@ -195,15 +226,18 @@ fn write_group(
         .at(&place)
 }
 
+// One more than clippy's default: the resume flag is threaded here to keep the loop untouched.
+#[allow(clippy::too_many_arguments)]
 fn write_array(
     o: &ConvertArgs,
     input: &Located,
     in_path: &str,
     plan: &ArrayPlan,
-    output: &Arc<FilesystemStore>,
+    output: &Arc<OutStore>,
     path: &str,
     out_place: &Place,
-) -> Result<()> {
+    resumed: bool,
+) -> Result<Array<OutStore>> {
     let source = store::open_array(input, in_path)?;
     let in_place = input
         .place
@@ -276,6 +310,10 @@ fn write_array(
     target
         .store_metadata_opt(&ArrayMetadataOptions::default().with_include_zarrs_metadata(false))
         .at(&place)?;
+    if resumed {
+        let (kept, erased) = resume::check_existing(&target, &place)?;
+        eprintln!("note: {in_path}: {kept} chunks kept from the interrupted run, {erased} damaged ones to write again");
+    }
     if plan.transfer_streams {
         let moved = convert_chunks::transfer_streams(&source, &in_place, &target, &place)?;
         println!("{in_path}: {moved} quant16 chunks copied as stored (not quantized again)");
@@ -286,7 +324,7 @@ fn write_array(
             plan.codec.name()
         );
     }
-    Ok(())
+    Ok(target)
 }
 
 fn check_shape(flag: &str, shape: &[u64], array_shape: &[u64], place: &Place) -> Result<()> {

@@ -11,19 +11,24 @@ use zarrs::storage::WritableStorageTraits;
 
 use crate::failure::{At, Place, Result};
 use crate::progress;
-use crate::store;
+use crate::resume;
+use crate::store::{self, OutStore};
 
 /// Reads each output chunk's region from the source and stores it, chunks in parallel.
 /// Regions that hold only the fill value are not stored (zarrs skips empty chunks).
 pub fn recode(
     source: &Array<FilesystemStore>,
     in_place: &Place,
-    target: &Array<FilesystemStore>,
+    target: &Array<OutStore>,
     place: &Place,
 ) -> Result<u64> {
     let indices = store::chunks(target);
     let bar = progress::items(indices.len() as u64, "converting");
     let result = indices.par_iter().try_for_each(|index| -> Result<()> {
+        if resume::is_done(&target.chunk_key(&index)) {
+            bar.inc(1);
+            return Ok(());
+        }
         let chunk_place = place.chunk(store::chunk_label(target, &index));
         let subset = target.chunk_subset_bounded(&index).at(&chunk_place)?;
         let len = source.data_type().fixed_size().and_then(|size| {
@@ -57,7 +62,7 @@ pub fn recode(
 pub fn transfer_streams(
     source: &Array<FilesystemStore>,
     in_place: &Place,
-    target: &Array<FilesystemStore>,
+    target: &Array<OutStore>,
     place: &Place,
 ) -> Result<u64> {
     let indices = store::chunks(source);
@@ -66,6 +71,10 @@ pub fn transfer_streams(
     let moved = indices
         .par_iter()
         .map(|index| -> Result<u64> {
+            if resume::is_done(&target.chunk_key(&index)) {
+                bar.inc(1);
+                return Ok(1);
+            }
             let label = store::chunk_label(source, &index);
             let in_chunk = in_place.chunk(&label);
             let Some(stored) = source.retrieve_encoded_chunk(&index).at(&in_chunk)? else {

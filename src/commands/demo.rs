@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 use zarrs::array::{Array, ArrayMetadata, ArrayMetadataOptions, ArrayMetadataV2};
-use zarrs::filesystem::FilesystemStore;
 
 use crate::atomic::PartialDir;
 use crate::commands::info::{human_bytes, short_bytes};
+use crate::completion;
 use crate::failure::{At, Failure, Place, Result};
 use crate::progress;
+use crate::store::OutStore;
 use pymecompress::synth::{synthesize_frame, MovieSpec};
 use pymecompress_codecs::QuantParams;
 use zarrs_pymecompress::HuffmanQuant16Codec;
@@ -229,7 +230,7 @@ struct RoundTrip {
 /// in place by [`MovieStore::finish`], with the time spent in zarrs counted.
 struct MovieStore {
     partial: PartialDir,
-    array: Array<FilesystemStore>,
+    array: Array<OutStore>,
     place: Place,
     frame_len: usize,
     stats: RoundTrip,
@@ -241,7 +242,7 @@ impl MovieStore {
             .array("/")
             .codec(compressor["id"].as_str().unwrap_or("?"));
         let partial = PartialDir::create(path, force)?;
-        let storage = Arc::new(FilesystemStore::new(partial.path()).at(&place)?);
+        let storage = Arc::new(OutStore::new(partial.path()).at(&place)?);
         let document = json!({
             "zarr_format": 2,
             "shape": [spec.frames, spec.height, spec.width],
@@ -312,6 +313,13 @@ impl MovieStore {
 
     /// Flushes the store and renames it into place.
     fn finish(self) -> Result<RoundTrip> {
+        let scanned = completion::scan_array(&self.array, &self.place)?;
+        completion::write_record(
+            self.partial.path(),
+            "pymecompress demo",
+            vec![scanned],
+            &self.place,
+        )?;
         self.partial.commit()?;
         Ok(self.stats)
     }

@@ -25,9 +25,9 @@ pub fn run(command: Command) -> Result<ExitCode> {
             Some(input) => pzf_input::info(&input, json),
             None => info::run(&store, json),
         },
-        Command::Verify { store, node } => match pzf_input::classify(&store, &node)? {
+        Command::Verify { store, node, json } => match pzf_input::classify(&store, &node)? {
             Some(input) => pzf_input::verify(&input),
-            None => verify::run(&store),
+            None => verify::run(&store, json),
         },
         Command::Export {
             array,

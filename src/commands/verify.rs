@@ -1,22 +1,32 @@
 //! `pymecompress verify`: decode every stored chunk and report the ones that fail, saying what
 //! that proves: pymecompress chunks have no checksum, so for them only decoding is checked.
+//! Then compare the stored chunks with the store's completion record (`completion.rs`): on a
+//! store we wrote, a missing chunk is named and the store is not complete; on one written
+//! elsewhere a missing chunk is legal zarr, so completeness cannot be told.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::ExitCode;
 
 use rayon::prelude::*;
+use serde_json::{json, Value};
 use zarrs::array::ArrayBytes;
 
+use crate::completion::{self, Completeness};
 use crate::failure::{At, Failure, Result};
 use crate::progress;
 use crate::store;
 
-pub fn run(path: &Path) -> Result<ExitCode> {
+pub fn run(path: &Path, as_json: bool) -> Result<ExitCode> {
     let located = store::locate(path)?;
     let arrays = store::arrays_under(&located)?;
+    let record = completion::read_record(&located.root);
     let mut bad: Vec<Failure> = Vec::new();
     let mut checked = 0u64;
     let mut with_checksums = 0usize;
+    let mut reports: Vec<Value> = Vec::new();
+    let mut missing_total = 0usize;
+    let mut unknown = 0usize;
     for (array_path, metadata) in &arrays {
         let place = located
             .place
@@ -27,42 +37,108 @@ pub fn run(path: &Path) -> Result<ExitCode> {
         {
             Ok(array) => array,
             Err(failure) => {
+                reports.push(json!({"path": array_path, "error": failure.to_string()}));
                 bad.push(failure);
                 continue;
             }
         };
         let indices = store::chunks(&array);
         let bar = progress::items(indices.len() as u64, "verifying");
-        let results: Vec<(bool, Option<Failure>)> = indices
+        let results: Vec<(String, bool, Option<Failure>)> = indices
             .par_iter()
             .map(|index| {
+                let key = store::chunk_label(&array, &index);
                 let outcome = array.retrieve_chunk_if_exists::<ArrayBytes<'static>>(&index);
                 bar.inc(1);
                 match outcome {
-                    Ok(found) => (found.is_some(), None),
-                    Err(e) => (
-                        true,
-                        Some(store::chunk_failure(
-                            &place.chunk(store::chunk_label(&array, &index)),
-                            &e,
-                        )),
-                    ),
+                    Ok(found) => (key, found.is_some(), None),
+                    Err(e) => {
+                        let failure = store::chunk_failure(&place.chunk(&key), &e);
+                        (key, true, Some(failure))
+                    }
                 }
             })
             .collect();
         bar.finish_and_clear();
-        let present = results.iter().filter(|(p, _)| *p).count();
-        let failed: Vec<Failure> = results.into_iter().filter_map(|(_, f)| f).collect();
+        let grid_keys: Vec<String> = results.iter().map(|(k, _, _)| k.clone()).collect();
+        let present: BTreeSet<String> = results
+            .iter()
+            .filter(|(_, p, _)| *p)
+            .map(|(k, _, _)| k.clone())
+            .collect();
+        let failed: Vec<Failure> = results.into_iter().filter_map(|(_, _, f)| f).collect();
         let has_checksum = store::has_crc32c(metadata);
         with_checksums += usize::from(has_checksum);
-        println!(
-            "{array_path}: {present} of {} chunks stored, {} bad; checked {}",
-            indices.len(),
-            failed.len(),
-            checked_what(has_checksum)
-        );
-        checked += present as u64;
+        let completeness = completion::check(record.as_ref(), array_path, &grid_keys, &present);
+        let (complete, missing, said) = match &completeness {
+            Completeness::Complete => (json!(true), vec![], "complete (as recorded)".to_string()),
+            Completeness::Missing(keys) => {
+                missing_total += keys.len();
+                let said = format!(
+                    "NOT complete: {} chunks recorded as written are missing",
+                    keys.len()
+                );
+                (json!(false), keys.clone(), said)
+            }
+            Completeness::Unknown => {
+                unknown += 1;
+                let said = "no completion record (not written by pymecompress, or by an older \
+                            version): a missing chunk reads as the fill value in zarr, so whether \
+                            the store is complete cannot be told"
+                    .to_string();
+                (Value::Null, vec![], said)
+            }
+        };
+        if !as_json {
+            println!(
+                "{array_path}: {} of {} chunks stored, {} bad; checked {}; {said}",
+                present.len(),
+                grid_keys.len(),
+                failed.len(),
+                checked_what(has_checksum)
+            );
+            for key in &missing {
+                let what = "missing chunk (the completion record says it was written)";
+                eprintln!("error: {}", place.chunk(key).fail(what));
+            }
+        }
+        reports.push(json!({
+            "path": array_path,
+            "chunks_present": present.len(),
+            "chunks_in_grid": grid_keys.len(),
+            "bad": failed.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "missing": missing,
+            "complete": complete,
+            "checksums": has_checksum,
+        }));
+        checked += present.len() as u64;
         bad.extend(failed);
+    }
+    let complete = if record.is_none() || unknown > 0 {
+        Value::Null
+    } else {
+        json!(missing_total == 0)
+    };
+    let ok = bad.is_empty() && missing_total == 0;
+    if as_json {
+        let report = json!({
+            "store": located.root.display().to_string(),
+            "record": record.is_some(),
+            "complete": complete,
+            "chunks_checked": checked,
+            "bad": bad.len(),
+            "missing": missing_total,
+            "arrays": reports,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).at(&located.place)?
+        );
+        return Ok(if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
     }
     for failure in &bad {
         eprintln!("error: {failure}");
@@ -75,13 +151,18 @@ pub fn run(path: &Path) -> Result<ExitCode> {
             arrays.len()
         ),
     };
+    let verdict = match complete {
+        Value::Bool(true) => "complete (every recorded chunk present)".to_string(),
+        Value::Bool(false) => format!("NOT complete: {missing_total} recorded chunks missing"),
+        _ => "completeness unknown (no completion record)".to_string(),
+    };
     println!(
-        "{}: {} arrays, {checked} stored chunks checked, {} bad; checked {what}",
+        "{}: {} arrays, {checked} stored chunks checked, {} bad; checked {what}; {verdict}",
         located.root.display(),
         arrays.len(),
         bad.len()
     );
-    Ok(if bad.is_empty() {
+    Ok(if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

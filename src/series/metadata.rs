@@ -95,7 +95,7 @@ fn merged<T: PartialEq>(
     Ok(kept)
 }
 
-fn parse_object(path: &Path, value: Value) -> Result<Map<String, Value>, SeriesError> {
+pub(crate) fn parse_object(path: &Path, value: Value) -> Result<Map<String, Value>, SeriesError> {
     match value {
         Value::Object(map) => Ok(map),
         other => Err(SeriesError::InvalidJson {
@@ -108,7 +108,7 @@ fn parse_object(path: &Path, value: Value) -> Result<Map<String, Value>, SeriesE
     }
 }
 
-fn parse_events(path: &Path, value: Value) -> Result<Vec<Event>, SeriesError> {
+pub(crate) fn parse_events(path: &Path, value: Value) -> Result<Vec<Event>, SeriesError> {
     let invalid = |reason: String| SeriesError::InvalidJson {
         path: path.to_path_buf(),
         reason,

@@ -28,6 +28,8 @@
 mod error;
 mod index;
 mod metadata;
+#[doc(hidden)]
+pub mod parse;
 mod uniform;
 
 use std::collections::BTreeMap;

@@ -21,6 +21,11 @@
 //! line above, or naming any item of the crate. See the [`inventory`] documentation for the
 //! platforms its registration supports.
 //!
+//! # Atomic chunk writes
+//! [`AtomicFilesystemStore`] wraps zarrs's filesystem store so that every chunk and metadata
+//! write goes to a temporary file that is flushed and renamed over the key: a process reading
+//! the store while another writes it sees each chunk old, new or missing, never torn.
+//!
 //! # Data types
 //! `pymecompress-quant16` codes `uint16` values only. zarrs 0.23 builds a codec from its
 //! metadata alone, without the array's data type, and does not check the codec chain when it
@@ -75,6 +80,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod atomic_store;
 mod check;
 mod convert;
 mod error;
@@ -87,6 +93,7 @@ mod pyme_pzf;
 mod scratch;
 mod tile_store;
 
+pub use atomic_store::{AtomicFilesystemStore, TEMP_PREFIX as ATOMIC_TEMP_PREFIX};
 pub use check::{check_array, open_array, OpenError};
 pub use convert::array_metadata_v2_to_v3;
 pub use fast_read::{read_region, read_region_elements_into, read_region_into};

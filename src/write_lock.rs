@@ -1,0 +1,261 @@
+//! Leftover temporaries of store writes, and the lock that tells a live writer from a dead one.
+//!
+//! A store is written as `.NAME.partial-PID` beside its target (see `atomic.rs`). The writer
+//! holds an exclusive `flock` on that directory for as long as it runs; the kernel drops the
+//! lock when the process ends, however it ends (SIGKILL included). So a temporary found
+//! unlocked is the leftover of a dead run, and one found locked belongs to a live writer.
+//!
+//! The temporary also holds [`MANIFEST`], the arguments of the run that made it (codec, chunk
+//! and shard shapes, format, parameters, source), so that `--resume` can refuse to finish a
+//! store with arguments other than those its first chunks were written with.
+
+use std::fs::{File, TryLockError};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::failure::{Failure, Result};
+
+/// The manifest's file name inside the temporary (removed before the store is renamed into
+/// place, so a finished store never carries it).
+pub const MANIFEST: &str = ".pymecompress-write.json";
+
+/// What to do with the leftover of an interrupted run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leftover {
+    /// Report it and stop (exit 1), naming it and the flags. `hint` names the flags.
+    Refuse { hint: &'static str },
+    /// Continue writing into it.
+    Resume,
+    /// Remove it and start again.
+    Restart,
+}
+
+/// Flags to name when a convert leftover is found.
+pub const CONVERT_HINT: &str =
+    "add --resume to continue it (chunks already written are checked, not encoded again) or --restart to discard it";
+
+/// A temporary directory this process holds the lock on.
+#[derive(Debug)]
+pub struct Claimed {
+    /// Open handle on the directory; the lock lives as long as it.
+    pub lock: File,
+    /// Whether it is a resumed leftover (its chunks are to be checked, not rewritten).
+    pub resumed: bool,
+}
+
+/// The temporaries of earlier writes of `target`: `.NAME.partial-*` beside it.
+pub fn temporaries(target: &Path, parent: &Path) -> Vec<PathBuf> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.partial-");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(parent)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
+/// Locks `dir` exclusively without waiting; `Ok(None)` if another process holds it.
+fn try_lock(dir: &Path) -> std::io::Result<Option<File>> {
+    let file = File::open(dir)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(TryLockError::WouldBlock) => Ok(None),
+        Err(TryLockError::Error(e)) => Err(e),
+    }
+}
+
+fn fail(target: &Path, message: impl std::fmt::Display) -> Failure {
+    Failure::msg(format!("output {}: {message}", target.display()))
+}
+
+/// Creates `temp` (our own `.NAME.partial-PID`) locked, or takes over the leftover of an
+/// interrupted run of `target` as `policy` says. `manifest` describes this run.
+pub fn claim(
+    target: &Path,
+    parent: &Path,
+    temp: &Path,
+    policy: Leftover,
+    manifest: &Value,
+) -> Result<Claimed> {
+    let mut resumable: Option<(PathBuf, File)> = None;
+    for old in temporaries(target, parent) {
+        let lock =
+            try_lock(&old).map_err(|e| fail(target, format!("checking {}: {e}", old.display())))?;
+        let Some(lock) = lock else {
+            return Err(fail(
+                target,
+                format!(
+                    "another pymecompress process is writing it now (its temporary {} is locked); \
+                     wait for it to finish, or stop it first",
+                    old.display()
+                ),
+            ));
+        };
+        match policy {
+            Leftover::Refuse { hint } => {
+                return Err(fail(
+                    target,
+                    format!("an interrupted run left {}; {hint}", old.display()),
+                ))
+            }
+            Leftover::Restart => std::fs::remove_dir_all(&old)
+                .map_err(|e| fail(target, format!("removing {}: {e}", old.display())))?,
+            Leftover::Resume if resumable.is_none() => resumable = Some((old, lock)),
+            Leftover::Resume => {
+                return Err(fail(
+                    target,
+                    format!(
+                        "more than one interrupted run left a temporary ({} and {}); \
+                         use --restart, or remove all but one",
+                        resumable
+                            .as_ref()
+                            .map_or(String::new(), |r| r.0.display().to_string()),
+                        old.display()
+                    ),
+                ))
+            }
+        }
+    }
+    if let Some((old, lock)) = resumable {
+        check_manifest(target, &old, manifest)?;
+        remove_chunk_temporaries(&old)
+            .map_err(|e| fail(target, format!("cleaning {}: {e}", old.display())))?;
+        // The lock is on the directory itself, so it moves with the rename.
+        std::fs::rename(&old, temp)
+            .map_err(|e| fail(target, format!("taking over {}: {e}", old.display())))?;
+        eprintln!(
+            "note: resuming the interrupted write {} (its chunks are checked, not encoded again)",
+            old.display()
+        );
+        return Ok(Claimed {
+            lock,
+            resumed: true,
+        });
+    }
+    std::fs::create_dir(temp)
+        .map_err(|e| fail(target, format!("creating {}: {e}", temp.display())))?;
+    let claimed = try_lock(temp)
+        .and_then(|lock| lock.ok_or_else(|| std::io::Error::other("locked by another process")))
+        .and_then(|lock| {
+            let text = serde_json::to_vec_pretty(manifest).map_err(std::io::Error::other)?;
+            std::fs::write(temp.join(MANIFEST), text)?;
+            Ok(lock)
+        });
+    match claimed {
+        Ok(lock) => Ok(Claimed {
+            lock,
+            resumed: false,
+        }),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(temp);
+            Err(fail(target, format!("creating {}: {e}", temp.display())))
+        }
+    }
+}
+
+/// Removes the chunk temporaries a killed writer left inside the store (the adapter's
+/// `.pymecompress-tmp.*` files), so that they do not end up in the finished store.
+fn remove_chunk_temporaries(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            remove_chunk_temporaries(&entry.path())?;
+        } else if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(zarrs_pymecompress::ATOMIC_TEMP_PREFIX)
+        {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Refuses to resume a leftover written with other arguments, naming the first that differs.
+fn check_manifest(target: &Path, old: &Path, ours: &Value) -> Result<()> {
+    let file = old.join(MANIFEST);
+    let theirs: Value = std::fs::read(&file)
+        .ok()
+        .and_then(|t| serde_json::from_slice(&t).ok())
+        .ok_or_else(|| {
+            fail(
+                target,
+                format!(
+                    "cannot resume {}: it has no readable {MANIFEST} (not ours, or killed before \
+                     writing it); use --restart",
+                    old.display()
+                ),
+            )
+        })?;
+    if let (Some(a), Some(b)) = (ours.as_object(), theirs.as_object()) {
+        for (key, value) in a {
+            let recorded = b.get(key).unwrap_or(&Value::Null);
+            if recorded != value {
+                return Err(Failure::usage(format!(
+                    "output {}: cannot resume {}: it was written with {key} = {recorded}, this \
+                     run asks for {value}; run again with the same arguments, or use --restart",
+                    target.display(),
+                    old.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_locked_temporary_refuses_and_an_unlocked_one_is_reported_resumed_or_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.zarr");
+        let first = dir.path().join(".out.zarr.partial-1");
+        let manifest = json!({"codec": "Quant16"});
+        let held = claim(&target, dir.path(), &first, Leftover::Resume, &manifest).unwrap();
+        let second = dir.path().join(".out.zarr.partial-2");
+        for policy in [
+            Leftover::Resume,
+            Leftover::Restart,
+            Leftover::Refuse { hint: "h" },
+        ] {
+            let err = claim(&target, dir.path(), &second, policy, &manifest).unwrap_err();
+            assert!(err.to_string().contains("is locked"), "{err}");
+        }
+        drop(held); // as if killed: the kernel drops the lock
+        let err = claim(
+            &target,
+            dir.path(),
+            &second,
+            Leftover::Refuse { hint: "HINT" },
+            &manifest,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains(".out.zarr.partial-1") && err.contains("HINT"),
+            "{err}"
+        );
+        let other = json!({"codec": "Zstd"});
+        let err = claim(&target, dir.path(), &second, Leftover::Resume, &other).unwrap_err();
+        assert_eq!(err.exit_status(), 2);
+        assert!(err.to_string().contains("codec"), "{err}");
+        let resumed = claim(&target, dir.path(), &second, Leftover::Resume, &manifest).unwrap();
+        assert!(resumed.resumed && second.is_dir() && !first.exists());
+        drop(resumed);
+        let third = dir.path().join(".out.zarr.partial-3");
+        let fresh = claim(&target, dir.path(), &third, Leftover::Restart, &manifest).unwrap();
+        assert!(!fresh.resumed && !second.exists() && third.join(MANIFEST).is_file());
+    }
+}
