@@ -97,6 +97,7 @@ def test_dumps_takes_arrays_of_negative_strides():
 
 
 @requires_zarr3
+@pytest.mark.filterwarnings("ignore:Numcodecs codecs are not in the Zarr version 3")
 def test_zarr3_codecs_refuse_a_bad_configuration_when_built():
     # the configuration was checked only when the first chunk was coded
     from pymecompress_rs import zarr3
