@@ -2,13 +2,16 @@
 //! `pymecompress_rs` (`pymecompress_rs._native`).
 //!
 //! Kept thin: every function takes Python buffers (any object with the buffer protocol, any
-//! data type, any alignment), reads them in place when they are contiguous, releases the GIL
-//! while coding, and hands back numpy arrays that own the `Vec` the core produced (no copy).
-//! Errors of the core become `CodecError` (a `ValueError`) with the core's message.
+//! data type but Python objects, any alignment, 0-d included), reads them in place when they
+//! are contiguous, releases the GIL while coding, and hands back numpy arrays that own the
+//! `Vec` the core produced (no copy). Errors of the core become `CodecError` (a `ValueError`)
+//! with the core's message; no input reaches a panic (tests/test_mutations.py and
+//! tests/test_abuse.py try them).
 //!
 //! The Python package puts the reference's names on top (`bcl`, `codecs`, `zarr3`, `pzf`).
 
 mod buffers;
+mod errors;
 mod huffman_unsized;
 
 use std::sync::Mutex;
@@ -23,36 +26,8 @@ use pymecompress_codecs::pzf::{
 };
 use pymecompress_codecs::{huffman, stream, Endian, Quant16Codec, QuantParams, TRAILER_BYTES};
 
-use buffers::{ByteView, ByteViewMut};
-
-pyo3::create_exception!(
-    _native,
-    CodecError,
-    PyValueError,
-    "A chunk, stream or PZF frame that cannot be decoded, or data or parameters that cannot be encoded."
-);
-
-fn codec_err(e: impl std::fmt::Display) -> PyErr {
-    CodecError::new_err(e.to_string())
-}
-
-/// Most symbols a stream of `stream_len` bytes can hold (9 bits of tree, 1 bit per symbol):
-/// the bound that keeps a size given by a caller or a trailer from sizing an allocation the
-/// stream cannot fill.
-fn max_symbols(stream_len: usize) -> usize {
-    usize::try_from(pzf::max_symbols(stream_len)).unwrap_or(usize::MAX)
-}
-
-fn check_symbols(stream_len: usize, n: usize) -> PyResult<()> {
-    if n > 0 && n > max_symbols(stream_len) {
-        return Err(CodecError::new_err(format!(
-            "damaged or truncated data: a Huffman stream of {stream_len} bytes holds at most {} \
-             symbols, {n} were asked for",
-            max_symbols(stream_len)
-        )));
-    }
-    Ok(())
-}
+use buffers::{read_into, read_with, ByteView};
+use errors::{check_symbols, codec_err, max_symbols, CodecError};
 
 /// The raw Huffman stream of a buffer's bytes (`bcl.HuffmanCompress`).
 #[pyfunction]
@@ -60,10 +35,7 @@ fn huffman_encode_stream<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyArray1<u8>>> {
-    let view = ByteView::new(data)?;
-    let bytes = view.bytes();
-    let out = py.detach(|| stream::encode(bytes)).map_err(codec_err)?;
-    Ok(PyArray1::from_vec(py, out))
+    read_with(py, data, |bytes| stream::encode(bytes).map_err(codec_err))
 }
 
 /// Decodes `n` bytes from a raw stream (`bcl.HuffmanDecompress`).
@@ -73,11 +45,10 @@ fn huffman_decode_stream<'py>(
     data: &Bound<'py, PyAny>,
     n: usize,
 ) -> PyResult<Bound<'py, PyArray1<u8>>> {
-    let view = ByteView::new(data)?;
-    let bytes = view.bytes();
-    check_symbols(bytes.len(), n)?;
-    let out = py.detach(|| stream::decode(bytes, n)).map_err(codec_err)?;
-    Ok(PyArray1::from_vec(py, out))
+    read_with(py, data, |bytes| {
+        check_symbols(bytes.len(), n)?;
+        stream::decode(bytes, n).map_err(codec_err)
+    })
 }
 
 /// A `pymecompress-huffman` chunk of a buffer's bytes, with the byte count as trailer.
@@ -86,10 +57,7 @@ fn huffman_encode_chunk<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyArray1<u8>>> {
-    let view = ByteView::new(data)?;
-    let bytes = view.bytes();
-    let out = py.detach(|| huffman::encode(bytes)).map_err(codec_err)?;
-    Ok(PyArray1::from_vec(py, out))
+    read_with(py, data, |bytes| huffman::encode(bytes).map_err(codec_err))
 }
 
 /// Decodes a `pymecompress-huffman` chunk into the bytes of `out` (a writable contiguous
@@ -101,15 +69,12 @@ fn huffman_decode_chunk_into(
     data: &Bound<'_, PyAny>,
     out: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
-    let view = ByteView::new(data)?;
-    let mut target = ByteViewMut::new(out)?;
-    let chunk = view.bytes();
-    let dest = target.bytes_mut();
-    if chunk.len() >= TRAILER_BYTES {
-        check_symbols(chunk.len() - TRAILER_BYTES, dest.len())?;
-    }
-    py.detach(|| huffman::decode_into(chunk, dest))
-        .map_err(codec_err)
+    read_into(py, data, out, |chunk, dest, _format| {
+        if chunk.len() >= TRAILER_BYTES {
+            check_symbols(chunk.len() - TRAILER_BYTES, dest.len())?;
+        }
+        huffman::decode_into(chunk, dest).map_err(codec_err)
+    })
 }
 
 /// Decodes a `pymecompress-huffman` chunk of unknown size. With `infer_itemsize` false the
@@ -123,22 +88,18 @@ fn huffman_decode_chunk<'py>(
     data: &Bound<'py, PyAny>,
     infer_itemsize: bool,
 ) -> PyResult<Bound<'py, PyArray1<u8>>> {
-    let view = ByteView::new(data)?;
-    let chunk = view.bytes();
-    let out = py
-        .detach(|| {
-            if infer_itemsize {
-                huffman_unsized::decode(chunk)
-            } else {
-                let limit = chunk
-                    .len()
-                    .checked_sub(TRAILER_BYTES)
-                    .map_or(0, max_symbols);
-                huffman::decode_unsized(chunk, limit)
-            }
-        })
-        .map_err(codec_err)?;
-    Ok(PyArray1::from_vec(py, out))
+    read_with(py, data, |chunk| {
+        if infer_itemsize {
+            huffman_unsized::decode(chunk)
+        } else {
+            let limit = chunk
+                .len()
+                .checked_sub(TRAILER_BYTES)
+                .map_or(0, max_symbols);
+            huffman::decode_unsized(chunk, limit)
+        }
+        .map_err(codec_err)
+    })
 }
 
 /// Byte order of the uint16 values a buffer holds: its format's, or this machine's for a
@@ -196,17 +157,7 @@ impl Quant16 {
         data: &Bound<'py, PyAny>,
         trailer: bool,
     ) -> PyResult<Bound<'py, PyArray1<u8>>> {
-        let view = ByteView::new(data)?;
-        let order = u16_order(&view.format()).unwrap_or(Endian::NATIVE);
-        let bytes = view.bytes();
-        let codec = &self.codec;
-        let mut out = py
-            .detach(|| codec.encode_bytes(bytes, order))
-            .map_err(codec_err)?;
-        if !trailer {
-            out.truncate(out.len() - TRAILER_BYTES);
-        }
-        Ok(PyArray1::from_vec(py, out))
+        quant16_encode_with(py, &self.codec, data, trailer, false)
     }
 
     /// Decodes a chunk into a new uint16 array of the trailer's value count.
@@ -215,19 +166,18 @@ impl Quant16 {
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<u16>>> {
-        let view = ByteView::new(data)?;
-        let chunk = view.bytes();
-        let Some(stream_len) = chunk.len().checked_sub(TRAILER_BYTES) else {
-            return Err(codec_err(pymecompress_codecs::Error::ChunkTooShort {
-                len: chunk.len(),
-            }));
-        };
-        let trailer = &chunk[stream_len..];
-        let n = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]) as usize;
-        check_symbols(stream_len, n)?;
         let codec = &self.codec;
-        let out = py.detach(|| codec.decode(chunk, n)).map_err(codec_err)?;
-        Ok(PyArray1::from_vec(py, out))
+        read_with(py, data, |chunk| {
+            let Some(stream_len) = chunk.len().checked_sub(TRAILER_BYTES) else {
+                return Err(codec_err(pymecompress_codecs::Error::ChunkTooShort {
+                    len: chunk.len(),
+                }));
+            };
+            let trailer = &chunk[stream_len..];
+            let n = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]) as usize;
+            check_symbols(stream_len, n)?;
+            codec.decode(chunk, n).map_err(codec_err)
+        })
     }
 
     /// Decodes a chunk into the bytes of `out`: its size in bytes / 2 values, in its format's
@@ -238,17 +188,16 @@ impl Quant16 {
         data: &Bound<'_, PyAny>,
         out: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let view = ByteView::new(data)?;
-        let mut target = ByteViewMut::new(out)?;
-        let order = u16_order(&target.format()).unwrap_or(Endian::NATIVE);
-        let chunk = view.bytes();
-        let dest = target.bytes_mut();
-        if chunk.len() >= TRAILER_BYTES {
-            check_symbols(chunk.len() - TRAILER_BYTES, dest.len() / 2)?;
-        }
         let codec = &self.codec;
-        py.detach(|| codec.decode_into_bytes(chunk, dest, order))
-            .map_err(codec_err)
+        read_into(py, data, out, |chunk, dest, format| {
+            let order = u16_order(format).unwrap_or(Endian::NATIVE);
+            if chunk.len() >= TRAILER_BYTES {
+                check_symbols(chunk.len() - TRAILER_BYTES, dest.len() / 2)?;
+            }
+            codec
+                .decode_into_bytes(chunk, dest, order)
+                .map_err(codec_err)
+        })
     }
 
     fn __repr__(&self) -> String {
@@ -292,6 +241,18 @@ fn quant16_encode<'py>(
     trailer: bool,
     require_u16: bool,
 ) -> PyResult<Bound<'py, PyArray1<u8>>> {
+    let codec = codec_for(offset, scale)?;
+    quant16_encode_with(py, &codec, data, trailer, require_u16)
+}
+
+/// The one body of [`Quant16::encode`] and [`quant16_encode`].
+fn quant16_encode_with<'py>(
+    py: Python<'py>,
+    codec: &Quant16Codec,
+    data: &Bound<'py, PyAny>,
+    trailer: bool,
+    require_u16: bool,
+) -> PyResult<Bound<'py, PyArray1<u8>>> {
     let view = ByteView::new(data)?;
     let order = match u16_order(&view.format()) {
         Some(order) => order,
@@ -302,13 +263,12 @@ fn quant16_encode<'py>(
         }
         None => Endian::NATIVE,
     };
-    let codec = codec_for(offset, scale)?;
     let bytes = view.bytes();
     let mut out = py
         .detach(|| codec.encode_bytes(bytes, order))
         .map_err(codec_err)?;
     if !trailer {
-        out.truncate(out.len() - TRAILER_BYTES);
+        out.truncate(out.len().saturating_sub(TRAILER_BYTES));
     }
     Ok(PyArray1::from_vec(py, out))
 }

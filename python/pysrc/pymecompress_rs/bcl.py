@@ -44,7 +44,7 @@ def HuffmanCompressQuant(data, offset, scale):
 
     Raises RuntimeError for data that is not uint16, as the reference does.
     """
-    return _native.quant16_encode(data, float(offset), float(scale), False, True)
+    return _native.quant16_encode(data, offset, scale, False, True)
 
 
 def huffman_compress_buffer(data):
@@ -54,7 +54,7 @@ def huffman_compress_buffer(data):
 
 def huffman_compress_quant_buffer(data, offset, scale):
     """A ``pymecompress-quant16`` chunk: exactly one symbol per uint16 value, then the value count."""
-    return _native.quant16_encode(data, float(offset), float(scale), True, False)
+    return _native.quant16_encode(data, offset, scale, True, False)
 
 
 def huffman_decompress_buffer(data, out):

@@ -35,9 +35,31 @@ def _decode_into(out, decoded):
     return ndarray_copy(decoded, out)
 
 
+def _from_known_keys(cls, config):
+    """``cls`` built from a configuration's keys other than ``id``: an unknown key raises
+    TypeError (as numcodecs' own ``Codec.from_config`` and the Rust plugin, which refuses
+    unknown fields), rather than being dropped without a word."""
+    config = {k: v for k, v in config.items() if k != "id"}
+    return cls(**config)
+
+
+def _real(name, value, codec_id):
+    """``value`` if it is a real number (int, float or a numpy scalar; a string is not one)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (int, float, np.integer,
+                                                                 np.floating)):
+        raise TypeError(f"{codec_id}: {name} {value!r} is not a number")
+    return value
+
+
 def _writable_contiguous(out):
     arr = np.asarray(out) if not isinstance(out, np.ndarray) else out
     return arr.flags.writeable and (arr.flags.c_contiguous or arr.flags.f_contiguous)
+
+
+def _float32_ok(value, positive):
+    with np.errstate(over="ignore"):
+        f = np.float32(value)
+    return bool(np.isfinite(f)) and (f > 0 or not positive)
 
 
 class Huffman(_Picklable, Codec):
@@ -66,7 +88,7 @@ class Huffman(_Picklable, Codec):
 
     @classmethod
     def from_config(cls, config):
-        return cls()
+        return _from_known_keys(cls, config)
 
     def __repr__(self):
         return "Huffman()"
@@ -83,8 +105,8 @@ class HuffmanQuant16(_Picklable, Codec):
     codec_id = "pymecompress-quant16"
 
     def __init__(self, offset=0, scale=1):
-        self._offset = offset
-        self._scale = scale
+        self._offset = _real("offset", offset, self.codec_id)
+        self._scale = _real("scale", scale, self.codec_id)
         self._native = _native.Quant16(float(offset), float(scale))
 
     @property
@@ -112,7 +134,7 @@ class HuffmanQuant16(_Picklable, Codec):
 
     @classmethod
     def from_config(cls, config):
-        return cls(offset=config.get("offset", 0), scale=config.get("scale", 1))
+        return _from_known_keys(cls, config)
 
     def __repr__(self):
         return f"HuffmanQuant16(offset={self._offset!r}, scale={self._scale!r})"
@@ -147,10 +169,11 @@ class PZFCodec(_Picklable, Codec):
             raise ValueError("pyme-pzf: offset and scale need quantization 'sqrt'")
         if quantization == "sqrt" and compression == "raw":
             raise ValueError("pyme-pzf: sqrt quantization needs a Huffman payload")
-        if scale is not None and not float(np.float32(scale)) > 0:
-            raise ValueError(f"pyme-pzf: scale {scale!r} must be a number above 0")
-        if offset is not None and not np.isfinite(np.float32(offset)):
-            raise ValueError(f"pyme-pzf: offset {offset!r} must be finite")
+        # the frame header holds them as float32: a value finite as a float64 may not be one
+        if scale is not None and not _float32_ok(_real("scale", scale, self.codec_id), True):
+            raise ValueError(f"pyme-pzf: scale {scale!r} must be a finite float32 above 0")
+        if offset is not None and not _float32_ok(_real("offset", offset, self.codec_id), False):
+            raise ValueError(f"pyme-pzf: offset {offset!r} must be a finite float32")
         self.compression = compression
         self.quantization = quantization
         self.offset = offset
@@ -198,8 +221,7 @@ class PZFCodec(_Picklable, Codec):
 
     @classmethod
     def from_config(cls, config):
-        config = {k: v for k, v in config.items() if k != "id"}
-        return cls(**config)
+        return _from_known_keys(cls, config)
 
     def __repr__(self):
         return "PZFCodec(%s)" % ", ".join(

@@ -108,9 +108,12 @@ def dumps(data, sequenceID=0, frameNum=0, frameTimestamp=0, compression=DATA_COM
     shape = tuple(data.shape) + (1,) * (3 - data.ndim)
     order = "F" if data.flags.f_contiguous else "C"
     native = data.dtype.newbyteorder("=")
-    if data.dtype != native or not data.flags.aligned:
+    if data.dtype != native or not data.flags.aligned or not (
+            data.flags.c_contiguous or data.flags.f_contiguous):
+        # the native writer reads a flat slice: aligned, native and contiguous (an array of
+        # negative strides reshapes to a view of negative stride, not a copy)
         data = data.astype(native, order=order)
-    flat = data.reshape(-1, order=order)  # a view: the array is contiguous in `order`
+    flat = data.reshape(-1, order=order)
     try:
         return _native.pzf_encode(
             flat, shape, order, int(sequenceID), int(frameNum), int(frameTimestamp),

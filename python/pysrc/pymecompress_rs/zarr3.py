@@ -24,6 +24,12 @@ __all__ = ["Huffman", "HuffmanQuant16", "PZFCodec"]
 class _Bound:
     _numcodecs_class = None
 
+    def __init__(self, **codec_config):
+        super().__init__(**codec_config)
+        # a bad configuration raises here, where the array is opened or created, not at the
+        # first chunk coded
+        self._codec  # noqa: B018
+
     @classmethod
     def from_dict(cls, data):
         # Zarr v3 makes "configuration" optional; zarrs writes {"name": ...} alone for a codec
