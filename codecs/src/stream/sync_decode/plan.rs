@@ -16,7 +16,7 @@ const MAX_WINDOW: u64 = 1 << 16;
 /// Counting two slices side by side costs about this fraction of decoding them (per bit):
 /// slice 0, which decodes while the middle slices count, gets the share that makes both
 /// finish together.
-const PAIR_COUNT_COST: (u64, u64) = (1, 2);
+pub(super) const PAIR_COUNT_COST: (u64, u64) = (1, 2);
 
 /// Automatic slices shorter than this many bits are not worth a thread.
 const MIN_AUTO_SLICE_BITS: u64 = 1 << 16;
@@ -42,6 +42,12 @@ impl SliceOptions {
             align: true,
             probe: true,
         }
+    }
+}
+
+impl From<usize> for SliceOptions {
+    fn from(slices: usize) -> Self {
+        Self::new(slices)
     }
 }
 
