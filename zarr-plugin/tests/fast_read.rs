@@ -258,6 +258,21 @@ fn fresh_buffers_match_zarrs_huge_and_small_every_type() {
 }
 
 #[test]
+fn region_buffers_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<RegionBuffer<u16>>();
+    send_sync::<RegionBuffer<f64>>();
+    // A mapped buffer is read and written from the pool's threads like a slice.
+    let mut b = RegionBuffer::<u32>::zeroed(1 << 20);
+    rayon::scope(|s| {
+        for (i, part) in b.chunks_mut(1 << 18).enumerate() {
+            s.spawn(move |_| part.fill(i as u32 + 1));
+        }
+    });
+    assert_eq!((b[0], b[(1 << 20) - 1]), (1, 4));
+}
+
+#[test]
 fn a_plain_buffer_is_filled_alike() {
     // The fallback when mapping or advice fails: a plain vector, filled by the same path.
     let array = build(Codec::Quant16, &[1024, 1100], &[256, 256]);
