@@ -45,6 +45,15 @@ for c in manifest["quant16_chunks"]:
     put("stream_decode", struct.pack("<I", c["n"]) + chunk[:-4])
     put("roundtrip", bytes([int(c["offset"]) // 4 % 256, 24]) + read(c["input"])[:64 * 1024])
 
+# The sliced decoder: every stream seed behind an options byte (slices - 1 in bits 0-2,
+# align in bit 3, probe in bit 4), the options cycling so that each count and switch is seen.
+SLICE_OPTIONS = [0x1f, 0x19, 0x0b, 0x13, 0x07, 0x1d, 0x00, 0x16, 0x1a, 0x0c, 0x11, 0x1e]
+for i, name in enumerate(sorted(os.listdir("corpus/stream_decode"))):
+    with open(os.path.join("corpus/stream_decode", name), "rb") as f:
+        seed = f.read()
+    put("sliced_decode", bytes([SLICE_OPTIONS[i % len(SLICE_OPTIONS)]]) + seed)
+    put("sliced_decode", bytes([0x1f - (i % 8)]) + seed)
+
 configs = set()
 for s in manifest["stores"]:
     config = {k: v for k, v in s["codec_config"].items() if k != "id"}

@@ -2,7 +2,7 @@
 //! a zarrs `MemoryStore`, read on pools of 1 and 2 threads:
 //! - `zarrs_per_chunk_quant16_decode`: 256x256 chunks, `retrieve_chunk` of each from a rayon loop;
 //! - `zarrs_whole_quant16_decode`: the whole image into a fresh buffer through the fastest path
-//!   offered (`zarrs_pymecompress::read_region`);
+//!   offered (`zarrs_pymecompress::read_region`, whose `RegionBuffer` is huge-page mapped);
 //! - `zarrs_whole_quant16_decode_reused`: the same into one caller buffer, reused
 //!   (`read_region_elements_into`);
 //! - `zarrs_whole_quant16_decode_plain`: plain `Array::retrieve_array_subset`, for comparison;

@@ -27,6 +27,7 @@
 //! V2 and V3 stores, sharded ones, edge and missing chunks, regions not on chunk boundaries).
 //! A region that reaches outside the array is read through zarrs whole.
 
+mod buffer;
 mod layout;
 
 use bytemuck::Pod;
@@ -41,6 +42,7 @@ use zarrs::array::{Array, ArrayBytes, ArrayError, ArraySubset, DataType};
 use zarrs::plugin::ZarrVersion;
 use zarrs::storage::ReadableStorageTraits;
 
+pub use self::buffer::RegionBuffer;
 use self::layout::{AxisCells, Share};
 use crate::error::codec_error;
 use crate::{HuffmanCodec, HuffmanQuant16Codec, RegionReadError};
@@ -146,26 +148,36 @@ where
     read_region_into(array, subset, bytemuck::cast_slice_mut(out))
 }
 
-/// [`read_region_elements_into`] into a new vector. Its pages are zeroed lazily by the
-/// system and first touched by the threads that decode into them.
+/// [`read_region_elements_into`] into fresh memory: the fastest way to read a whole array or
+/// region. A result of 2 MiB or more is in memory mapped for it alone and advised to use huge
+/// pages ([`RegionBuffer`]), whose first touch (by the threads that decode into it) costs far
+/// less than that of ordinary pages; a smaller one, or one where the system refuses either
+/// step, is a plain vector. [`RegionBuffer::into_vec`] gives a [`Vec`] (a copy, if mapped);
+/// to fill a buffer of your own, call [`read_region_elements_into`].
 ///
 /// # Errors
 /// As [`read_region_elements_into`].
 pub fn read_region<T, TStorage>(
     array: &Array<TStorage>,
     subset: &ArraySubset,
-) -> Result<Vec<T>, RegionReadError>
+) -> Result<RegionBuffer<T>, RegionReadError>
 where
     T: Pod,
     TStorage: ?Sized + ReadableStorageTraits + 'static,
 {
-    let n = usize::try_from(subset.num_elements()).map_err(|_| {
-        region_error(CodecError::Other(format!(
-            "region of {} elements does not fit in memory",
-            subset.num_elements()
-        )))
-    })?;
-    let mut out = bytemuck::zeroed_vec::<T>(n);
+    let n = usize::try_from(subset.num_elements())
+        .ok()
+        .filter(|&n| {
+            n.checked_mul(size_of::<T>())
+                .is_some_and(|bytes| isize::try_from(bytes).is_ok())
+        })
+        .ok_or_else(|| {
+            region_error(CodecError::Other(format!(
+                "region of {} elements does not fit in memory",
+                subset.num_elements()
+            )))
+        })?;
+    let mut out = RegionBuffer::<T>::zeroed(n);
     read_region_elements_into(array, subset, &mut out)?;
     Ok(out)
 }

@@ -96,7 +96,7 @@ mod tile_store;
 pub use atomic_store::{AtomicFilesystemStore, TEMP_PREFIX as ATOMIC_TEMP_PREFIX};
 pub use check::{check_array, open_array, OpenError};
 pub use convert::array_metadata_v2_to_v3;
-pub use fast_read::{read_region, read_region_elements_into, read_region_into};
+pub use fast_read::{read_region, read_region_elements_into, read_region_into, RegionBuffer};
 pub use fast_write::{write_region_from, RegionWriteError};
 pub use huffman::{HuffmanCodec, HUFFMAN_ID_V2, HUFFMAN_NAME_V3};
 pub use huffman_quant16::{

@@ -52,22 +52,9 @@ use window::{Meet, Window};
 /// Probing decoders per slice start, started a quarter window before it, a few bits apart.
 const PROBES: u64 = 3;
 
-/// Like [`super::decode_mapped_into`], cutting the stream into `slices` slices of equal length
-/// decoded on the current rayon pool. For tests: the automatic path picks its own slices.
-///
-/// # Errors
-/// As [`super::decode`].
-#[doc(hidden)]
-pub fn decode_mapped_into_sliced<T: Copy + Send + Sync>(
-    stream: &[u8],
-    out: &mut [T],
-    values: &[T; 256],
-    slices: usize,
-) -> Result<(), Error> {
-    decode_mapped_into_sliced_with(stream, out, values, SliceOptions::new(slices))
-}
-
-/// [`decode_mapped_into_sliced`] with every option.
+/// Like [`super::decode_mapped_into`], cutting the stream as `options` says (a slice count
+/// alone: that many slices of equal length, aligned and probed), decoded on the current rayon
+/// pool. For tests: the automatic path picks its own slices.
 ///
 /// # Errors
 /// As [`super::decode`].
@@ -76,7 +63,7 @@ pub fn decode_mapped_into_sliced_with<T: Copy + Send + Sync>(
     stream: &[u8],
     out: &mut [T],
     values: &[T; 256],
-    options: SliceOptions,
+    options: impl Into<SliceOptions>,
 ) -> Result<(), Error> {
     let Some((r, tree)) = crate::stream::open_tree(stream, out, values)? else {
         return Ok(());
@@ -87,9 +74,13 @@ pub fn decode_mapped_into_sliced_with<T: Copy + Send + Sync>(
         r.consumed_bits(),
         values,
         out,
-        &Plan::forced(options),
+        &Plan::forced(options.into()),
     )
 }
+
+/// The same, named for a call with a slice count: `(stream, out, values, 4)`.
+#[doc(hidden)]
+pub use decode_mapped_into_sliced_with as decode_mapped_into_sliced;
 
 /// A part of the output whose first code starts at a known true bit.
 struct Task {
@@ -120,6 +111,27 @@ struct Stats {
     synced: usize,
     /// The walk lost step and the rest was decoded serially.
     serial_tail: bool,
+    /// Where the work went, in code bits: a deterministic account of the overhead.
+    work: Work,
+}
+
+/// The bits each phase decoded or counted. With a cost per bit for decoding (1) and for
+/// counting a pair (`PAIR_COUNT_COST`), the tests turn this into the time on P threads,
+/// independent of the machine's load: the overhead the plan itself causes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Work {
+    /// Phase 0, all starts together: the windows recorded and the probes' decoding.
+    windows: u64,
+    /// Phase 1: slice 0, decoded in place.
+    first: u64,
+    /// Phase 1: the counted slices, all together (bits decoded twice).
+    counted: u64,
+    /// Phase 1: the most any one pair (one thread) counted.
+    pair_max: u64,
+    /// Phase 2: the serial walk from each slice's end into the next one's window.
+    walk: u64,
+    /// Phase 3: the longest run of slices one job decoded.
+    run_max: u64,
 }
 
 fn decode_with_stats<T: Copy + Send + Sync>(
@@ -154,30 +166,44 @@ fn decode_with_stats<T: Copy + Send + Sync>(
     let counted = starts
         .get(1..starts.len().saturating_sub(1))
         .unwrap_or_default();
-    let windows: Vec<Window> = counted
+    let probed: Vec<(Option<Window>, u64)> = counted
         .par_iter()
         .map(|&start| {
             let w = Window::record(&table, tree, stream, start, width);
-            let in_step = |j: u64| {
+            let mut bits = w.stop - w.start;
+            let mut in_step = |j: u64| {
                 let from = start.saturating_sub(lead + j * align).max(tree_end);
-                w.find_sync(&table, tree, stream, from) != Meet::Lost
+                let meet = w.find_sync(&table, tree, stream, from);
+                bits += meet.end().unwrap_or(w.stop).saturating_sub(from);
+                meet != Meet::Lost
             };
-            (!plan.probe || (0..PROBES).all(in_step)).then_some(w)
+            (
+                (!plan.probe || (0..PROBES).all(&mut in_step)).then_some(w),
+                bits,
+            )
         })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
         .collect();
+    let window_bits = probed.iter().map(|(_, bits)| bits).sum();
+    let windows: Vec<Window> = probed.into_iter().filter_map(|(w, _)| w).collect();
     let Some(&last_start) = starts.last().filter(|_| !windows.is_empty()) else {
         let mut r = BitReader::at_bit(stream, tree_end);
         table.decode(&mut r, tree, values, out).map_err(truncated)?;
         return Ok(Stats {
             slices: 1,
+            work: Work {
+                windows: window_bits,
+                run_max: r.consumed_bits() - tree_end,
+                ..Work::default()
+            },
             ..Stats::default()
         });
     };
     let mut stats = Stats {
         slices: windows.len() + 2,
+        work: Work {
+            windows: window_bits,
+            ..Work::default()
+        },
         ..Stats::default()
     };
     // Where each counted slice ends: the next one's start.
@@ -208,6 +234,14 @@ fn decode_with_stats<T: Copy + Send + Sync>(
         },
     );
 
+    stats.work.first = first.end - tree_end;
+    let counted_bits = |(w, spec): (&Window, &Scan)| spec.end.saturating_sub(w.start);
+    stats.work.counted = windows.iter().zip(&specs).map(counted_bits).sum();
+    stats.work.pair_max = (windows.chunks(2).zip(specs.chunks(2)))
+        .map(|(w, spec)| w.iter().zip(spec).map(counted_bits).sum())
+        .max()
+        .unwrap_or(0);
+
     // Phase 2: follow the true boundaries from slice to slice.
     let (mut pos, mut decoded, mut eof) = (first.end, first.symbols, first.eof);
     let mut tasks: Vec<Task> = Vec::with_capacity(windows.len());
@@ -220,7 +254,9 @@ fn decode_with_stats<T: Copy + Send + Sync>(
         if pos >= next {
             continue;
         }
-        let (start, len) = match w.find_sync(&table, tree, stream, pos) {
+        let meet = w.find_sync(&table, tree, stream, pos);
+        stats.work.walk += meet.end().unwrap_or(w.stop).saturating_sub(pos);
+        let (start, len) = match meet {
             Meet::At {
                 at,
                 true_symbols,
@@ -273,35 +309,47 @@ fn decode_with_stats<T: Copy + Send + Sync>(
     }
     // Every job runs (no short-circuit on the error, which only the last one can return), so
     // that a truncated stream leaves all its symbols written, as the serial decoder does.
-    jobs.into_par_iter()
+    let (result, run_max) = jobs
+        .into_par_iter()
         .map(|(start, index, part)| {
             let mut r = BitReader::at_bit(stream, start);
-            table
-                .decode(&mut r, tree, values, part)
-                .map_err(|done| truncated(index + done))
+            let result = table.decode(&mut r, tree, values, part);
+            let bits = r.consumed_bits().saturating_sub(start);
+            (result.map_err(|done| truncated(index + done)), bits)
         })
-        .reduce(|| Ok(()), Result::and)?;
+        .reduce(
+            || (Ok(()), 0),
+            |(a, x), (b, y)| (Result::and(a, b), x.max(y)),
+        );
+    result?;
+    stats.work.run_max = run_max;
     match truncated_at {
         Some(decoded) => Err(truncated(decoded)),
         None => Ok(stats),
     }
 }
 
-/// Neighbouring tasks joined into about `runs` runs of equal length (`None`: as they are).
+/// Neighbouring tasks joined into about `runs` runs of equal length (`None`: as they are):
+/// each task goes to the run its middle falls in. (Filling runs up to a quota instead would,
+/// when the tasks before the last one fall a few symbols short of it, put the last task in the
+/// same run, and everything would then decode on one thread.)
 fn merge_runs(tasks: Vec<Task>, runs: Option<usize>) -> Vec<Task> {
     let Some(runs) = runs else {
         return tasks;
     };
-    let total: usize = tasks.iter().map(|t| t.len).sum();
-    let quota = total.div_ceil(runs.max(1)).max(1);
-    let mut merged: Vec<Task> = Vec::with_capacity(runs);
+    let total: u128 = tasks.iter().map(|t| t.len as u128).sum();
+    let mut merged: Vec<(u128, Task)> = Vec::with_capacity(runs);
+    let mut before = 0u128;
     for task in tasks {
+        let middle = before + task.len as u128 / 2;
+        before += task.len as u128;
+        let run = middle * runs.max(1) as u128 / total.max(1);
         match merged.last_mut() {
-            Some(last) if last.len < quota => last.len += task.len,
-            _ => merged.push(task),
+            Some((r, last)) if *r == run => last.len += task.len,
+            _ => merged.push((run, task)),
         }
     }
-    merged
+    merged.into_iter().map(|(_, task)| task).collect()
 }
 
 #[cfg(test)]

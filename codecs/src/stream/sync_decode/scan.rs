@@ -18,6 +18,16 @@ pub(super) struct Scan {
     pub(super) eof: bool,
 }
 
+impl Scan {
+    /// This scan, as seen from `symbols` codes earlier: it continued a count of them.
+    pub(super) fn after(self, symbols: usize) -> Self {
+        Self {
+            symbols: symbols + self.symbols,
+            ..self
+        }
+    }
+}
+
 /// Bits four table lookups consume at most: the fast loops stay this far from their limit,
 /// so that they never step over the first boundary at or past it.
 const FAST_SPAN: u64 = 56;
@@ -37,6 +47,52 @@ pub(super) fn step<T: Copy>(table: &MultiTable<T>, tree: &DecodeTree, r: &mut Bi
     }
 }
 
+/// Where decoded codes go: nowhere when only counting ([`Count`]), or into an output slice
+/// ([`Write`]). One scanning loop serves both, monomorphised for each.
+pub(super) trait Sink<T> {
+    /// Most codes the sink takes.
+    fn room(&self) -> usize;
+    /// The table entry's `LANES` values, at output index `i` (its count of them is valid).
+    fn lanes(&mut self, i: usize, values: &[T; LANES]);
+    /// One code's symbol, at output index `i`.
+    fn one(&mut self, i: usize, symbol: u8);
+}
+
+/// Counts codes without writing them.
+pub(super) struct Count;
+
+impl<T> Sink<T> for Count {
+    #[inline(always)]
+    fn room(&self) -> usize {
+        usize::MAX
+    }
+    #[inline(always)]
+    fn lanes(&mut self, _: usize, _: &[T; LANES]) {}
+    #[inline(always)]
+    fn one(&mut self, _: usize, _: u8) {}
+}
+
+/// Writes codes into `out`, each symbol mapped through `map`.
+pub(super) struct Write<'a, T> {
+    pub(super) out: &'a mut [T],
+    pub(super) map: &'a [T; 256],
+}
+
+impl<T: Copy> Sink<T> for Write<'_, T> {
+    #[inline(always)]
+    fn room(&self) -> usize {
+        self.out.len()
+    }
+    #[inline(always)]
+    fn lanes(&mut self, i: usize, values: &[T; LANES]) {
+        self.out[i..i + LANES].copy_from_slice(values);
+    }
+    #[inline(always)]
+    fn one(&mut self, i: usize, symbol: u8) {
+        self.out[i] = self.map[usize::from(symbol)];
+    }
+}
+
 /// Counts the codes from `r`'s position up to the first code boundary at or past `limit` (or
 /// the last whole code of the stream).
 pub(super) fn count_until<T: Copy>(
@@ -45,41 +101,7 @@ pub(super) fn count_until<T: Copy>(
     r: &mut BitReader<'_>,
     limit: u64,
 ) -> Scan {
-    let bits = table.bits;
-    let mut symbols = 0usize;
-    'fast: while r.can_refill_fast() && r.consumed_bits() + FAST_SPAN <= limit {
-        r.refill();
-        for _ in 0..4 {
-            let index = r.peek_bits(bits) as usize;
-            let count = table.count[index];
-            if count == 0 {
-                let before = r.consumed_bits();
-                table.long_code(r, tree, index);
-                if r.overrun() {
-                    return eof(symbols, before);
-                }
-                symbols += 1;
-                continue 'fast;
-            }
-            symbols += usize::from(count);
-            r.drop_bits(u32::from(table.shift[index]));
-        }
-    }
-    loop {
-        let at = r.consumed_bits();
-        if at >= limit {
-            return Scan {
-                symbols,
-                end: at,
-                eof: false,
-            };
-        }
-        step(table, tree, r);
-        if r.overrun() {
-            return eof(symbols, at);
-        }
-        symbols += 1;
-    }
+    scan_until(table, tree, r, &mut Count, limit)
 }
 
 /// Decodes codes from `r`'s position into `out`, mapped through `map`, until `out` is full or a
@@ -92,12 +114,25 @@ pub(super) fn decode_until<T: Copy>(
     out: &mut [T],
     limit: u64,
 ) -> Scan {
-    let n = out.len();
+    scan_until(table, tree, r, &mut Write { out, map }, limit)
+}
+
+/// Codes from `r`'s position into `sink` until it is full or a code boundary at or past
+/// `limit` is reached (or the stream's last whole code).
+#[inline(always)]
+fn scan_until<T: Copy>(
+    table: &MultiTable<T>,
+    tree: &DecodeTree,
+    r: &mut BitReader<'_>,
+    sink: &mut impl Sink<T>,
+    limit: u64,
+) -> Scan {
+    let n = sink.room();
     let bits = table.bits;
     let mut i = 0;
     // The serial decoder's fast loop (`MultiTable::decode`), kept `FAST_SPAN` bits short of
     // `limit`.
-    'fast: while i + 4 * LANES <= n && r.can_refill_fast() && r.consumed_bits() + FAST_SPAN <= limit
+    'fast: while n - i >= 4 * LANES && r.can_refill_fast() && r.consumed_bits() + FAST_SPAN <= limit
     {
         r.refill();
         for _ in 0..4 {
@@ -109,11 +144,11 @@ pub(super) fn decode_until<T: Copy>(
                 if r.overrun() {
                     return eof(i, before);
                 }
-                out[i] = map[usize::from(symbol)];
+                sink.one(i, symbol);
                 i += 1;
                 continue 'fast;
             }
-            out[i..i + LANES].copy_from_slice(&table.values[index]);
+            sink.lanes(i, &table.values[index]);
             i += usize::from(count);
             r.drop_bits(u32::from(table.shift[index]));
         }
@@ -131,7 +166,7 @@ pub(super) fn decode_until<T: Copy>(
         if r.overrun() {
             return eof(i, at);
         }
-        out[i] = map[usize::from(symbol)];
+        sink.one(i, symbol);
         i += 1;
     }
 }
@@ -188,10 +223,7 @@ pub(super) fn count_until_2<T: Copy>(
                     }
                     (Some(x), None) => {
                         let rest = count_until(table, tree, a, limit_a);
-                        let first = Scan {
-                            symbols: na + x + rest.symbols,
-                            ..rest
-                        };
+                        let first = rest.after(na + x);
                         return [first, eof(nb, before_b)];
                     }
                 }
@@ -205,16 +237,7 @@ pub(super) fn count_until_2<T: Copy>(
     }
     let ra = count_until(table, tree, a, limit_a);
     let rb = count_until(table, tree, b, limit_b);
-    [
-        Scan {
-            symbols: na + ra.symbols,
-            ..ra
-        },
-        Scan {
-            symbols: nb + rb.symbols,
-            ..rb
-        },
-    ]
+    [ra.after(na), rb.after(nb)]
 }
 
 /// The rest of a paired count: `symbols` counted so far, or the end if the reader already ran
@@ -232,8 +255,5 @@ fn finish<T: Copy>(
         return eof(symbols, before);
     }
     let rest = count_until(table, tree, r, limit);
-    Scan {
-        symbols: symbols + rest.symbols,
-        ..rest
-    }
+    rest.after(symbols)
 }

@@ -40,6 +40,17 @@ pub(super) enum Meet {
     Lost,
 }
 
+impl Meet {
+    /// The bit where the true decoding stopped: the meeting point, or `None` if it ran out of
+    /// the stream or the window.
+    pub(super) fn end(self) -> Option<u64> {
+        match self {
+            Self::At { at, .. } => Some(at),
+            Self::Eof { .. } | Self::Lost => None,
+        }
+    }
+}
+
 impl Window {
     /// Decodes code by code from `start` until the first boundary at or past `start + width`
     /// (a multiple of 64), recording every boundary.
@@ -54,32 +65,26 @@ impl Window {
         let mut bits = vec![0u64; (width / 64) as usize];
         let mut r = BitReader::at_bit(stream, start);
         let mut symbols = 0usize;
-        loop {
+        let (stop, eof) = loop {
             let at = r.consumed_bits();
             let offset = at - start;
             if offset >= width {
-                return Self {
-                    start,
-                    bits,
-                    width,
-                    stop: at,
-                    stop_symbols: symbols,
-                    eof: false,
-                };
+                break (at, false);
             }
             bits[(offset / 64) as usize] |= 1 << (offset % 64);
             step(table, tree, &mut r);
             if r.overrun() {
-                return Self {
-                    start,
-                    bits,
-                    width,
-                    stop: at,
-                    stop_symbols: symbols,
-                    eof: true,
-                };
+                break (at, true);
             }
             symbols += 1;
+        };
+        Self {
+            start,
+            bits,
+            width,
+            stop,
+            stop_symbols: symbols,
+            eof,
         }
     }
 
@@ -169,10 +174,7 @@ impl Window {
             Ok(scan) => scan,
             Err((mut r, symbols)) => {
                 let rest = count_until(table, tree, &mut r, limit);
-                Scan {
-                    symbols: symbols + rest.symbols,
-                    ..rest
-                }
+                rest.after(symbols)
             }
         }
     }
@@ -188,16 +190,7 @@ impl Window {
         match (x.head_in(stream, limit_x), y.head_in(stream, limit_y)) {
             (Err((mut rx, nx)), Err((mut ry, ny))) => {
                 let [sx, sy] = count_until_2(table, tree, (&mut rx, limit_x), (&mut ry, limit_y));
-                [
-                    Scan {
-                        symbols: nx + sx.symbols,
-                        ..sx
-                    },
-                    Scan {
-                        symbols: ny + sy.symbols,
-                        ..sy
-                    },
-                ]
+                [sx.after(nx), sy.after(ny)]
             }
             _ => [
                 x.scan_to(table, tree, stream, limit_x),
