@@ -4,10 +4,9 @@
 //! Any `f64` pair is tried; those `QuantParams::new` refuses must be refused by JSON too.
 #![no_main]
 
-use std::sync::Mutex;
-
 use libfuzzer_sys::fuzz_target;
-use pymecompress_codecs::{quant16, Endian, Quant16Codec, QuantParams};
+use pymecompress_fuzz::codec_for;
+use pymecompress_codecs::{quant16, Endian, QuantParams};
 
 /// Counts up to this are used as given (every fixture seed is below it).
 const MAX_VALUES: usize = 1 << 20;
@@ -61,18 +60,3 @@ fuzz_target!(|data: &[u8]| {
     }
     assert_eq!(codec.decode(chunk, n), decoded);
 });
-
-/// `Quant16Codec::new` tabulates all 65536 inputs; mutations mostly keep the parameters, so
-/// keeping the last codec saves most of that work.
-fn codec_for(params: QuantParams) -> Quant16Codec {
-    static LAST: Mutex<Option<Quant16Codec>> = Mutex::new(None);
-    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
-    match &*last {
-        Some(codec) if *codec.params() == params => codec.clone(),
-        _ => {
-            let codec = Quant16Codec::new(params);
-            *last = Some(codec.clone());
-            codec
-        }
-    }
-}

@@ -1,0 +1,23 @@
+//! What several fuzz targets share.
+#![forbid(unsafe_code)]
+
+use std::sync::Mutex;
+
+use pymecompress_codecs::{Quant16Codec, QuantParams};
+
+/// The quant16 codec for `params`, kept from the previous call when the parameters are the
+/// same: `Quant16Codec::new` quantizes all 65536 inputs, and mutations mostly keep the
+/// parameter bytes, so reusing the last codec saves most of that work.
+pub fn codec_for(params: QuantParams) -> Quant16Codec {
+    static LAST: Mutex<Option<Quant16Codec>> = Mutex::new(None);
+    // A target that panicked while holding the lock left a whole codec or none: still usable.
+    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    match &*last {
+        Some(codec) if *codec.params() == params => codec.clone(),
+        _ => {
+            let codec = Quant16Codec::new(params);
+            *last = Some(codec.clone());
+            codec
+        }
+    }
+}
