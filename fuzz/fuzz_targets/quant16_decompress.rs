@@ -1,26 +1,12 @@
 //! Framed `pymecompress-quant16` decode. Input: `offset: f64 LE`, `scale: f64 LE`,
-//! `n: u32 LE` (above `MAX_VALUES` folded into 0..=4096), then the chunk (stream + trailer).
+//! `n: u32 LE` (above `MAX_EXACT` folded into 0..=4096), then the chunk (stream + trailer).
 //!
 //! Any `f64` pair is tried; those `QuantParams::new` refuses must be refused by JSON too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pymecompress_fuzz::codec_for;
 use pymecompress_codecs::{quant16, Endian, QuantParams};
-
-/// Counts up to this are used as given (every fixture seed is below it).
-const MAX_VALUES: usize = 1 << 20;
-
-/// Random counts are mostly huge; folding those above the cap into 0..=4096 keeps most
-/// executions cheap while seeds keep their exact counts.
-fn fold(raw: u32) -> usize {
-    let raw = raw as usize;
-    if raw <= MAX_VALUES {
-        raw
-    } else {
-        raw % 4097
-    }
-}
+use pymecompress_fuzz::{codec_for, fold};
 
 fuzz_target!(|data: &[u8]| {
     let Some((offset, rest)) = data.split_first_chunk::<8>() else {

@@ -6,8 +6,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pymecompress_fuzz::codec_for;
 use pymecompress_codecs::{huffman, quant16, stream, testing, QuantParams};
+use pymecompress_fuzz::codec_for;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&[offset_byte, scale_byte], bytes)) = data.split_first_chunk::<2>() else {

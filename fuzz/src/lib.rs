@@ -5,6 +5,21 @@ use std::sync::Mutex;
 
 use pymecompress_codecs::{Quant16Codec, QuantParams};
 
+/// Counts and sizes up to this are used as given by [`fold`] (every fixture seed is below it).
+pub const MAX_EXACT: usize = 1 << 20;
+
+/// A count or size read from the input: random ones are mostly huge, so those above
+/// [`MAX_EXACT`] are folded into 0..=4096, which keeps most executions cheap while seeds keep
+/// their exact counts.
+pub fn fold(raw: u32) -> usize {
+    let raw = raw as usize;
+    if raw <= MAX_EXACT {
+        raw
+    } else {
+        raw % 4097
+    }
+}
+
 /// The quant16 codec for `params`, kept from the previous call when the parameters are the
 /// same: `Quant16Codec::new` quantizes all 65536 inputs, and mutations mostly keep the
 /// parameter bytes, so reusing the last codec saves most of that work.
