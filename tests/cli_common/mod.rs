@@ -52,6 +52,13 @@ where
         .expect("run pymecompress")
 }
 
+/// Runs `convert FROM TO --codec CODEC`, then the `extra` arguments.
+pub fn convert(from: &Path, to: &Path, codec: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["convert", path_str(from), path_str(to), "--codec", codec];
+    args.extend_from_slice(extra);
+    run(args)
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
