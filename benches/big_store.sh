@@ -11,14 +11,11 @@
 # Needs /usr/bin/time (apt-get install time) and about 4 GiB (.npy) + 0.5 GiB (quant16) + 0.5 GiB
 # (zstd copy the demo also writes) + ~2 GiB (Huffman) free under WORK (default: a temp dir).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# Checks GNU time, goes to the repository root, builds the release binary ($bin).
 # shellcheck source=peak_rss.sh
-source benches/peak_rss.sh
-need_gnu_time
+source "$(dirname "$0")/peak_rss.sh"
 frames=${FRAMES:-512}
 size=${SIZE:-2048}
-limit_mb=${LIMIT_MB:-256}
-release_binary
 work=${WORK:-$(mktemp -d)}
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
@@ -28,6 +25,7 @@ store="$work/demo/movie-quant16.zarr"
 rm -rf "$work/demo/movie-zstd.zarr"
 echo "store: $store ($(du -sh "$store" | cut -f1) on disk, $((frames * size * size * 2 / 1048576)) MiB decoded)"
 
+limit_mb=${LIMIT_MB:-256}
 status=0
 measure() {
     local name=$1

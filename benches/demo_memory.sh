@@ -7,18 +7,16 @@
 #                                           SKIP_BUILD=1 uses the release binary already built)
 # Needs /usr/bin/time (Debian/Ubuntu: apt-get install time) and ~1.5 GB free in the temp dir.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# Checks GNU time, goes to the repository root, builds the release binary ($bin).
 # shellcheck source=peak_rss.sh
-source benches/peak_rss.sh
-need_gnu_time
+source "$(dirname "$0")/peak_rss.sh"
 frames=${FRAMES:-400}
 size=${SIZE:-1024}
-limit_mb=${LIMIT_MB:-300}
-release_binary
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 peak_rss demo "$bin" demo --frames "$frames" --size "$size" --out "$work/demo"
 grep -E "quant16 \(offset|zstd level|pixels exact" "$work/demo.out" || true
+limit_mb=${LIMIT_MB:-300}
 echo "demo --frames $frames --size $size: peak RSS $peak_mb MB (limit $limit_mb MB), wall $wall"
 if [ "$peak_mb" -ge "$limit_mb" ]; then
     echo "FAIL: peak RSS above $limit_mb MB" >&2
