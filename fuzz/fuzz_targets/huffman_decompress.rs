@@ -4,13 +4,12 @@
 
 use libfuzzer_sys::fuzz_target;
 use pymecompress_codecs::huffman;
-use pymecompress_fuzz::fold;
+use pymecompress_fuzz::take_count;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((len, chunk)) = data.split_first_chunk::<4>() else {
+    let Some((decoded_len, chunk)) = take_count(data) else {
         return;
     };
-    let decoded_len = fold(u32::from_le_bytes(*len));
 
     let decoded = huffman::decode(chunk, decoded_len);
     if let Ok(bytes) = &decoded {

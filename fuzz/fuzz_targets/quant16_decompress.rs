@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use pymecompress_codecs::{quant16, Endian, QuantParams};
-use pymecompress_fuzz::{codec_for, fold};
+use pymecompress_fuzz::{codec_for, take_count};
 
 fuzz_target!(|data: &[u8]| {
     let Some((offset, rest)) = data.split_first_chunk::<8>() else {
@@ -15,11 +15,10 @@ fuzz_target!(|data: &[u8]| {
     let Some((scale, rest)) = rest.split_first_chunk::<8>() else {
         return;
     };
-    let Some((n, chunk)) = rest.split_first_chunk::<4>() else {
+    let Some((n, chunk)) = take_count(rest) else {
         return;
     };
     let (offset, scale) = (f64::from_le_bytes(*offset), f64::from_le_bytes(*scale));
-    let n = fold(u32::from_le_bytes(*n));
     let Ok(params) = QuantParams::new(offset, scale) else {
         assert!(!(offset.is_finite() && scale.is_finite() && scale > 0.0));
         return;

@@ -6,13 +6,12 @@
 
 use libfuzzer_sys::fuzz_target;
 use pymecompress_codecs::{stream, testing};
-use pymecompress_fuzz::fold;
+use pymecompress_fuzz::take_count;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((head, body)) = data.split_first_chunk::<4>() else {
+    let Some((n, body)) = take_count(data) else {
         return;
     };
-    let n = fold(u32::from_le_bytes(*head));
     let fast = stream::decode(body, n);
     let simple = testing::decode_simple(body, n);
     assert_eq!(fast, simple, "decode and decode_simple disagree (n = {n})");

@@ -13,7 +13,7 @@ use std::num::NonZeroU64;
 
 use libfuzzer_sys::fuzz_target;
 use pymecompress_codecs::{huffman, Quant16Codec, QuantParams, TRAILER_BYTES};
-use pymecompress_fuzz::fold;
+use pymecompress_fuzz::take_count;
 use zarrs::array::codec::api::{
     ArrayToBytesCodecTraits, BytesRepresentation, BytesToBytesCodecTraits, CodecOptions,
 };
@@ -24,10 +24,9 @@ fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
-    let Some((len, rest)) = rest.split_first_chunk::<4>() else {
+    let Some((len, rest)) = take_count(rest) else {
         return;
     };
-    let len = fold(u32::from_le_bytes(*len));
     if mode & 1 == 0 {
         huffman(mode >> 1 & 3, len, rest);
     } else {
