@@ -11,16 +11,11 @@
 # Needs /usr/bin/time (apt-get install time) and about 4 GiB (.npy) + 0.5 GiB (quant16) + 0.5 GiB
 # (zstd copy the demo also writes) + ~2 GiB (Huffman) free under WORK (default: a temp dir).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-if [ ! -x /usr/bin/time ]; then
-    echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2
-    exit 2
-fi
+# Checks GNU time, goes to the repository root, builds the release binary ($bin).
+# shellcheck source=peak_rss.sh
+source "$(dirname "$0")/peak_rss.sh"
 frames=${FRAMES:-512}
 size=${SIZE:-2048}
-limit_mb=${LIMIT_MB:-256}
-[ -n "${SKIP_BUILD:-}" ] || cargo build --release --bin pymecompress
-bin="${CARGO_TARGET_DIR:-target}/release/pymecompress"
 work=${WORK:-$(mktemp -d)}
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
@@ -30,16 +25,13 @@ store="$work/demo/movie-quant16.zarr"
 rm -rf "$work/demo/movie-zstd.zarr"
 echo "store: $store ($(du -sh "$store" | cut -f1) on disk, $((frames * size * size * 2 / 1048576)) MiB decoded)"
 
+limit_mb=${LIMIT_MB:-256}
 status=0
 measure() {
     local name=$1
-    shift
-    /usr/bin/time -v "$@" >"$work/$name.out" 2>"$work/$name.time"
-    local peak_kb wall
-    peak_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$name.time")
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/$name.time")
-    echo "$name: peak RSS $((peak_kb / 1024)) MiB (limit $limit_mb MiB), wall $wall"
-    if [ $((peak_kb / 1024)) -gt "$limit_mb" ]; then
+    peak_rss "$@"
+    echo "$name: peak RSS $peak_mb MiB (limit $limit_mb MiB), wall $wall"
+    if [ "$peak_mb" -gt "$limit_mb" ]; then
         echo "FAIL: $name peak RSS above $limit_mb MiB" >&2
         status=1
     fi

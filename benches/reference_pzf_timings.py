@@ -12,9 +12,9 @@ Prints JSON: best-of-RUNS MB/s (10^6 bytes of uncompressed frame) for
 import json
 import os
 import sys
-import time
 
 import numpy as np
+from timing import best_of
 
 # pymecompress's quantizer printf()s "Using AVX optimsed code" to fd 1: keep our JSON apart.
 sys.stdout.flush()
@@ -25,16 +25,6 @@ os.close(_devnull)
 OUT = os.fdopen(_saved, "w")
 
 from PYME.IO import PZFFormat  # noqa: E402
-
-
-def best_of(runs, f):
-    last = f()
-    best = float("inf")
-    for _ in range(runs):
-        t = time.perf_counter()
-        last = f()
-        best = min(best, time.perf_counter() - t)
-    return best, last
 
 
 def main():

@@ -15,22 +15,12 @@ import io
 import json
 import os
 import sys
-import time
 
 import numpy as np
+from timing import best_of
 
 with contextlib.redirect_stdout(io.StringIO()):
     from pymecompress import bcl
-
-
-def best_of(runs, f):
-    last = f()
-    best = float("inf")
-    for _ in range(runs):
-        t = time.perf_counter()
-        last = f()
-        best = min(best, time.perf_counter() - t)
-    return best, last
 
 
 def quiet(f):

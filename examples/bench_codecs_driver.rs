@@ -18,12 +18,11 @@
 //! and into a reused buffer, whole through plain `retrieve_array_subset`, and as one chunk
 //! through `retrieve_chunk`.
 
-use std::time::Instant;
-
 #[path = "support/zarrs_rows.rs"]
 mod zarrs_rows;
 
 use pymecompress_codecs::{huffman, Quant16Codec, QuantParams};
+use pymecompress_test_support::timing::best_of;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Poisson};
@@ -31,17 +30,6 @@ use serde_json::json;
 
 /// Side of the one-chunk frame.
 const ONE_CHUNK_SIDE: usize = 4096;
-
-fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
-    let mut best = f64::INFINITY;
-    let mut last = f();
-    for _ in 0..runs {
-        let t = Instant::now();
-        last = f();
-        best = best.min(t.elapsed().as_secs_f64());
-    }
-    (best, last)
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

@@ -3,6 +3,8 @@
 
 mod cli_common;
 
+use std::path::Path;
+
 use cli_common::*;
 use pymecompress::npy::{NpyArray, NpyDtype};
 use serde_json::Value;
@@ -26,28 +28,32 @@ fn shape_of(entry: &Value) -> Vec<u64> {
         .collect()
 }
 
+/// Runs `decompress` on a manifest entry's chunk into `out` as `dtype` in the entry's shape,
+/// with `codec` and its `extra` arguments, and reads the result.
+fn decompress_reference(
+    entry: &Value,
+    out: &Path,
+    codec: &str,
+    dtype: &str,
+    extra: &[&str],
+) -> NpyArray {
+    let chunk = fixtures().join(entry["chunk"].as_str().unwrap());
+    let shape = shape_arg(entry);
+    let mut args = vec!["decompress", "--force", path_str(&chunk), path_str(out)];
+    args.extend(["--codec", codec, "--dtype", dtype, "--shape", &shape]);
+    args.extend_from_slice(extra);
+    ok(&run(args));
+    NpyArray::read_file(out).unwrap()
+}
+
 #[test]
 fn decompress_reads_reference_quant16_chunks() {
     let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.npy");
     for entry in manifest()["quant16_chunks"].as_array().unwrap() {
-        let out = dir.path().join("out.npy");
-        ok(&run([
-            "decompress",
-            "--force",
-            path_str(&fixtures().join(entry["chunk"].as_str().unwrap())),
-            path_str(&out),
-            "--codec",
-            "quant16",
-            "--dtype",
-            "uint16",
-            "--shape",
-            &shape_arg(entry),
-            "--offset",
-            &entry["offset"].to_string(),
-            "--scale",
-            &entry["scale"].to_string(),
-        ]));
-        let got = NpyArray::read_file(&out).unwrap();
+        let (offset, scale) = (entry["offset"].to_string(), entry["scale"].to_string());
+        let quant = ["--offset", &offset, "--scale", &scale];
+        let got = decompress_reference(entry, &out, "quant16", "uint16", &quant);
         let want = std::fs::read(fixtures().join(entry["expected"].as_str().unwrap())).unwrap();
         assert_eq!(got.shape, shape_of(entry), "{}", entry["name"]);
         assert_same_bytes(&got.data, &want, entry["name"].as_str().unwrap());
@@ -57,21 +63,10 @@ fn decompress_reads_reference_quant16_chunks() {
 #[test]
 fn decompress_reads_reference_huffman_chunks_of_every_dtype() {
     let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.npy");
     for entry in manifest()["huffman_chunks"].as_array().unwrap() {
-        let out = dir.path().join("out.npy");
-        ok(&run([
-            "decompress",
-            "--force",
-            path_str(&fixtures().join(entry["chunk"].as_str().unwrap())),
-            path_str(&out),
-            "--codec",
-            "huffman",
-            "--dtype",
-            entry["dtype"].as_str().unwrap(),
-            "--shape",
-            &shape_arg(entry),
-        ]));
-        let got = NpyArray::read_file(&out).unwrap();
+        let dtype = entry["dtype"].as_str().unwrap();
+        let got = decompress_reference(entry, &out, "huffman", dtype, &[]);
         let want = std::fs::read(fixtures().join(entry["input"].as_str().unwrap())).unwrap();
         assert_same_bytes(&got.data, &want, entry["name"].as_str().unwrap());
     }

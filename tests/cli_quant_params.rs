@@ -35,15 +35,7 @@ fn quant16_to_quant16_keeps_parameters_and_changes_no_pixel() {
     let d = demo(dir.path());
     let source = d.join("movie-quant16.zarr");
     let v3 = dir.path().join("v3.zarr");
-    let printed = ok(&run([
-        "convert",
-        path_str(&source),
-        path_str(&v3),
-        "--codec",
-        "quant16",
-        "--zarr-format",
-        "3",
-    ]));
+    let printed = ok(&convert(&source, &v3, "quant16", &["--zarr-format", "3"]));
     assert!(
         printed.contains("4 quant16 chunks copied as stored"),
         "{printed}"
@@ -68,15 +60,12 @@ fn quant16_to_quant16_keeps_parameters_and_changes_no_pixel() {
 
     // New chunks decode and encode again with the same parameters: still no pixel changes.
     let rechunked = dir.path().join("rechunked.zarr");
-    ok(&run([
-        "convert",
-        path_str(&source),
-        path_str(&rechunked),
-        "--codec",
+    ok(&convert(
+        &source,
+        &rechunked,
         "quant16",
-        "--chunks",
-        "2,128,256",
-    ]));
+        &["--chunks", "2,128,256"],
+    ));
     let again = export_npy(&rechunked, &dir.path().join("c.npy"));
     assert_eq!(differing_u16(&before, &again), 0);
 }
@@ -91,15 +80,12 @@ fn reference_quant16_stores_keep_their_parameters_both_ways() {
         let array_path = entry["array_path"].as_str().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.zarr");
-        ok(&run([
-            "convert",
-            path_str(&store_dir(&entry)),
-            path_str(&out),
-            "--codec",
+        ok(&convert(
+            &store_dir(&entry),
+            &out,
             "quant16",
-            "--zarr-format",
-            other_format,
-        ]));
+            &["--zarr-format", other_format],
+        ));
         let config = if other_format == "2" {
             read_json(&out.join(array_path).join(".zarray"))["compressor"].clone()
         } else {
@@ -125,29 +111,19 @@ fn other_sources_need_offset_and_scale() {
     let d = demo(dir.path());
     let zstd = d.join("movie-zstd.zarr");
     let out = dir.path().join("q.zarr");
-    let convert = |extra: &[&str]| {
-        let mut args = vec![
-            "convert",
-            path_str(&zstd),
-            path_str(&out),
-            "--codec",
-            "quant16",
-        ];
-        args.extend_from_slice(extra);
-        run(&args)
-    };
-    let err = usage_fails(&convert(&[]));
+    let to_quant16 = |extra: &[&str]| convert(&zstd, &out, "quant16", extra);
+    let err = usage_fails(&to_quant16(&[]));
     for needle in ["--offset", "--scale", "dark level", "--offset auto"] {
         assert!(err.contains(needle), "{needle:?} missing: {err}");
     }
     assert!(!out.exists());
-    let err = usage_fails(&convert(&["--offset", "100"]));
+    let err = usage_fails(&to_quant16(&["--offset", "100"]));
     assert!(err.contains("--scale"), "{err}");
-    let err = usage_fails(&convert(&["--offset", "auto", "--scale", "1"]));
+    let err = usage_fails(&to_quant16(&["--offset", "auto", "--scale", "1"]));
     assert!(err.contains("no Camera.ADOffset"), "{err}");
     assert!(!out.exists());
 
-    ok(&convert(&["--offset", "100", "--scale", "1"]));
+    ok(&to_quant16(&["--offset", "100", "--scale", "1"]));
     let zarray = read_json(&out.join(".zarray"));
     assert_eq!(
         zarray["compressor"],
@@ -170,17 +146,12 @@ fn offset_auto_reads_pyme_camera_metadata_from_the_group() {
     .unwrap();
     copy_dir(&d.join("movie-zstd.zarr"), &input.join("raw"));
     let out = dir.path().join("q.zarr");
-    let output = run([
-        "convert",
-        path_str(&input),
-        path_str(&out),
-        "--codec",
+    let output = convert(
+        &input,
+        &out,
         "quant16",
-        "--offset",
-        "auto",
-        "--scale",
-        "1",
-    ]);
+        &["--offset", "auto", "--scale", "1"],
+    );
     ok(&output);
     let note = stderr(&output);
     assert!(
@@ -192,34 +163,24 @@ fn offset_auto_reads_pyme_camera_metadata_from_the_group() {
 
     // Naming the array inside the store still finds the group's metadata above it.
     let out = dir.path().join("q1.zarr");
-    ok(&run([
-        "convert",
-        path_str(&input.join("raw")),
-        path_str(&out),
-        "--codec",
+    ok(&convert(
+        &input.join("raw"),
+        &out,
         "quant16",
-        "--offset",
-        "auto",
-        "--scale",
-        "1",
-    ]));
+        &["--offset", "auto", "--scale", "1"],
+    ));
     assert_eq!(read_json(&out.join(".zarray"))["compressor"]["offset"], 97);
 
     // The flat key PYME also writes, on the array itself.
     std::fs::write(input.join(".zattrs"), "{}").unwrap();
     std::fs::write(input.join("raw/.zattrs"), r#"{"Camera.ADOffset": 101}"#).unwrap();
     let out = dir.path().join("q2.zarr");
-    ok(&run([
-        "convert",
-        path_str(&input),
-        path_str(&out),
-        "--codec",
+    ok(&convert(
+        &input,
+        &out,
         "quant16",
-        "--offset",
-        "auto",
-        "--scale",
-        "1",
-    ]));
+        &["--offset", "auto", "--scale", "1"],
+    ));
     assert_eq!(
         read_json(&out.join("raw/.zarray"))["compressor"]["offset"],
         101
@@ -232,15 +193,7 @@ fn flags_that_differ_from_a_quant16_source_need_requantize() {
     let d = demo(dir.path());
     let source = d.join("movie-quant16.zarr");
     let out = dir.path().join("q.zarr");
-    let err = usage_fails(&run([
-        "convert",
-        path_str(&source),
-        path_str(&out),
-        "--codec",
-        "quant16",
-        "--offset",
-        "0",
-    ]));
+    let err = usage_fails(&convert(&source, &out, "quant16", &["--offset", "0"]));
     assert!(
         err.contains("--requantize") && err.contains("offset 100"),
         "{err}"
@@ -248,29 +201,20 @@ fn flags_that_differ_from_a_quant16_source_need_requantize() {
     assert!(!out.exists());
 
     // The same parameters as the source's are no conflict.
-    ok(&run([
-        "convert",
-        path_str(&source),
-        path_str(&out),
-        "--codec",
+    ok(&convert(
+        &source,
+        &out,
         "quant16",
-        "--offset",
-        "100",
-        "--scale",
-        "1",
-    ]));
+        &["--offset", "100", "--scale", "1"],
+    ));
 
     let again = dir.path().join("q2.zarr");
-    let output = run([
-        "convert",
-        path_str(&source),
-        path_str(&again),
-        "--codec",
+    let output = convert(
+        &source,
+        &again,
         "quant16",
-        "--offset",
-        "0",
-        "--requantize",
-    ]);
+        &["--offset", "0", "--requantize"],
+    );
     ok(&output);
     assert!(stderr(&output).contains("re-quantizing"));
     assert_eq!(

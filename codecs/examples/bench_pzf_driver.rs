@@ -11,23 +11,11 @@
 //! reports the best time as MB/s (10^6 bytes) of uncompressed frame. The quantized frame uses
 //! offset 0, scale 1, as `benches/reference_pzf_timings.py` does.
 
-use std::time::Instant;
-
 use pymecompress_codecs::pzf::{
     self, Compression, DimOrder, PzfSlice, PzfWriteOptions, Quantization,
 };
+use pymecompress_test_support::timing::best_of;
 use serde_json::json;
-
-fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
-    let mut best = f64::INFINITY;
-    let mut last = f();
-    for _ in 0..runs {
-        let t = Instant::now();
-        last = f();
-        best = best.min(t.elapsed().as_secs_f64());
-    }
-    (best, last)
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

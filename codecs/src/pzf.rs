@@ -7,7 +7,7 @@
 //!   it returns garbage (a truncated Huffman payload) or where the header makes no sense.
 //! - [`encode`] writes Version 3 frames byte-identical to `PZFFormat.dumps` for raw and
 //!   Huffman frames; quantized frames use the exact quantizer.
-//! - [`PzfHeader`] serializes under PYME's field names (`Version` … `QuantScale`).
+//! - [`PzfHeader`] serializes under PYME's field names ([`HEADER_FIELD_NAMES`]).
 //!
 //! No allocation is sized by a header field beyond what the payload can supply: a raw payload
 //! must be exactly the frame's size, and a Huffman stream of n bytes may claim at most
@@ -39,6 +39,6 @@ pub use dequant::{dequant_table, pyme_dequant_table};
 pub use encode::{encode, encode_frame, PzfSlice, PzfWriteOptions};
 pub use error::PzfError;
 pub use header::{
-    Compression, DataFormat, DimOrder, PzfHeader, Quantization, HEADER_LEN_V2, HEADER_LEN_V3,
-    WRITE_VERSION,
+    Compression, DataFormat, DimOrder, PzfHeader, Quantization, HEADER_FIELD_NAMES, HEADER_LEN_V2,
+    HEADER_LEN_V3, WRITE_VERSION,
 };

@@ -1,29 +1,15 @@
-//! Framed `pymecompress-huffman` decode. Input: `decoded_len: u32 LE` (above `MAX_DECODED`
+//! Framed `pymecompress-huffman` decode. Input: `decoded_len: u32 LE` (above `MAX_EXACT`
 //! folded into 0..=4096), then the chunk (stream + trailer).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use pymecompress_codecs::huffman;
-
-/// Counts up to this are used as given (every fixture seed is below it).
-const MAX_DECODED: usize = 1 << 20;
-
-/// Random counts are mostly huge; folding those above the cap into 0..=4096 keeps most
-/// executions cheap while seeds keep their exact counts.
-fn fold(raw: u32) -> usize {
-    let raw = raw as usize;
-    if raw <= MAX_DECODED {
-        raw
-    } else {
-        raw % 4097
-    }
-}
+use pymecompress_fuzz::take_count;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((len, chunk)) = data.split_first_chunk::<4>() else {
+    let Some((decoded_len, chunk)) = take_count(data) else {
         return;
     };
-    let decoded_len = fold(u32::from_le_bytes(*len));
 
     let decoded = huffman::decode(chunk, decoded_len);
     if let Ok(bytes) = &decoded {

@@ -1,27 +1,12 @@
 //! Framed `pymecompress-quant16` decode. Input: `offset: f64 LE`, `scale: f64 LE`,
-//! `n: u32 LE` (above `MAX_VALUES` folded into 0..=4096), then the chunk (stream + trailer).
+//! `n: u32 LE` (above `MAX_EXACT` folded into 0..=4096), then the chunk (stream + trailer).
 //!
 //! Any `f64` pair is tried; those `QuantParams::new` refuses must be refused by JSON too.
 #![no_main]
 
-use std::sync::Mutex;
-
 use libfuzzer_sys::fuzz_target;
-use pymecompress_codecs::{quant16, Endian, Quant16Codec, QuantParams};
-
-/// Counts up to this are used as given (every fixture seed is below it).
-const MAX_VALUES: usize = 1 << 20;
-
-/// Random counts are mostly huge; folding those above the cap into 0..=4096 keeps most
-/// executions cheap while seeds keep their exact counts.
-fn fold(raw: u32) -> usize {
-    let raw = raw as usize;
-    if raw <= MAX_VALUES {
-        raw
-    } else {
-        raw % 4097
-    }
-}
+use pymecompress_codecs::{quant16, Endian, QuantParams};
+use pymecompress_fuzz::{codec_for, take_count};
 
 fuzz_target!(|data: &[u8]| {
     let Some((offset, rest)) = data.split_first_chunk::<8>() else {
@@ -30,11 +15,10 @@ fuzz_target!(|data: &[u8]| {
     let Some((scale, rest)) = rest.split_first_chunk::<8>() else {
         return;
     };
-    let Some((n, chunk)) = rest.split_first_chunk::<4>() else {
+    let Some((n, chunk)) = take_count(rest) else {
         return;
     };
     let (offset, scale) = (f64::from_le_bytes(*offset), f64::from_le_bytes(*scale));
-    let n = fold(u32::from_le_bytes(*n));
     let Ok(params) = QuantParams::new(offset, scale) else {
         assert!(!(offset.is_finite() && scale.is_finite() && scale > 0.0));
         return;
@@ -61,18 +45,3 @@ fuzz_target!(|data: &[u8]| {
     }
     assert_eq!(codec.decode(chunk, n), decoded);
 });
-
-/// `Quant16Codec::new` tabulates all 65536 inputs; mutations mostly keep the parameters, so
-/// keeping the last codec saves most of that work.
-fn codec_for(params: QuantParams) -> Quant16Codec {
-    static LAST: Mutex<Option<Quant16Codec>> = Mutex::new(None);
-    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
-    match &*last {
-        Some(codec) if *codec.params() == params => codec.clone(),
-        _ => {
-            let codec = Quant16Codec::new(params);
-            *last = Some(codec.clone());
-            codec
-        }
-    }
-}

@@ -5,10 +5,9 @@
 //! values it round-trips through the quant16 chunk to `dequantize(quantize(x))`.
 #![no_main]
 
-use std::sync::Mutex;
-
 use libfuzzer_sys::fuzz_target;
-use pymecompress_codecs::{huffman, quant16, stream, testing, Quant16Codec, QuantParams};
+use pymecompress_codecs::{huffman, quant16, stream, testing, QuantParams};
+use pymecompress_fuzz::codec_for;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&[offset_byte, scale_byte], bytes)) = data.split_first_chunk::<2>() else {
@@ -79,18 +78,3 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(quant16::decode(&chunk, values.len(), &params), Ok(expected));
     }
 });
-
-/// Tabulating a configuration quantizes all 65536 inputs; mutations mostly keep the parameter
-/// bytes, so keeping the last codec saves most of that work.
-fn codec_for(params: QuantParams) -> Quant16Codec {
-    static LAST: Mutex<Option<Quant16Codec>> = Mutex::new(None);
-    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
-    match &*last {
-        Some(codec) if *codec.params() == params => codec.clone(),
-        _ => {
-            let codec = Quant16Codec::new(params);
-            *last = Some(codec.clone());
-            codec
-        }
-    }
-}

@@ -1,4 +1,4 @@
-//! Raw stream decode. Input: `n: u32 LE` (above `MAX_SYMBOLS` folded into 0..=4096), then the stream.
+//! Raw stream decode. Input: `n: u32 LE` (above `MAX_EXACT` folded into 0..=4096), then the stream.
 //!
 //! The table decoder, the mapped decoder and the bit-by-bit decoder must agree exactly: the
 //! same symbols, or the same error.
@@ -6,26 +6,12 @@
 
 use libfuzzer_sys::fuzz_target;
 use pymecompress_codecs::{stream, testing};
-
-/// Counts up to this are used as given (every fixture seed is below it).
-const MAX_SYMBOLS: usize = 1 << 20;
-
-/// Random counts are mostly huge; folding those above the cap into 0..=4096 keeps most
-/// executions cheap while seeds keep their exact counts.
-fn fold(raw: u32) -> usize {
-    let raw = raw as usize;
-    if raw <= MAX_SYMBOLS {
-        raw
-    } else {
-        raw % 4097
-    }
-}
+use pymecompress_fuzz::take_count;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((head, body)) = data.split_first_chunk::<4>() else {
+    let Some((n, body)) = take_count(data) else {
         return;
     };
-    let n = fold(u32::from_le_bytes(*head));
     let fast = stream::decode(body, n);
     let simple = testing::decode_simple(body, n);
     assert_eq!(fast, simple, "decode and decode_simple disagree (n = {n})");

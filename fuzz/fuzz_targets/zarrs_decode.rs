@@ -1,6 +1,6 @@
 //! The zarrs codecs' decode, through the zarrs codec traits, with arbitrary decoded sizes.
 //!
-//! Input: `mode: u8`, `len: u32 LE` (above `MAX_LEN` folded into 0..=4096), then for quant16
+//! Input: `mode: u8`, `len: u32 LE` (above `MAX_EXACT` folded into 0..=4096), then for quant16
 //! `offset: f64 LE`, `scale: f64 LE`; then the chunk.
 //! - `mode & 1 == 0`: `pymecompress-huffman` (bytes-to-bytes); `mode >> 1 & 3` picks the
 //!   decoded representation: fixed size `len`, bounded by `len`, unbounded.
@@ -13,34 +13,20 @@ use std::num::NonZeroU64;
 
 use libfuzzer_sys::fuzz_target;
 use pymecompress_codecs::{huffman, Quant16Codec, QuantParams, TRAILER_BYTES};
+use pymecompress_fuzz::take_count;
 use zarrs::array::codec::api::{
     ArrayToBytesCodecTraits, BytesRepresentation, BytesToBytesCodecTraits, CodecOptions,
 };
 use zarrs::array::{data_type, FillValue};
 use zarrs_pymecompress::{HuffmanCodec, HuffmanQuant16Codec};
 
-/// Sizes up to this are used as given (every fixture seed is below it).
-const MAX_LEN: usize = 1 << 20;
-
-/// Random sizes are mostly huge; folding those above the cap into 0..=4096 keeps most
-/// executions cheap while seeds keep their exact sizes.
-fn fold(raw: u32) -> usize {
-    let raw = raw as usize;
-    if raw <= MAX_LEN {
-        raw
-    } else {
-        raw % 4097
-    }
-}
-
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
-    let Some((len, rest)) = rest.split_first_chunk::<4>() else {
+    let Some((len, rest)) = take_count(rest) else {
         return;
     };
-    let len = fold(u32::from_le_bytes(*len));
     if mode & 1 == 0 {
         huffman(mode >> 1 & 3, len, rest);
     } else {

@@ -73,3 +73,38 @@ pub fn u64_of(v: &Value) -> u64 {
     v.as_u64()
         .unwrap_or_else(|| panic!("{v} is not an unsigned integer"))
 }
+
+/// The shape of a case of `fixtures/pzf/manifest.json` (Width, Height, Depth).
+///
+/// # Panics
+/// If the case has no shape of unsigned integers.
+pub fn pzf_shape(case: &Value) -> Vec<usize> {
+    let dims = case["shape"].as_array().expect("a PZF case has a shape");
+    dims.iter().map(|v| u64_of(v) as usize).collect()
+}
+
+/// The header fields PYME's `loads` returned for a case of `fixtures/pzf/manifest.json`, as
+/// `PzfHeader` serializes them: without `ID` and the reserved bytes, `DimOrder` as numpy
+/// reads it (`c`, `A`, `a` and any byte of a Version 1 file as `C`; `f` as `F`) and
+/// `DataOffset` 48 for Versions 1 and 2, whose headers have none.
+///
+/// # Panics
+/// If the case's header lacks `Version` or `DimOrder`, holds a DimOrder numpy refuses, or
+/// gives a Version 1 or 2 header a `DataOffset`.
+pub fn pzf_loads_header(case: &Value) -> serde_json::Map<String, Value> {
+    let name = &case["name"];
+    let mut header = case["header"].as_object().cloned().unwrap_or_default();
+    header.retain(|key, _| key != "ID" && !key.starts_with("RESERVED"));
+    let version = u64_of(&header["Version"]);
+    let order = match (version, header["DimOrder"].as_str()) {
+        (1, _) | (_, Some("C" | "c" | "A" | "a")) => "C",
+        (_, Some("F" | "f")) => "F",
+        (_, other) => panic!("{name}: DimOrder {other:?}"),
+    };
+    header.insert("DimOrder".into(), order.into());
+    if version < 3 {
+        assert!(header.get("DataOffset").is_none(), "{name}");
+        header.insert("DataOffset".into(), 48.into());
+    }
+    header
+}

@@ -32,50 +32,20 @@ impl Npy {
     }
 }
 
-/// Calls `$body` with `$t` bound to the Rust type of numpy dtype `$descr`.
+/// Calls `$body` with `$t` bound to the Rust type of numpy dtype `$descr`; the table of
+/// dtypes is the one list below.
 macro_rules! by_dtype {
     ($descr:expr, $t:ident => $body:expr) => {
+        by_dtype!(@table $descr, $t => $body;
+            "|u1" u8, "|i1" i8, "<u2" u16, "<i2" i16, "<u4" u32,
+            "<i4" i32, "<u8" u64, "<i8" i64, "<f4" f32, "<f8" f64)
+    };
+    (@table $descr:expr, $t:ident => $body:expr; $($name:literal $ty:ty),*) => {
         match $descr {
-            "|u1" => {
-                type $t = u8;
+            $($name => {
+                type $t = $ty;
                 $body
-            }
-            "|i1" => {
-                type $t = i8;
-                $body
-            }
-            "<u2" => {
-                type $t = u16;
-                $body
-            }
-            "<i2" => {
-                type $t = i16;
-                $body
-            }
-            "<u4" => {
-                type $t = u32;
-                $body
-            }
-            "<i4" => {
-                type $t = i32;
-                $body
-            }
-            "<u8" => {
-                type $t = u64;
-                $body
-            }
-            "<i8" => {
-                type $t = i64;
-                $body
-            }
-            "<f4" => {
-                type $t = f32;
-                $body
-            }
-            "<f8" => {
-                type $t = f64;
-                $body
-            }
+            })*
             other => Err(format!("dtype {other} is not supported here")),
         }
     };

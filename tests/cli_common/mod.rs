@@ -52,6 +52,13 @@ where
         .expect("run pymecompress")
 }
 
+/// Runs `convert FROM TO --codec CODEC`, then the `extra` arguments.
+pub fn convert(from: &Path, to: &Path, codec: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["convert", path_str(from), path_str(to), "--codec", codec];
+    args.extend_from_slice(extra);
+    run(args)
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -73,17 +80,24 @@ pub fn ok(output: &Output) -> String {
     stdout(output)
 }
 
-/// Asserts a clean failure: exit code 1, `error:` lines on stderr, no panic. Returns stderr.
+/// Asserts exit code `code` without a panic. Returns stderr.
 #[track_caller]
-pub fn fails(output: &Output) -> String {
+fn exits_with(output: &Output, code: i32) -> String {
     let err = stderr(output);
     assert_eq!(
         output.status.code(),
-        Some(1),
+        Some(code),
         "stdout:\n{}\nstderr:\n{err}",
         stdout(output)
     );
     assert!(!err.contains("panicked"), "panic: {err}");
+    err
+}
+
+/// Asserts a clean failure: exit code 1, `error:` lines on stderr, no panic. Returns stderr.
+#[track_caller]
+pub fn fails(output: &Output) -> String {
+    let err = exits_with(output, 1);
     assert!(
         err.lines()
             .all(|l| l.starts_with("error: ") || l.starts_with("note: ")),
@@ -96,14 +110,7 @@ pub fn fails(output: &Output) -> String {
 /// named (the fix is in the command line). Returns stderr.
 #[track_caller]
 pub fn usage_fails(output: &Output) -> String {
-    let err = stderr(output);
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "stdout:\n{}\nstderr:\n{err}",
-        stdout(output)
-    );
-    assert!(!err.contains("panicked"), "panic: {err}");
+    let err = exits_with(output, 2);
     assert!(err.starts_with("error: "), "{err}");
     assert!(!err.contains("codec pymecompress"), "names a codec: {err}");
     err

@@ -82,6 +82,7 @@
 
 mod atomic_store;
 mod check;
+mod codec_common;
 mod convert;
 mod error;
 mod fast_read;

@@ -18,6 +18,26 @@ pub const HEADER_LEN_V3: usize = 64;
 pub const WRITE_VERSION: u8 = 3;
 const MAGIC: [u8; 2] = *b"BD";
 
+/// PYME's names of the header fields, in header order: the keys of the dict `loads` returns
+/// (less `ID` and the reserved bytes) and the names [`PzfHeader`] serializes under. Versions 1
+/// and 2 have no `DataOffset` in the file; [`PzfHeader`] gives 48 for it.
+pub const HEADER_FIELD_NAMES: [&str; 14] = [
+    "Version",
+    "DataFormat",
+    "DataCompression",
+    "DataQuantization",
+    "DimOrder",
+    "SequenceID",
+    "FrameNum",
+    "Width",
+    "Height",
+    "Depth",
+    "FrameTimestamp",
+    "QuantOffset",
+    "QuantScale",
+    "DataOffset",
+];
+
 /// Pixel type of a frame (`DataFormat`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(into = "u8", try_from = "u8")]
@@ -178,7 +198,7 @@ impl DimOrder {
 
 /// A parsed and checked PZF header.
 ///
-/// Serialized (serde) under PYME's field names, `Version` … `QuantScale`, `DataOffset`; the
+/// Serialized (serde) under PYME's field names ([`HEADER_FIELD_NAMES`]); the
 /// enums as the numbers PYME stores and DimOrder as `"C"`/`"F"`. `ID` and the reserved bytes
 /// are not fields: the magic is checked on parsing and the reserved bytes are written as zeros.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

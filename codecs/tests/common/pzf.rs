@@ -5,7 +5,9 @@ use pymecompress_codecs::pzf::{DimOrder, PzfData};
 
 // Not every test binary that includes this module uses every item.
 #[allow(unused_imports)]
-pub use pymecompress_test_support::fixtures::{pzf_cases as cases, u64_of};
+pub use pymecompress_test_support::fixtures::{
+    pzf_cases as cases, pzf_loads_header, pzf_shape, u64_of,
+};
 pub use pymecompress_test_support::npy::Npy;
 
 /// The bytes of `fixtures/pzf/name`.

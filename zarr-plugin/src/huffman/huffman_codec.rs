@@ -3,13 +3,11 @@ use std::sync::Arc;
 
 use pymecompress_codecs::{huffman, MAX_OVERHEAD_BYTES};
 use zarrs::array::codec::api::{
-    ArrayBytesRaw, BytesRepresentation, BytesToBytesCodecTraits, CodecError, CodecMetadataOptions,
-    CodecOptions, CodecTraits, PartialDecoderCapability, PartialEncoderCapability,
+    ArrayBytesRaw, BytesRepresentation, BytesToBytesCodecTraits, CodecError, CodecOptions,
     RecommendedConcurrency,
 };
 use zarrs::metadata::v2::MetadataV2;
 use zarrs::metadata::Configuration;
-use zarrs::plugin::ZarrVersion;
 
 use crate::error::codec_error;
 
@@ -34,32 +32,7 @@ impl HuffmanCodec {
     }
 }
 
-impl CodecTraits for HuffmanCodec {
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn configuration(
-        &self,
-        _version: ZarrVersion,
-        _options: &CodecMetadataOptions,
-    ) -> Option<Configuration> {
-        Some(Configuration::default())
-    }
-
-    fn partial_decoder_capability(&self) -> PartialDecoderCapability {
-        PartialDecoderCapability {
-            partial_read: false,
-            partial_decode: false,
-        }
-    }
-
-    fn partial_encoder_capability(&self) -> PartialEncoderCapability {
-        PartialEncoderCapability {
-            partial_encode: false,
-        }
-    }
-}
+crate::codec_common::codec_traits!(HuffmanCodec, |_codec| Configuration::default());
 
 impl BytesToBytesCodecTraits for HuffmanCodec {
     fn into_dyn(self: Arc<Self>) -> Arc<dyn BytesToBytesCodecTraits> {

@@ -5,18 +5,15 @@ use std::sync::Arc;
 use pymecompress_codecs::{Endian, Quant16Codec, QuantParams, MAX_OVERHEAD_BYTES};
 use zarrs::array::codec::api::{
     ArrayBytes, ArrayBytesDecodeIntoTarget, ArrayBytesRaw, ArrayCodecTraits,
-    ArrayToBytesCodecTraits, BytesRepresentation, CodecError, CodecMetadataOptions, CodecOptions,
-    CodecTraits, ExpectedFixedLengthBytesError, InvalidBytesLengthError,
-    InvalidNumberOfElementsError, PartialDecoderCapability, PartialEncoderCapability,
-    RecommendedConcurrency,
+    ArrayToBytesCodecTraits, BytesRepresentation, CodecError, CodecOptions,
+    ExpectedFixedLengthBytesError, InvalidNumberOfElementsError, RecommendedConcurrency,
 };
 use zarrs::array::data_type::UInt16DataType;
 use zarrs::array::{ChunkShapeTraits, DataType, FillValue};
 use zarrs::metadata::v2::MetadataV2;
-use zarrs::metadata::Configuration;
-use zarrs::plugin::ZarrVersion;
 
 use super::HuffmanQuant16CodecConfiguration;
+use crate::codec_common::fixed_bytes;
 use crate::error::{codec_error, unsupported_data_type};
 
 /// The `pymecompress-quant16` codec: an array-to-bytes codec for `uint16` data.
@@ -93,32 +90,10 @@ impl HuffmanQuant16Codec {
     }
 }
 
-impl CodecTraits for HuffmanQuant16Codec {
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn configuration(
-        &self,
-        _version: ZarrVersion,
-        _options: &CodecMetadataOptions,
-    ) -> Option<Configuration> {
-        Some(self.configuration.clone().into())
-    }
-
-    fn partial_decoder_capability(&self) -> PartialDecoderCapability {
-        PartialDecoderCapability {
-            partial_read: false,
-            partial_decode: false,
-        }
-    }
-
-    fn partial_encoder_capability(&self) -> PartialEncoderCapability {
-        PartialEncoderCapability {
-            partial_encode: false,
-        }
-    }
-}
+crate::codec_common::codec_traits!(HuffmanQuant16Codec, |codec| codec
+    .configuration
+    .clone()
+    .into());
 
 impl ArrayCodecTraits for HuffmanQuant16Codec {
     fn recommended_concurrency(
@@ -162,11 +137,7 @@ impl ArrayToBytesCodecTraits for HuffmanQuant16Codec {
         _options: &CodecOptions,
     ) -> Result<ArrayBytesRaw<'a>, CodecError> {
         Self::check_data_type(data_type)?;
-        let bytes = bytes.into_fixed()?;
-        let expected_len = shape.num_elements_usize() * 2;
-        if bytes.len() != expected_len {
-            return Err(InvalidBytesLengthError::new(bytes.len(), expected_len).into());
-        }
+        let bytes = fixed_bytes(bytes, shape.num_elements_usize() * 2)?;
         // zarr array bytes are in this machine's byte order.
         let encoded = self
             .codec

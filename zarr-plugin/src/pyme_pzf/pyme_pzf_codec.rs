@@ -6,16 +6,14 @@ use pymecompress_codecs::pzf::{self, DimOrder, PzfData, PzfHeader, PzfSlice};
 use pymecompress_codecs::MAX_OVERHEAD_BYTES;
 use zarrs::array::codec::api::{
     ArrayBytes, ArrayBytesRaw, ArrayCodecTraits, ArrayToBytesCodecTraits, BytesRepresentation,
-    CodecError, CodecMetadataOptions, CodecOptions, CodecTraits, InvalidBytesLengthError,
-    PartialDecoderCapability, PartialEncoderCapability, RecommendedConcurrency,
+    CodecError, CodecOptions, RecommendedConcurrency,
 };
 use zarrs::array::{ChunkShapeTraits, DataType, FillValue};
 use zarrs::metadata::v2::MetadataV2;
-use zarrs::metadata::Configuration;
-use zarrs::plugin::ZarrVersion;
 
 use super::layout::{check_frame, data_format, frame_shape};
 use super::PymePzfCodecConfiguration;
+use crate::codec_common::fixed_bytes;
 use crate::error::codec_message;
 
 /// The `pyme-pzf` codec: an array-to-bytes codec whose chunks are whole PZF frames
@@ -71,32 +69,7 @@ impl PymePzfCodec {
     }
 }
 
-impl CodecTraits for PymePzfCodec {
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn configuration(
-        &self,
-        _version: ZarrVersion,
-        _options: &CodecMetadataOptions,
-    ) -> Option<Configuration> {
-        Some(self.configuration.clone().into())
-    }
-
-    fn partial_decoder_capability(&self) -> PartialDecoderCapability {
-        PartialDecoderCapability {
-            partial_read: false,
-            partial_decode: false,
-        }
-    }
-
-    fn partial_encoder_capability(&self) -> PartialEncoderCapability {
-        PartialEncoderCapability {
-            partial_encode: false,
-        }
-    }
-}
+crate::codec_common::codec_traits!(PymePzfCodec, |codec| codec.configuration.clone().into());
 
 impl ArrayCodecTraits for PymePzfCodec {
     fn recommended_concurrency(
@@ -140,12 +113,8 @@ impl ArrayToBytesCodecTraits for PymePzfCodec {
     ) -> Result<ArrayBytesRaw<'a>, CodecError> {
         self.check_encodable(data_type)?;
         let frame = frame_shape(shape)?;
-        let bytes = bytes.into_fixed()?;
         let format = data_format(data_type)?;
-        let expected_len = shape.num_elements_usize() * format.itemsize();
-        if bytes.len() != expected_len {
-            return Err(InvalidBytesLengthError::new(bytes.len(), expected_len).into());
-        }
+        let bytes = fixed_bytes(bytes, shape.num_elements_usize() * format.itemsize())?;
         // zarr array bytes are in this machine's byte order; PZF's are little-endian.
         let pixels = NativePixels::from_bytes(format, &bytes);
         // The DimOrder byte `dumps` records for a C-contiguous array of this shape.
