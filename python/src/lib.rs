@@ -29,36 +29,39 @@ use pymecompress_codecs::{huffman, stream, Endian, Quant16Codec, QuantParams, TR
 use buffers::{read_into, read_with, ByteView};
 use errors::{check_symbols, codec_err, max_symbols, CodecError};
 
-/// The raw Huffman stream of a buffer's bytes (`bcl.HuffmanCompress`).
-#[pyfunction]
-fn huffman_encode_stream<'py>(
-    py: Python<'py>,
-    data: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyArray1<u8>>> {
-    read_with(py, data, |bytes| stream::encode(bytes).map_err(codec_err))
+/// A Python function from a buffer's bytes (and further arguments) to new bytes: the four
+/// Huffman functions below differ only in what they do with the bytes.
+macro_rules! bytes_function {
+    ($(#[$attr:meta])* fn $name:ident($($arg:ident: $ty:ty),*) = |$bytes:ident| $body:expr) => {
+        #[pyfunction]
+        $(#[$attr])*
+        fn $name<'py>(
+            py: Python<'py>,
+            data: &Bound<'py, PyAny>,
+            $($arg: $ty),*
+        ) -> PyResult<Bound<'py, PyArray1<u8>>> {
+            read_with(py, data, |$bytes| $body)
+        }
+    };
 }
 
-/// Decodes `n` bytes from a raw stream (`bcl.HuffmanDecompress`).
-#[pyfunction]
-fn huffman_decode_stream<'py>(
-    py: Python<'py>,
-    data: &Bound<'py, PyAny>,
-    n: usize,
-) -> PyResult<Bound<'py, PyArray1<u8>>> {
-    read_with(py, data, |bytes| {
+bytes_function!(
+    /// The raw Huffman stream of a buffer's bytes (`bcl.HuffmanCompress`).
+    fn huffman_encode_stream() = |bytes| stream::encode(bytes).map_err(codec_err)
+);
+
+bytes_function!(
+    /// A `pymecompress-huffman` chunk of a buffer's bytes, with the byte count as trailer.
+    fn huffman_encode_chunk() = |bytes| huffman::encode(bytes).map_err(codec_err)
+);
+
+bytes_function!(
+    /// Decodes `n` bytes from a raw stream (`bcl.HuffmanDecompress`).
+    fn huffman_decode_stream(n: usize) = |bytes| {
         check_symbols(bytes.len(), n)?;
         stream::decode(bytes, n).map_err(codec_err)
-    })
-}
-
-/// A `pymecompress-huffman` chunk of a buffer's bytes, with the byte count as trailer.
-#[pyfunction]
-fn huffman_encode_chunk<'py>(
-    py: Python<'py>,
-    data: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyArray1<u8>>> {
-    read_with(py, data, |bytes| huffman::encode(bytes).map_err(codec_err))
-}
+    }
+);
 
 /// Decodes a `pymecompress-huffman` chunk into the bytes of `out` (a writable contiguous
 /// buffer whose size is the decoded size); the trailer may be the byte count or the element
@@ -77,18 +80,13 @@ fn huffman_decode_chunk_into(
     })
 }
 
-/// Decodes a `pymecompress-huffman` chunk of unknown size. With `infer_itemsize` false the
-/// trailer is the byte count (what `bcl.huffman_decompress_buffer(data, None)` returns); with
-/// it true, a trailer that counts 2-, 4- or 8-byte elements (the reference's multi-byte
-/// chunks) is recognised by the stream's exact length.
-#[pyfunction]
-#[pyo3(signature = (data, infer_itemsize = true))]
-fn huffman_decode_chunk<'py>(
-    py: Python<'py>,
-    data: &Bound<'py, PyAny>,
-    infer_itemsize: bool,
-) -> PyResult<Bound<'py, PyArray1<u8>>> {
-    read_with(py, data, |chunk| {
+bytes_function!(
+    /// Decodes a `pymecompress-huffman` chunk of unknown size. With `infer_itemsize` false the
+    /// trailer is the byte count (what `bcl.huffman_decompress_buffer(data, None)` returns); with
+    /// it true, a trailer that counts 2-, 4- or 8-byte elements (the reference's multi-byte
+    /// chunks) is recognised by the stream's exact length.
+    #[pyo3(signature = (data, infer_itemsize = true))]
+    fn huffman_decode_chunk(infer_itemsize: bool) = |chunk| {
         if infer_itemsize {
             huffman_unsized::decode(chunk)
         } else {
@@ -99,8 +97,8 @@ fn huffman_decode_chunk<'py>(
             huffman::decode_unsized(chunk, limit)
         }
         .map_err(codec_err)
-    })
-}
+    }
+);
 
 /// Byte order of the uint16 values a buffer holds: its format's, or this machine's for a
 /// buffer whose format is not uint16 (raw bytes).
