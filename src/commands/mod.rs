@@ -10,6 +10,7 @@ mod info;
 mod pzf_input;
 mod series_convert;
 mod series_export;
+mod store_write;
 mod verify;
 
 use std::process::ExitCode;
