@@ -1,11 +1,13 @@
-//! Leftover temporaries of store writes, and the lock that tells a live writer from a dead one.
+//! Leftover temporaries of store and file writes, and the lock that tells a live writer from a
+//! dead one.
 //!
-//! A store is written as `.NAME.partial-PID` beside its target (see `atomic.rs`). The writer
-//! holds an exclusive `flock` on that directory for as long as it runs; the kernel drops the
-//! lock when the process ends, however it ends (SIGKILL included). So a temporary found
-//! unlocked is the leftover of a dead run, and one found locked belongs to a live writer.
+//! A store or a file is written as `.NAME.partial-PID` beside its target (see `atomic.rs`).
+//! The writer holds an exclusive `flock` on that directory or file for as long as it runs; the
+//! kernel drops the lock when the process ends, however it ends (SIGKILL included). So a
+//! temporary found unlocked is the leftover of a dead run, and one found locked belongs to a
+//! live writer.
 //!
-//! The temporary also holds [`MANIFEST`], the arguments of the run that made it (codec, chunk
+//! A store's temporary also holds [`MANIFEST`], the arguments of the run that made it (codec, chunk
 //! and shard shapes, format, parameters, source), so that `--resume` can refuse to finish a
 //! store with arguments other than those its first chunks were written with.
 
@@ -35,6 +37,10 @@ pub enum Leftover {
 pub const CONVERT_HINT: &str =
     "add --resume to continue it (chunks already written are checked, not encoded again) or --restart to discard it";
 
+/// Flags to name when a file's leftover is found (`export`, `compress`, `decompress`).
+pub const FILE_HINT: &str =
+    "it is incomplete (the run was killed; a file is not resumed): add --restart to discard it, or delete it";
+
 /// A temporary directory this process holds the lock on.
 #[derive(Debug)]
 pub struct Claimed {
@@ -44,8 +50,9 @@ pub struct Claimed {
     pub resumed: bool,
 }
 
-/// The temporaries of earlier writes of `target`: `.NAME.partial-*` beside it.
-pub fn temporaries(target: &Path, parent: &Path) -> Vec<PathBuf> {
+/// The temporaries of earlier writes of `target`: `.NAME.partial-*` beside it, directories
+/// (stores) if `dirs`, else files.
+pub fn temporaries(target: &Path, parent: &Path, dirs: bool) -> Vec<PathBuf> {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -56,7 +63,7 @@ pub fn temporaries(target: &Path, parent: &Path) -> Vec<PathBuf> {
         .flatten()
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir() == dirs))
         .map(|e| e.path())
         .collect();
     found.sort();
@@ -77,17 +84,17 @@ fn fail(target: &Path, message: impl std::fmt::Display) -> Failure {
     Failure::msg(format!("output {}: {message}", target.display()))
 }
 
-/// Creates `temp` (our own `.NAME.partial-PID`) locked, or takes over the leftover of an
-/// interrupted run of `target` as `policy` says. `manifest` describes this run.
-pub fn claim(
+/// Goes through the temporaries earlier writes of `target` left (directories if `dirs`):
+/// refuses if one is locked (a live writer) or, as `policy` says, if one is left; removes them
+/// for [`Leftover::Restart`]; for [`Leftover::Resume`] returns the one to continue, locked.
+fn leftovers(
     target: &Path,
     parent: &Path,
-    temp: &Path,
+    dirs: bool,
     policy: Leftover,
-    manifest: &Value,
-) -> Result<Claimed> {
+) -> Result<Option<(PathBuf, File)>> {
     let mut resumable: Option<(PathBuf, File)> = None;
-    for old in temporaries(target, parent) {
+    for old in temporaries(target, parent, dirs) {
         let lock =
             try_lock(&old).map_err(|e| fail(target, format!("checking {}: {e}", old.display())))?;
         let Some(lock) = lock else {
@@ -107,8 +114,12 @@ pub fn claim(
                     format!("an interrupted run left {}; {hint}", old.display()),
                 ))
             }
-            Leftover::Restart => std::fs::remove_dir_all(&old)
-                .map_err(|e| fail(target, format!("removing {}: {e}", old.display())))?,
+            Leftover::Restart => if dirs {
+                std::fs::remove_dir_all(&old)
+            } else {
+                std::fs::remove_file(&old)
+            }
+            .map_err(|e| fail(target, format!("removing {}: {e}", old.display())))?,
             Leftover::Resume if resumable.is_none() => resumable = Some((old, lock)),
             Leftover::Resume => {
                 return Err(fail(
@@ -125,6 +136,47 @@ pub fn claim(
             }
         }
     }
+    Ok(resumable)
+}
+
+/// Creates the file `temp` (our own `.NAME.partial-PID`) locked, after dealing with the
+/// leftovers of interrupted writes of `target` as `policy` says (a file is never resumed:
+/// [`Leftover::Resume`] is taken as [`Leftover::Refuse`]). The lock lives as long as the
+/// returned handle, which is the one to write through.
+///
+/// # Errors
+/// A live writer's temporary, a leftover (unless [`Leftover::Restart`]), or an I/O error.
+pub fn claim_file(target: &Path, parent: &Path, temp: &Path, policy: Leftover) -> Result<File> {
+    let policy = match policy {
+        Leftover::Resume => Leftover::Refuse { hint: FILE_HINT },
+        other => other,
+    };
+    leftovers(target, parent, false, policy)?;
+    let create = |e: std::io::Error| fail(target, format!("creating {}: {e}", temp.display()));
+    let file = File::create(temp).map_err(create)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(e) => {
+            let _ = std::fs::remove_file(temp);
+            Err(create(std::io::Error::other(e.to_string())))
+        }
+    }
+}
+
+/// Creates `temp` (our own `.NAME.partial-PID`) locked, or takes over the leftover of an
+/// interrupted run of `target` as `policy` says. `manifest` describes this run.
+///
+/// # Errors
+/// A live writer's temporary, a leftover refused by `policy`, a resume whose recorded
+/// arguments differ from `manifest` (exit 2), or an I/O error.
+pub fn claim(
+    target: &Path,
+    parent: &Path,
+    temp: &Path,
+    policy: Leftover,
+    manifest: &Value,
+) -> Result<Claimed> {
+    let resumable = leftovers(target, parent, true, policy)?;
     if let Some((old, lock)) = resumable {
         check_manifest(target, &old, manifest)?;
         remove_chunk_temporaries(&old)
