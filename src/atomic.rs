@@ -219,13 +219,15 @@ impl PartialDir {
     /// Flushes every file and directory to disk and renames the tree into place. A replaced
     /// target (`--force`) is moved aside first and removed only once the new one is in place.
     pub fn commit(mut self) -> Result<()> {
+        sync_tree(&self.temp).map_err(|e| output_failure(&self.target, e))?;
+        // The manifest goes last, just before the renames: a run killed while flushing (which
+        // takes a while on a large store) leaves a temporary that `--resume` can still take.
         match std::fs::remove_file(self.temp.join(write_lock::MANIFEST)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(output_failure(&self.target, e))
             }
             _ => {}
         }
-        sync_tree(&self.temp).map_err(|e| output_failure(&self.target, e))?;
         let old = sibling(&self.target, "replaced");
         let replacing = self.target.exists();
         if replacing {

@@ -177,7 +177,7 @@ pub fn claim(
     manifest: &Value,
 ) -> Result<Claimed> {
     let resumable = leftovers(target, parent, true, policy)?;
-    if let Some((old, lock)) = resumable {
+    if let Some((old, lock)) = resumable.filter(|(old, _)| !holds_nothing(old)) {
         check_manifest(target, &old, manifest)?;
         remove_chunk_temporaries(&old)
             .map_err(|e| fail(target, format!("cleaning {}: {e}", old.display())))?;
@@ -212,6 +212,26 @@ pub fn claim(
             Err(fail(target, format!("creating {}: {e}", temp.display())))
         }
     }
+}
+
+/// Whether `old` is the temporary of a run killed before it recorded its arguments (no
+/// readable manifest, nothing else inside): it holds no chunk, so it is removed and the
+/// resume starts afresh.
+fn holds_nothing(old: &Path) -> bool {
+    let manifest_reads = std::fs::read(old.join(MANIFEST))
+        .ok()
+        .is_some_and(|t| serde_json::from_slice::<Value>(&t).is_ok());
+    let only_manifest = std::fs::read_dir(old)
+        .map(|entries| entries.flatten().all(|e| e.file_name() == MANIFEST))
+        .unwrap_or(false);
+    if manifest_reads || !only_manifest {
+        return false;
+    }
+    eprintln!(
+        "note: {} was killed before it wrote anything; starting afresh",
+        old.display()
+    );
+    std::fs::remove_dir_all(old).is_ok()
 }
 
 /// Removes the chunk temporaries a killed writer left inside the store (the adapter's
@@ -309,5 +329,17 @@ mod tests {
         let third = dir.path().join(".out.zarr.partial-3");
         let fresh = claim(&target, dir.path(), &third, Leftover::Restart, &manifest).unwrap();
         assert!(!fresh.resumed && !second.exists() && third.join(MANIFEST).is_file());
+        drop(fresh);
+        std::fs::remove_dir_all(&third).unwrap();
+        // Killed between creating its temporary and recording its arguments: nothing to keep.
+        let empty = dir.path().join(".out.zarr.partial-9");
+        std::fs::create_dir(&empty).unwrap();
+        std::fs::write(empty.join(MANIFEST), b"").unwrap();
+        let fourth = dir.path().join(".out.zarr.partial-4");
+        let fresh = claim(&target, dir.path(), &fourth, Leftover::Resume, &manifest).unwrap();
+        assert!(
+            !fresh.resumed && !empty.exists(),
+            "an empty leftover is started afresh"
+        );
     }
 }
