@@ -6,10 +6,13 @@
 //! kernel drops the lock when the process ends, however it ends (SIGKILL included). So a
 //! temporary found unlocked is the leftover of a dead run, and one found locked belongs to a
 //! live writer.
+//! A temporary is set up (created, locked, its manifest written) as `.NAME.claim-PID` and only
+//! then renamed to `.NAME.partial-PID`, so that no run ever finds a live writer's temporary
+//! unlocked.
 //!
-//! A store's temporary also holds [`MANIFEST`], the arguments of the run that made it (codec, chunk
-//! and shard shapes, format, parameters, source), so that `--resume` can refuse to finish a
-//! store with arguments other than those its first chunks were written with.
+//! A store's temporary also holds [`MANIFEST`], the arguments of the run that made it (codec,
+//! chunk and shard shapes, format, parameters, source), so that `--resume` can refuse to
+//! finish a store with arguments other than those its first chunks were written with.
 
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
@@ -53,11 +56,16 @@ pub struct Claimed {
 /// The temporaries of earlier writes of `target`: `.NAME.partial-*` beside it, directories
 /// (stores) if `dirs`, else files.
 pub fn temporaries(target: &Path, parent: &Path, dirs: bool) -> Vec<PathBuf> {
+    tagged(target, parent, "partial", dirs)
+}
+
+/// `.NAME.TAG-*` beside `target`, directories if `dirs`, else files.
+fn tagged(target: &Path, parent: &Path, tag: &str, dirs: bool) -> Vec<PathBuf> {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let prefix = format!(".{name}.partial-");
+    let prefix = format!(".{name}.{tag}-");
     let mut found: Vec<PathBuf> = std::fs::read_dir(parent)
         .into_iter()
         .flatten()
@@ -68,6 +76,35 @@ pub fn temporaries(target: &Path, parent: &Path, dirs: bool) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+/// Where a temporary is made and locked before it is renamed to `temp` (`.NAME.claim-PID` for
+/// `.NAME.partial-PID`), so that a `.NAME.partial-*` is never seen unlocked while its writer
+/// lives: another run looking in between would take it for a leftover.
+fn staged(temp: &Path) -> PathBuf {
+    let name = temp
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match name.rfind(".partial-") {
+        Some(at) => temp.with_file_name(format!(
+            "{}.claim-{}",
+            &name[..at],
+            &name[at + ".partial-".len()..]
+        )),
+        None => temp.with_file_name(format!("{name}.claim")),
+    }
+}
+
+fn live_writer(target: &Path, temp: &Path) -> Failure {
+    fail(
+        target,
+        format!(
+            "another pymecompress process is writing it now (its temporary {} is locked); \
+             wait for it to finish, or stop it first",
+            temp.display()
+        ),
+    )
 }
 
 /// Locks `dir` exclusively without waiting; `Ok(None)` if another process holds it.
@@ -93,19 +130,23 @@ fn leftovers(
     dirs: bool,
     policy: Leftover,
 ) -> Result<Option<(PathBuf, File)>> {
+    // A run killed while it set up its temporary leaves this, holding nothing: removed.
+    for old in tagged(target, parent, "claim", dirs) {
+        if matches!(try_lock(&old), Ok(None)) {
+            return Err(live_writer(target, &old));
+        }
+        let _ = if dirs {
+            std::fs::remove_dir_all(&old)
+        } else {
+            std::fs::remove_file(&old)
+        };
+    }
     let mut resumable: Option<(PathBuf, File)> = None;
     for old in temporaries(target, parent, dirs) {
         let lock =
             try_lock(&old).map_err(|e| fail(target, format!("checking {}: {e}", old.display())))?;
         let Some(lock) = lock else {
-            return Err(fail(
-                target,
-                format!(
-                    "another pymecompress process is writing it now (its temporary {} is locked); \
-                     wait for it to finish, or stop it first",
-                    old.display()
-                ),
-            ));
+            return Err(live_writer(target, &old));
         };
         match policy {
             Leftover::Refuse { hint } => {
@@ -152,13 +193,18 @@ pub fn claim_file(target: &Path, parent: &Path, temp: &Path, policy: Leftover) -
         other => other,
     };
     leftovers(target, parent, false, policy)?;
+    let stage = staged(temp);
     let create = |e: std::io::Error| fail(target, format!("creating {}: {e}", temp.display()));
-    let file = File::create(temp).map_err(create)?;
-    match file.try_lock() {
+    let file = File::create(&stage).map_err(create)?;
+    let locked = file
+        .try_lock()
+        .map_err(|e| std::io::Error::other(e.to_string()))
+        .and_then(|()| std::fs::rename(&stage, temp));
+    match locked {
         Ok(()) => Ok(file),
         Err(e) => {
-            let _ = std::fs::remove_file(temp);
-            Err(create(std::io::Error::other(e.to_string())))
+            let _ = std::fs::remove_file(&stage);
+            Err(create(e))
         }
     }
 }
@@ -193,13 +239,17 @@ pub fn claim(
             resumed: true,
         });
     }
-    std::fs::create_dir(temp)
+    let stage = staged(temp);
+    std::fs::create_dir(&stage)
         .map_err(|e| fail(target, format!("creating {}: {e}", temp.display())))?;
-    let claimed = try_lock(temp)
+    // Locked and holding its manifest before it takes the name other runs look for; the lock
+    // is on the directory itself, so it moves with the rename.
+    let claimed = try_lock(&stage)
         .and_then(|lock| lock.ok_or_else(|| std::io::Error::other("locked by another process")))
         .and_then(|lock| {
             let text = serde_json::to_vec_pretty(manifest).map_err(std::io::Error::other)?;
-            std::fs::write(temp.join(MANIFEST), text)?;
+            std::fs::write(stage.join(MANIFEST), text)?;
+            std::fs::rename(&stage, temp)?;
             Ok(lock)
         });
     match claimed {
@@ -208,7 +258,7 @@ pub fn claim(
             resumed: false,
         }),
         Err(e) => {
-            let _ = std::fs::remove_dir_all(temp);
+            let _ = std::fs::remove_dir_all(&stage);
             Err(fail(target, format!("creating {}: {e}", temp.display())))
         }
     }
@@ -341,5 +391,25 @@ mod tests {
             !fresh.resumed && !empty.exists(),
             "an empty leftover is started afresh"
         );
+        drop(fresh);
+        std::fs::remove_dir_all(&fourth).unwrap();
+        // A temporary being set up is locked under its staging name: refused; once its writer
+        // is gone, it is removed without a word.
+        let setting_up = dir.path().join(".out.zarr.claim-5");
+        std::fs::create_dir(&setting_up).unwrap();
+        let held = try_lock(&setting_up).unwrap().unwrap();
+        let err = claim(&target, dir.path(), &fourth, Leftover::Restart, &manifest).unwrap_err();
+        assert!(err.to_string().contains("claim-5 is locked"), "{err}");
+        drop(held);
+        let fresh = claim(
+            &target,
+            dir.path(),
+            &fourth,
+            Leftover::Refuse { hint: "h" },
+            &manifest,
+        );
+        assert!(fresh.is_ok() && !setting_up.exists() && fourth.is_dir());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1, "only the new temporary: {names:?}");
     }
 }
