@@ -5,13 +5,15 @@
 //! one mistakes for the result.
 //!
 //! Every command that writes goes through [`PartialFile`] or [`PartialDir`], and the temporary's
-//! name comes from [`partial_path`] alone, so that locking or resuming a leftover can be added
-//! in one place.
+//! name comes from [`partial_path`] alone. Both hold a lock on their temporary while they write
+//! and look for the leftovers of killed runs first (`write_lock.rs`); only a store's leftover
+//! can be resumed.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use crate::cli::FileOutputArgs;
 use crate::failure::{Failure, Result};
 use crate::write_lock::{self, Leftover};
 
@@ -91,12 +93,30 @@ pub struct PartialFile {
 }
 
 impl PartialFile {
-    /// Starts writing `target`, refusing an existing one unless `force`.
-    pub fn create(target: &Path, force: bool) -> Result<Self> {
-        check_target(target, force, false)?;
+    /// Starts writing `target`, refusing an existing one unless `--force`, and holding the
+    /// lock on its temporary; a leftover of a killed run is refused unless `--restart` (a file
+    /// is not resumed: `--resume` is refused).
+    ///
+    /// # Errors
+    /// `--resume` (exit 2), an existing target, a live writer, a leftover, or an I/O error.
+    pub fn create(target: &Path, flags: &FileOutputArgs) -> Result<Self> {
+        if flags.resume {
+            return Err(Failure::usage(format!(
+                "--resume continues a store (convert); a partly written file is not continued: \
+                 use --restart to discard the leftover of {}, or delete it",
+                target.display()
+            )));
+        }
+        check_target(target, flags.force, false)?;
         let temp = partial_path(target);
-        let file = File::create(&temp)
-            .map_err(|e| output_failure(target, format!("creating {}: {e}", temp.display())))?;
+        let policy = if flags.restart {
+            Leftover::Restart
+        } else {
+            Leftover::Refuse {
+                hint: write_lock::FILE_HINT,
+            }
+        };
+        let file = write_lock::claim_file(target, &parent_dir(target), &temp, policy)?;
         Ok(Self {
             target: target.to_path_buf(),
             temp,
@@ -199,13 +219,15 @@ impl PartialDir {
     /// Flushes every file and directory to disk and renames the tree into place. A replaced
     /// target (`--force`) is moved aside first and removed only once the new one is in place.
     pub fn commit(mut self) -> Result<()> {
+        sync_tree(&self.temp).map_err(|e| output_failure(&self.target, e))?;
+        // The manifest goes last, just before the renames: a run killed while flushing (which
+        // takes a while on a large store) leaves a temporary that `--resume` can still take.
         match std::fs::remove_file(self.temp.join(write_lock::MANIFEST)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(output_failure(&self.target, e))
             }
             _ => {}
         }
-        sync_tree(&self.temp).map_err(|e| output_failure(&self.target, e))?;
         let old = sibling(&self.target, "replaced");
         let replacing = self.target.exists();
         if replacing {
@@ -253,11 +275,19 @@ fn sync_tree(dir: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    fn flags(force: bool) -> FileOutputArgs {
+        FileOutputArgs {
+            force,
+            restart: false,
+            resume: false,
+        }
+    }
+
     #[test]
     fn a_file_appears_only_on_commit() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out.npy");
-        let mut file = PartialFile::create(&target, false).unwrap();
+        let mut file = PartialFile::create(&target, &flags(false)).unwrap();
         file.write_all(b"abc").unwrap();
         assert!(!target.exists());
         assert!(partial_path(&target).exists());
@@ -265,9 +295,9 @@ mod tests {
         assert_eq!(std::fs::read(&target).unwrap(), b"abc");
         assert!(!partial_path(&target).exists());
 
-        let err = PartialFile::create(&target, false).err().unwrap();
+        let err = PartialFile::create(&target, &flags(false)).err().unwrap();
         assert!(err.to_string().contains("--force"), "{err}");
-        let mut file = PartialFile::create(&target, true).unwrap();
+        let mut file = PartialFile::create(&target, &flags(true)).unwrap();
         file.write_all(b"new").unwrap();
         drop(file);
         assert_eq!(std::fs::read(&target).unwrap(), b"abc", "dropped: old kept");
@@ -275,6 +305,36 @@ mod tests {
             !partial_path(&target).exists(),
             "dropped: temporary removed"
         );
+    }
+
+    #[test]
+    fn a_file_leftover_is_refused_while_locked_or_without_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.npy");
+        let live = PartialFile::create(&target, &flags(false)).unwrap();
+        let err = PartialFile::create(&target, &flags(false)).err().unwrap();
+        assert!(err.to_string().contains("is locked"), "{err}");
+        drop(live);
+        let killed = dir.path().join(".out.npy.partial-1");
+        std::fs::write(&killed, b"half").unwrap();
+        let err = PartialFile::create(&target, &flags(true)).err().unwrap();
+        assert!(
+            err.to_string().contains(write_lock::FILE_HINT),
+            "--force replaces the target, it does not discard a leftover: {err}"
+        );
+        let restart = FileOutputArgs {
+            restart: true,
+            ..flags(false)
+        };
+        let file = PartialFile::create(&target, &restart).unwrap();
+        assert!(!killed.exists());
+        file.commit().unwrap();
+        let resume = FileOutputArgs {
+            resume: true,
+            ..flags(true)
+        };
+        let err = PartialFile::create(&target, &resume).err().unwrap();
+        assert_eq!(err.exit_status(), 2, "{err}");
     }
 
     #[test]
@@ -296,7 +356,7 @@ mod tests {
     fn a_missing_directory_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("no/such/o.npy");
-        let err = PartialFile::create(&target, false)
+        let err = PartialFile::create(&target, &flags(false))
             .err()
             .unwrap()
             .to_string();

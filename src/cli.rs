@@ -61,9 +61,8 @@ pub enum Command {
         /// nothing = whole axis; a single index keeps its axis, of length 1; no steps).
         #[arg(long, allow_hyphen_values = true)]
         region: Option<String>,
-        /// Replace OUT if it exists.
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        out_flags: FileOutputArgs,
         /// A copy of the series on another data server (repeatable): for a PYME cluster series
         /// (`NAME.pcs` directory) given as ARRAY.
         #[arg(long = "node", value_name = "DIR")]
@@ -86,9 +85,8 @@ pub enum Command {
         codec: ChunkCodec,
         #[command(flatten)]
         quant: QuantArgs,
-        /// Replace OUTPUT if it exists.
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        out_flags: FileOutputArgs,
     },
     /// Decompress a framed chunk file into .npy. A chunk records neither dtype nor shape, so
     /// both come from flags.
@@ -255,9 +253,24 @@ pub struct DecompressArgs {
     pub shape: Vec<u64>,
     #[command(flatten)]
     pub quant: QuantArgs,
-    /// Replace OUTPUT if it exists.
+    #[command(flatten)]
+    pub out_flags: FileOutputArgs,
+}
+
+/// What a command writing one file does when something is in its way.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct FileOutputArgs {
+    /// Replace the output file if it exists (only once the new one is complete).
     #[arg(long)]
     pub force: bool,
+    /// Discard the temporary a killed run left (`.OUTPUT.partial-PID`, incomplete), and write
+    /// the file again.
+    #[arg(long)]
+    pub restart: bool,
+    /// For stores only: a partly written file is not continued, so this is refused (use
+    /// --restart).
+    #[arg(long, hide = true)]
+    pub resume: bool,
 }
 
 /// The quant16 parameters of `compress`/`decompress`, as the codec's JSON configuration names

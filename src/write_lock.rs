@@ -1,13 +1,18 @@
-//! Leftover temporaries of store writes, and the lock that tells a live writer from a dead one.
+//! Leftover temporaries of store and file writes, and the lock that tells a live writer from a
+//! dead one.
 //!
-//! A store is written as `.NAME.partial-PID` beside its target (see `atomic.rs`). The writer
-//! holds an exclusive `flock` on that directory for as long as it runs; the kernel drops the
-//! lock when the process ends, however it ends (SIGKILL included). So a temporary found
-//! unlocked is the leftover of a dead run, and one found locked belongs to a live writer.
+//! A store or a file is written as `.NAME.partial-PID` beside its target (see `atomic.rs`).
+//! The writer holds an exclusive `flock` on that directory or file for as long as it runs; the
+//! kernel drops the lock when the process ends, however it ends (SIGKILL included). So a
+//! temporary found unlocked is the leftover of a dead run, and one found locked belongs to a
+//! live writer.
+//! A temporary is set up (created, locked, its manifest written) as `.NAME.claim-PID` and only
+//! then renamed to `.NAME.partial-PID`, so that no run ever finds a live writer's temporary
+//! unlocked.
 //!
-//! The temporary also holds [`MANIFEST`], the arguments of the run that made it (codec, chunk
-//! and shard shapes, format, parameters, source), so that `--resume` can refuse to finish a
-//! store with arguments other than those its first chunks were written with.
+//! A store's temporary also holds [`MANIFEST`], the arguments of the run that made it (codec,
+//! chunk and shard shapes, format, parameters, source), so that `--resume` can refuse to
+//! finish a store with arguments other than those its first chunks were written with.
 
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
@@ -35,6 +40,10 @@ pub enum Leftover {
 pub const CONVERT_HINT: &str =
     "add --resume to continue it (chunks already written are checked, not encoded again) or --restart to discard it";
 
+/// Flags to name when a file's leftover is found (`export`, `compress`, `decompress`).
+pub const FILE_HINT: &str =
+    "it is incomplete (the run was killed; a file is not resumed): add --restart to discard it, or delete it";
+
 /// A temporary directory this process holds the lock on.
 #[derive(Debug)]
 pub struct Claimed {
@@ -44,23 +53,58 @@ pub struct Claimed {
     pub resumed: bool,
 }
 
-/// The temporaries of earlier writes of `target`: `.NAME.partial-*` beside it.
-pub fn temporaries(target: &Path, parent: &Path) -> Vec<PathBuf> {
+/// The temporaries of earlier writes of `target`: `.NAME.partial-*` beside it, directories
+/// (stores) if `dirs`, else files.
+pub fn temporaries(target: &Path, parent: &Path, dirs: bool) -> Vec<PathBuf> {
+    tagged(target, parent, "partial", dirs)
+}
+
+/// `.NAME.TAG-*` beside `target`, directories if `dirs`, else files.
+fn tagged(target: &Path, parent: &Path, tag: &str, dirs: bool) -> Vec<PathBuf> {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let prefix = format!(".{name}.partial-");
+    let prefix = format!(".{name}.{tag}-");
     let mut found: Vec<PathBuf> = std::fs::read_dir(parent)
         .into_iter()
         .flatten()
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir() == dirs))
         .map(|e| e.path())
         .collect();
     found.sort();
     found
+}
+
+/// Where a temporary is made and locked before it is renamed to `temp` (`.NAME.claim-PID` for
+/// `.NAME.partial-PID`), so that a `.NAME.partial-*` is never seen unlocked while its writer
+/// lives: another run looking in between would take it for a leftover.
+fn staged(temp: &Path) -> PathBuf {
+    let name = temp
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match name.rfind(".partial-") {
+        Some(at) => temp.with_file_name(format!(
+            "{}.claim-{}",
+            &name[..at],
+            &name[at + ".partial-".len()..]
+        )),
+        None => temp.with_file_name(format!("{name}.claim")),
+    }
+}
+
+fn live_writer(target: &Path, temp: &Path) -> Failure {
+    fail(
+        target,
+        format!(
+            "another pymecompress process is writing it now (its temporary {} is locked); \
+             wait for it to finish, or stop it first",
+            temp.display()
+        ),
+    )
 }
 
 /// Locks `dir` exclusively without waiting; `Ok(None)` if another process holds it.
@@ -77,28 +121,32 @@ fn fail(target: &Path, message: impl std::fmt::Display) -> Failure {
     Failure::msg(format!("output {}: {message}", target.display()))
 }
 
-/// Creates `temp` (our own `.NAME.partial-PID`) locked, or takes over the leftover of an
-/// interrupted run of `target` as `policy` says. `manifest` describes this run.
-pub fn claim(
+/// Goes through the temporaries earlier writes of `target` left (directories if `dirs`):
+/// refuses if one is locked (a live writer) or, as `policy` says, if one is left; removes them
+/// for [`Leftover::Restart`]; for [`Leftover::Resume`] returns the one to continue, locked.
+fn leftovers(
     target: &Path,
     parent: &Path,
-    temp: &Path,
+    dirs: bool,
     policy: Leftover,
-    manifest: &Value,
-) -> Result<Claimed> {
+) -> Result<Option<(PathBuf, File)>> {
+    // A run killed while it set up its temporary leaves this, holding nothing: removed.
+    for old in tagged(target, parent, "claim", dirs) {
+        if matches!(try_lock(&old), Ok(None)) {
+            return Err(live_writer(target, &old));
+        }
+        let _ = if dirs {
+            std::fs::remove_dir_all(&old)
+        } else {
+            std::fs::remove_file(&old)
+        };
+    }
     let mut resumable: Option<(PathBuf, File)> = None;
-    for old in temporaries(target, parent) {
+    for old in temporaries(target, parent, dirs) {
         let lock =
             try_lock(&old).map_err(|e| fail(target, format!("checking {}: {e}", old.display())))?;
         let Some(lock) = lock else {
-            return Err(fail(
-                target,
-                format!(
-                    "another pymecompress process is writing it now (its temporary {} is locked); \
-                     wait for it to finish, or stop it first",
-                    old.display()
-                ),
-            ));
+            return Err(live_writer(target, &old));
         };
         match policy {
             Leftover::Refuse { hint } => {
@@ -107,8 +155,12 @@ pub fn claim(
                     format!("an interrupted run left {}; {hint}", old.display()),
                 ))
             }
-            Leftover::Restart => std::fs::remove_dir_all(&old)
-                .map_err(|e| fail(target, format!("removing {}: {e}", old.display())))?,
+            Leftover::Restart => if dirs {
+                std::fs::remove_dir_all(&old)
+            } else {
+                std::fs::remove_file(&old)
+            }
+            .map_err(|e| fail(target, format!("removing {}: {e}", old.display())))?,
             Leftover::Resume if resumable.is_none() => resumable = Some((old, lock)),
             Leftover::Resume => {
                 return Err(fail(
@@ -125,7 +177,53 @@ pub fn claim(
             }
         }
     }
-    if let Some((old, lock)) = resumable {
+    Ok(resumable)
+}
+
+/// Creates the file `temp` (our own `.NAME.partial-PID`) locked, after dealing with the
+/// leftovers of interrupted writes of `target` as `policy` says (a file is never resumed:
+/// [`Leftover::Resume`] is taken as [`Leftover::Refuse`]). The lock lives as long as the
+/// returned handle, which is the one to write through.
+///
+/// # Errors
+/// A live writer's temporary, a leftover (unless [`Leftover::Restart`]), or an I/O error.
+pub fn claim_file(target: &Path, parent: &Path, temp: &Path, policy: Leftover) -> Result<File> {
+    let policy = match policy {
+        Leftover::Resume => Leftover::Refuse { hint: FILE_HINT },
+        other => other,
+    };
+    leftovers(target, parent, false, policy)?;
+    let stage = staged(temp);
+    let create = |e: std::io::Error| fail(target, format!("creating {}: {e}", temp.display()));
+    let file = File::create(&stage).map_err(create)?;
+    let locked = file
+        .try_lock()
+        .map_err(|e| std::io::Error::other(e.to_string()))
+        .and_then(|()| std::fs::rename(&stage, temp));
+    match locked {
+        Ok(()) => Ok(file),
+        Err(e) => {
+            let _ = std::fs::remove_file(&stage);
+            Err(create(e))
+        }
+    }
+}
+
+/// Creates `temp` (our own `.NAME.partial-PID`) locked, or takes over the leftover of an
+/// interrupted run of `target` as `policy` says. `manifest` describes this run.
+///
+/// # Errors
+/// A live writer's temporary, a leftover refused by `policy`, a resume whose recorded
+/// arguments differ from `manifest` (exit 2), or an I/O error.
+pub fn claim(
+    target: &Path,
+    parent: &Path,
+    temp: &Path,
+    policy: Leftover,
+    manifest: &Value,
+) -> Result<Claimed> {
+    let resumable = leftovers(target, parent, true, policy)?;
+    if let Some((old, lock)) = resumable.filter(|(old, _)| !holds_nothing(old)) {
         check_manifest(target, &old, manifest)?;
         remove_chunk_temporaries(&old)
             .map_err(|e| fail(target, format!("cleaning {}: {e}", old.display())))?;
@@ -141,13 +239,17 @@ pub fn claim(
             resumed: true,
         });
     }
-    std::fs::create_dir(temp)
+    let stage = staged(temp);
+    std::fs::create_dir(&stage)
         .map_err(|e| fail(target, format!("creating {}: {e}", temp.display())))?;
-    let claimed = try_lock(temp)
+    // Locked and holding its manifest before it takes the name other runs look for; the lock
+    // is on the directory itself, so it moves with the rename.
+    let claimed = try_lock(&stage)
         .and_then(|lock| lock.ok_or_else(|| std::io::Error::other("locked by another process")))
         .and_then(|lock| {
             let text = serde_json::to_vec_pretty(manifest).map_err(std::io::Error::other)?;
-            std::fs::write(temp.join(MANIFEST), text)?;
+            std::fs::write(stage.join(MANIFEST), text)?;
+            std::fs::rename(&stage, temp)?;
             Ok(lock)
         });
     match claimed {
@@ -156,10 +258,30 @@ pub fn claim(
             resumed: false,
         }),
         Err(e) => {
-            let _ = std::fs::remove_dir_all(temp);
+            let _ = std::fs::remove_dir_all(&stage);
             Err(fail(target, format!("creating {}: {e}", temp.display())))
         }
     }
+}
+
+/// Whether `old` is the temporary of a run killed before it recorded its arguments (no
+/// readable manifest, nothing else inside): it holds no chunk, so it is removed and the
+/// resume starts afresh.
+fn holds_nothing(old: &Path) -> bool {
+    let manifest_reads = std::fs::read(old.join(MANIFEST))
+        .ok()
+        .is_some_and(|t| serde_json::from_slice::<Value>(&t).is_ok());
+    let only_manifest = std::fs::read_dir(old)
+        .map(|entries| entries.flatten().all(|e| e.file_name() == MANIFEST))
+        .unwrap_or(false);
+    if manifest_reads || !only_manifest {
+        return false;
+    }
+    eprintln!(
+        "note: {} was killed before it wrote anything; starting afresh",
+        old.display()
+    );
+    std::fs::remove_dir_all(old).is_ok()
 }
 
 /// Removes the chunk temporaries a killed writer left inside the store (the adapter's
@@ -257,5 +379,37 @@ mod tests {
         let third = dir.path().join(".out.zarr.partial-3");
         let fresh = claim(&target, dir.path(), &third, Leftover::Restart, &manifest).unwrap();
         assert!(!fresh.resumed && !second.exists() && third.join(MANIFEST).is_file());
+        drop(fresh);
+        std::fs::remove_dir_all(&third).unwrap();
+        // Killed between creating its temporary and recording its arguments: nothing to keep.
+        let empty = dir.path().join(".out.zarr.partial-9");
+        std::fs::create_dir(&empty).unwrap();
+        std::fs::write(empty.join(MANIFEST), b"").unwrap();
+        let fourth = dir.path().join(".out.zarr.partial-4");
+        let fresh = claim(&target, dir.path(), &fourth, Leftover::Resume, &manifest).unwrap();
+        assert!(
+            !fresh.resumed && !empty.exists(),
+            "an empty leftover is started afresh"
+        );
+        drop(fresh);
+        std::fs::remove_dir_all(&fourth).unwrap();
+        // A temporary being set up is locked under its staging name: refused; once its writer
+        // is gone, it is removed without a word.
+        let setting_up = dir.path().join(".out.zarr.claim-5");
+        std::fs::create_dir(&setting_up).unwrap();
+        let held = try_lock(&setting_up).unwrap().unwrap();
+        let err = claim(&target, dir.path(), &fourth, Leftover::Restart, &manifest).unwrap_err();
+        assert!(err.to_string().contains("claim-5 is locked"), "{err}");
+        drop(held);
+        let fresh = claim(
+            &target,
+            dir.path(),
+            &fourth,
+            Leftover::Refuse { hint: "h" },
+            &manifest,
+        );
+        assert!(fresh.is_ok() && !setting_up.exists() && fourth.is_dir());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1, "only the new temporary: {names:?}");
     }
 }

@@ -97,9 +97,11 @@ fn a_leftover_is_refused_then_discarded_with_restart_and_resume_needs_its_manife
     let dir = tempfile::tempdir().unwrap();
     let source = store_dir(&store_entry("huff_u2@zarr2"));
     let out = dir.path().join("out.zarr");
-    // What a killed run leaves: its temporary, unlocked (the process is gone).
+    // What a killed run leaves: its temporary, unlocked (the process is gone); this one holds
+    // a chunk but no manifest (not ours, or from before manifests), so it cannot be resumed.
     let leftover = dir.path().join(".out.zarr.partial-4000000");
     std::fs::create_dir(&leftover).unwrap();
+    std::fs::write(leftover.join("0.0"), b"a chunk").unwrap();
     let convert = |flag: Option<&str>| {
         let mut args = vec![
             "convert",

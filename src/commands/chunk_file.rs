@@ -8,7 +8,7 @@ use pymecompress::npy::{NpyArray, NpyDtype};
 use pymecompress_codecs::{huffman, quant16, Error, QuantParams};
 
 use crate::atomic::PartialFile;
-use crate::cli::{ChunkCodec, DecompressArgs, QuantArgs};
+use crate::cli::{ChunkCodec, DecompressArgs, FileOutputArgs, QuantArgs};
 use crate::failure::{At, Failure, Place, Result};
 
 fn codec_name(codec: ChunkCodec) -> &'static str {
@@ -23,12 +23,12 @@ pub fn compress(
     output: &Path,
     codec: ChunkCodec,
     quant: QuantArgs,
-    force: bool,
+    flags: &FileOutputArgs,
 ) -> Result<ExitCode> {
     let QuantArgs { offset, scale } = quant;
     let in_place = Place::file(input.display()).codec(codec_name(codec));
     let array = NpyArray::read_file(input).at(&in_place)?;
-    let mut out_file = PartialFile::create(output, force)?;
+    let mut out_file = PartialFile::create(output, flags)?;
     let chunk = match codec {
         ChunkCodec::Quant16 => {
             let params = QuantParams::new(offset, scale).at(&in_place)?;
@@ -116,7 +116,7 @@ pub fn decompress(o: &DecompressArgs) -> Result<ExitCode> {
         }
     };
     let array = NpyArray::new(dtype, o.shape.clone(), data).at(&place)?;
-    let mut out_file = PartialFile::create(&o.output, o.force)?;
+    let mut out_file = PartialFile::create(&o.output, &o.out_flags)?;
     array
         .write(out_file.writer())
         .map_err(|e| Failure::msg(format!("output {}: {e}", o.output.display())))?;

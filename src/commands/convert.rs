@@ -18,13 +18,11 @@ use zarrs::node::Node;
 
 use super::convert_chunks;
 use super::convert_plan::{plan_array, ArrayPlan};
-use crate::atomic::PartialDir;
+use super::store_write::StoreWrite;
 use crate::cli::ConvertArgs;
 use crate::completion;
 use crate::failure::{At, Failure, Place, Result};
-use crate::resume;
 use crate::store::{self, Located, OutStore};
-use crate::write_lock::{Leftover, CONVERT_HINT};
 use pymecompress::npy::NpyDtype;
 
 /// A node of the input, in walk order, with what becomes of it.
@@ -60,14 +58,9 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
         }
     }
 
-    let out_place = Place::store(o.output.display());
-    let policy = match (o.resume, o.restart) {
-        (true, _) => Leftover::Resume,
-        (_, true) => Leftover::Restart,
-        _ => Leftover::Refuse { hint: CONVERT_HINT },
-    };
-    let partial = PartialDir::claim(&o.output, o.force, policy, &manifest(o, &input))?;
-    let output = Arc::new(OutStore::new(partial.path()).at(&out_place)?);
+    let write = StoreWrite::begin(o, manifest(&input))?;
+    let out_place = write.place().clone();
+    let output = write.storage().clone();
     let mut arrays = 0usize;
     let mut written = Vec::new();
     for step in &steps {
@@ -82,17 +75,13 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
                 out_path,
                 plan,
             } => {
-                let resumed = partial.resumed();
-                let target = write_array(
-                    o, &input, in_path, plan, &output, out_path, &out_place, resumed,
-                )?;
+                let target = write_array(o, &input, in_path, plan, &write, out_path, &out_place)?;
                 written.push(completion::scan_array(&target, &out_place)?);
                 arrays += 1;
             }
         }
     }
-    completion::write_record(partial.path(), "pymecompress convert", written, &out_place)?;
-    partial.commit()?;
+    write.finish("pymecompress convert", written)?;
     println!(
         "{} -> {}: {arrays} arrays",
         input.root.display(),
@@ -190,22 +179,16 @@ fn plan_node(
     Ok(())
 }
 
-/// What a `--resume` must match: everything that decides the stored bytes.
-fn manifest(o: &ConvertArgs, input: &Located) -> Value {
-    json!({
-        "command": "convert",
-        "input": std::fs::canonicalize(&input.root).unwrap_or_else(|_| input.root.clone()),
-        "node": input.node_path,
-        "codec": format!("{:?}", o.codec),
-        "level": o.level,
-        "zarr_format": o.zarr_format,
-        "chunks": o.chunks,
-        "shards": o.shards,
-        "checksum": o.checksum,
-        "offset": format!("{:?}", o.quant.offset),
-        "scale": o.quant.scale,
-        "requantize": o.quant.requantize,
-    })
+/// What a `--resume` must match beyond the shared arguments (`store_write.rs`): the source.
+fn manifest(input: &Located) -> Map<String, Value> {
+    let mut specific = Map::new();
+    specific.insert("command".into(), json!("convert"));
+    specific.insert(
+        "input".into(),
+        json!(std::fs::canonicalize(&input.root).unwrap_or_else(|_| input.root.clone())),
+    );
+    specific.insert("node".into(), json!(input.node_path));
+    specific
 }
 
 fn write_group(
@@ -226,17 +209,14 @@ fn write_group(
         .at(&place)
 }
 
-// One more than clippy's default: the resume flag is threaded here to keep the loop untouched.
-#[allow(clippy::too_many_arguments)]
 fn write_array(
     o: &ConvertArgs,
     input: &Located,
     in_path: &str,
     plan: &ArrayPlan,
-    output: &Arc<OutStore>,
+    write: &StoreWrite,
     path: &str,
     out_place: &Place,
-    resumed: bool,
 ) -> Result<Array<OutStore>> {
     let source = store::open_array(input, in_path)?;
     let in_place = input
@@ -305,15 +285,12 @@ fn write_array(
             ArrayMetadata::V3(m)
         }
     };
-    let target = Array::new_with_metadata(output.clone(), path, metadata).at(&place)?;
+    let target = Array::new_with_metadata(write.storage().clone(), path, metadata).at(&place)?;
     zarrs_pymecompress::check_array(&target).at(&place)?;
     target
         .store_metadata_opt(&ArrayMetadataOptions::default().with_include_zarrs_metadata(false))
         .at(&place)?;
-    if resumed {
-        let (kept, erased) = resume::check_existing(&target, &place)?;
-        eprintln!("note: {in_path}: {kept} chunks kept from the interrupted run, {erased} damaged ones to write again");
-    }
+    write.keep_written(&target, in_path, &place)?;
     if plan.transfer_streams {
         let moved = convert_chunks::transfer_streams(&source, &in_place, &target, &place)?;
         println!("{in_path}: {moved} quant16 chunks copied as stored (not quantized again)");

@@ -9,7 +9,7 @@ use zarrs::array::{Array, ArrayMetadata};
 use zarrs::filesystem::FilesystemStore;
 use zarrs_pymecompress::{HuffmanQuant16Codec, HuffmanQuant16CodecConfiguration};
 
-use crate::cli::{ConvertArgs, ConvertCodec, Offset};
+use crate::cli::{ConvertArgs, ConvertCodec, ConvertQuantArgs, Offset};
 use crate::failure::{Failure, Place, Result};
 use crate::store;
 use pymecompress_codecs::QuantParams;
@@ -37,8 +37,9 @@ pub struct ArrayPlan {
     pub notes: Vec<String>,
 }
 
-/// Why the offset must be right: said whenever quant16 parameters are missing.
-const WHY_OFFSET: &str = "quant16 takes the square root of (value - offset), so that its step \
+/// Why the offset must be right: said whenever quant16 parameters are missing (stores and
+/// series alike).
+pub const WHY_OFFSET: &str = "quant16 takes the square root of (value - offset), so that its step \
     follows the photon noise; that holds only if the offset is the camera's real dark level: \
     with a wrong one the error exceeds the noise, and nothing in the output shows it";
 
@@ -136,32 +137,8 @@ fn quant16_config(
 ) -> Result<(HuffmanQuant16CodecConfiguration, Option<String>)> {
     let q = &o.quant;
     if let Some(own) = source_quant16(source) {
-        let offset = match q.offset {
-            None | Some(Offset::Auto) => own.params().offset(),
-            Some(Offset::Value(v)) => v,
-        };
-        let scale = q.scale.unwrap_or(own.params().scale());
-        let params = QuantParams::new(offset, scale).map_err(Failure::usage)?;
-        if params == *own.params() {
-            return Ok((own, None));
-        }
-        if !q.requantize {
-            return Err(Failure::usage(format!(
-                "array {in_path} is quant16 already, with offset {} and scale {}; --offset {offset} \
-                 --scale {scale} would decode its values and quantize them a second time, adding \
-                 error. Leave out --offset and --scale to keep its parameters (its chunks are then \
-                 copied unchanged), or add --requantize to quantize again",
-                own.offset_number(),
-                own.scale_number()
-            )));
-        }
-        let note = format!(
-            "{in_path}: re-quantizing (--requantize): offset {} scale {} -> offset {offset} \
-             scale {scale}",
-            own.offset_number(),
-            own.scale_number()
-        );
-        return Ok((HuffmanQuant16CodecConfiguration::new(params), Some(note)));
+        let what = format!("array {in_path} is quant16");
+        return keep_own_quant16(q, own, &what, in_path, "its chunks are then copied");
     }
     let codecs = store::codec_names(source.metadata());
     let (offset, note) = match q.offset {
@@ -196,6 +173,47 @@ fn quant16_config(
     };
     let params = QuantParams::new(offset, scale).map_err(Failure::usage)?;
     Ok((HuffmanQuant16CodecConfiguration::new(params), note))
+}
+
+/// The parameters for a source quantized already with `own`: kept when `--offset`/`--scale`
+/// are left out or equal; others only with `--requantize`, since quantizing already-quantized
+/// values again adds error. The one rule for stores and series: `what` says what the source
+/// is ("array /a is quant16"), `name` labels the note, `kept` says what keeping does.
+///
+/// # Errors
+/// Invalid parameters, or parameters that differ without `--requantize` (exit 2).
+pub fn keep_own_quant16(
+    q: &ConvertQuantArgs,
+    own: HuffmanQuant16CodecConfiguration,
+    what: &str,
+    name: &str,
+    kept: &str,
+) -> Result<(HuffmanQuant16CodecConfiguration, Option<String>)> {
+    let offset = match q.offset {
+        None | Some(Offset::Auto) => own.params().offset(),
+        Some(Offset::Value(v)) => v,
+    };
+    let scale = q.scale.unwrap_or(own.params().scale());
+    let params = QuantParams::new(offset, scale).map_err(Failure::usage)?;
+    if params == *own.params() {
+        return Ok((own, None));
+    }
+    if !q.requantize {
+        return Err(Failure::usage(format!(
+            "{what} already, with offset {} and scale {}; --offset {offset} --scale {scale} \
+             would decode its values and quantize them a second time, adding error. Leave out \
+             --offset and --scale to keep its parameters ({kept} unchanged), or add \
+             --requantize to quantize again",
+            own.offset_number(),
+            own.scale_number()
+        )));
+    }
+    let note = format!(
+        "{name}: re-quantizing (--requantize): offset {} scale {} -> offset {offset} scale {scale}",
+        own.offset_number(),
+        own.scale_number()
+    );
+    Ok((HuffmanQuant16CodecConfiguration::new(params), Some(note)))
 }
 
 /// PYME's camera offset from the array's attributes or its groups', nearest first, as

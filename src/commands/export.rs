@@ -7,12 +7,18 @@ use std::process::ExitCode;
 use zarrs::array::ArraySubset;
 
 use crate::atomic::PartialFile;
+use crate::cli::FileOutputArgs;
 use crate::failure::{At, Failure, Result};
 use crate::progress;
 use crate::store::{self, Located};
 use pymecompress::npy;
 
-pub fn run(path: &Path, out: &Path, region: Option<&str>, force: bool) -> Result<ExitCode> {
+pub fn run(
+    path: &Path,
+    out: &Path,
+    region: Option<&str>,
+    flags: &FileOutputArgs,
+) -> Result<ExitCode> {
     let located = store::locate(path)?;
     let array_path = pick_array(&located)?;
     let array = store::open_array(&located, &array_path)?;
@@ -37,7 +43,7 @@ pub fn run(path: &Path, out: &Path, region: Option<&str>, force: bool) -> Result
     let dtype = store::npy_dtype(&array, &place)?;
     let out_shape: Vec<u64> = ranges.iter().map(|r| r.end - r.start).collect();
 
-    let mut output = PartialFile::create(out, force)?;
+    let mut output = PartialFile::create(out, flags)?;
     let as_npy = out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("npy"));

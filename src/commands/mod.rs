@@ -10,6 +10,7 @@ mod info;
 mod pzf_input;
 mod series_convert;
 mod series_export;
+mod store_write;
 mod verify;
 
 use std::process::ExitCode;
@@ -33,14 +34,18 @@ pub fn run(command: Command) -> Result<ExitCode> {
             array,
             out,
             region,
-            force,
+            out_flags,
             node,
             allow_incomplete,
         } => match pzf_input::classify(&array, &node)? {
-            Some(input) => {
-                series_export::run(&input, &out, region.as_deref(), force, allow_incomplete)
-            }
-            None => export::run(&array, &out, region.as_deref(), force),
+            Some(input) => series_export::run(
+                &input,
+                &out,
+                region.as_deref(),
+                &out_flags,
+                allow_incomplete,
+            ),
+            None => export::run(&array, &out, region.as_deref(), &out_flags),
         },
         Command::Convert(args) => match pzf_input::classify(&args.input, &args.node)? {
             Some(input) => series_convert::run(&input, &args),
@@ -51,8 +56,8 @@ pub fn run(command: Command) -> Result<ExitCode> {
             output,
             codec,
             quant,
-            force,
-        } => chunk_file::compress(&input, &output, codec, quant, force),
+            out_flags,
+        } => chunk_file::compress(&input, &output, codec, quant, &out_flags),
         Command::Decompress(args) => chunk_file::decompress(&args),
         Command::Demo {
             frames,

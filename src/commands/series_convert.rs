@@ -13,29 +13,26 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::{json, Map, Number, Value};
 use zarrs::array::{Array, ArrayBytes, ArrayMetadata, ArrayMetadataOptions, ArraySubset};
-use zarrs::filesystem::FilesystemStore;
 use zarrs::storage::WritableStorageTraits;
 use zarrs_pymecompress::HuffmanQuant16CodecConfiguration;
 
-use super::convert_plan::OutCodec;
+use super::convert_plan::{keep_own_quant16, OutCodec, WHY_OFFSET};
 use super::pzf_input::{c_order_le_bytes, npy_dtype, series_failure, Input};
 use super::series_export::{check_complete, stack_len, stack_shape};
-use crate::atomic::PartialDir;
+use super::store_write::StoreWrite;
 use crate::cli::{ConvertArgs, ConvertCodec, Offset};
+use crate::completion;
 use crate::failure::{At, Failure, Place, Result};
 use crate::progress;
+use crate::resume;
+use crate::store::OutStore;
 use pymecompress::series::{FrameLayout, Series};
 use pymecompress_codecs::pzf::{Compression, DataFormat, DimOrder, Quantization};
 use pymecompress_codecs::QuantParams;
-
-/// Why the offset must be right (as for stores, `convert_plan.rs`).
-const WHY_OFFSET: &str = "quant16 takes the square root of (value - offset), so that its step \
-    follows the photon noise; that holds only if the offset is the camera's real dark level";
 
 pub fn run(input: &Input, o: &ConvertArgs) -> Result<ExitCode> {
     let Input::Series(dir, series) = input else {
@@ -86,15 +83,15 @@ pub fn run(input: &Input, o: &ConvertArgs) -> Result<ExitCode> {
     } && chunks == default_chunks
         && layout.order == DimOrder::C;
 
-    let partial = PartialDir::create(&o.output, o.force)?;
-    let storage = Arc::new(FilesystemStore::new(partial.path()).at(&out_place)?);
+    let write = StoreWrite::begin(o, manifest(series, &shape, o.allow_incomplete))?;
     let place = out_place.codec(codec.name());
     let metadata = array_metadata(o, format, &shape, &chunks, &layout, &codec, series, &place)?;
-    let target = Array::new_with_metadata(storage, "/", metadata).at(&place)?;
+    let target = Array::new_with_metadata(write.storage().clone(), "/", metadata).at(&place)?;
     zarrs_pymecompress::check_array(&target).at(&place)?;
     target
         .store_metadata_opt(&ArrayMetadataOptions::default().with_include_zarrs_metadata(false))
         .at(&place)?;
+    write.keep_written(&target, &format!("series {}", dir.display()), &place)?;
 
     let rows = len.div_ceil(chunks[0]);
     let (moved, recoded) = (AtomicU64::new(0), AtomicU64::new(0));
@@ -107,8 +104,9 @@ pub fn run(input: &Input, o: &ConvertArgs) -> Result<ExitCode> {
             let numbers: Vec<Option<u32>> = (first..end)
                 .map(|n| u32::try_from(n).ok().filter(|n| series.frame(*n).is_some()))
                 .collect();
-            if numbers.iter().all(Option::is_none) {
-                // Missing frames stay absent chunks: readers see the fill value.
+            // Missing frames stay absent chunks (readers see the fill value); a row a resumed
+            // leftover holds whole is kept.
+            if numbers.iter().all(Option::is_none) || row_is_done(&target, row) {
                 bar.inc(end - first);
                 return Ok(());
             }
@@ -148,7 +146,8 @@ pub fn run(input: &Input, o: &ConvertArgs) -> Result<ExitCode> {
             Ok(())
         })?;
     bar.finish_and_clear();
-    partial.commit()?;
+    let record = completion::scan_array(&target, write.place())?;
+    write.finish("pymecompress convert", vec![record])?;
     let (moved, recoded) = (moved.into_inner(), recoded.into_inner());
     println!(
         "{} -> {}: {} frames as an array of shape {shape:?}, chunks {chunks:?}, Zarr v{format}",
@@ -174,6 +173,33 @@ pub fn run(input: &Input, o: &ConvertArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a `--resume` must match beyond the shared arguments (`store_write.rs`): every
+/// directory of the series, and the stack's shape (a series still being acquired grows).
+fn manifest(series: &Series, shape: &[u64], allow_incomplete: bool) -> Map<String, Value> {
+    let dirs: Vec<_> = series
+        .dirs()
+        .iter()
+        .map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.clone()))
+        .collect();
+    let mut specific = Map::new();
+    specific.insert("command".into(), json!("convert series"));
+    specific.insert("input".into(), json!(dirs));
+    specific.insert("shape".into(), json!(shape));
+    specific.insert("allow_incomplete".into(), json!(allow_incomplete));
+    specific
+}
+
+/// Whether every chunk of row `row` (along the frame axis) was kept from a resumed leftover.
+fn row_is_done(target: &Array<OutStore>, row: u64) -> bool {
+    let ranges: Vec<_> = std::iter::once(row..row + 1)
+        .chain(target.chunk_grid_shape()[1..].iter().map(|&n| 0..n))
+        .collect();
+    ArraySubset::new_with_ranges(&ranges)
+        .indices()
+        .into_iter()
+        .all(|index| resume::is_done(&target.chunk_key(&index)))
 }
 
 /// A JSON number for an f32 parameter: its shortest decimal (`1.7`, not `1.7000000476837158`),
@@ -224,28 +250,18 @@ fn quant16_config(
 ) -> Result<HuffmanQuant16CodecConfiguration> {
     let q = &o.quant;
     if let Some(own) = layout.quant_params {
-        let own = series_config(own);
-        let offset = match q.offset {
-            None | Some(Offset::Auto) => own.params().offset(),
-            Some(Offset::Value(v)) => v,
-        };
-        let scale = q.scale.unwrap_or(own.params().scale());
-        let params = QuantParams::new(offset, scale).map_err(Failure::usage)?;
-        if params == *own.params() {
-            return Ok(own);
+        let what = format!("series {} is quantized", dir.display());
+        let (config, note) = keep_own_quant16(
+            q,
+            series_config(own),
+            &what,
+            &what,
+            "its frames are then moved",
+        )?;
+        if let Some(note) = note {
+            eprintln!("note: {note}");
         }
-        if !q.requantize {
-            return Err(Failure::usage(format!(
-                "series {} is quantized already, with offset {} and scale {}; --offset {offset} \
-                 --scale {scale} would decode its values and quantize them a second time, adding \
-                 error. Leave out --offset and --scale to keep its parameters (its frames are \
-                 then moved unchanged), or add --requantize to quantize again",
-                dir.display(),
-                own.offset_number(),
-                own.scale_number()
-            )));
-        }
-        return Ok(HuffmanQuant16CodecConfiguration::new(params));
+        return Ok(config);
     }
     let offset = match q.offset {
         None => {
@@ -293,7 +309,7 @@ fn move_frame(
     n: u32,
     layout: &FrameLayout,
     codec: &OutCodec,
-    target: &Array<FilesystemStore>,
+    target: &Array<OutStore>,
     place: &Place,
 ) -> Result<bool> {
     let header = series.frame_header(n).copied();

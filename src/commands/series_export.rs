@@ -14,6 +14,7 @@ use super::pzf_input::{
     c_order_le_bytes, incompleteness, npy_dtype, read_pzf, series_failure, Input,
 };
 use crate::atomic::PartialFile;
+use crate::cli::FileOutputArgs;
 use crate::failure::{Failure, Result};
 use crate::progress;
 use pymecompress::npy;
@@ -23,7 +24,7 @@ pub fn run(
     input: &Input,
     out: &Path,
     region: Option<&str>,
-    force: bool,
+    flags: &FileOutputArgs,
     allow_incomplete: bool,
 ) -> Result<ExitCode> {
     if region.is_some() {
@@ -41,7 +42,7 @@ pub fn run(
             let dtype = npy_dtype(frame.header.data_format);
             let shape: Vec<u64> = frame.shape().iter().map(|&n| n as u64).collect();
             let bytes = c_order_le_bytes(&frame);
-            let mut output = PartialFile::create(out, force)?;
+            let mut output = PartialFile::create(out, flags)?;
             if is_npy(out) {
                 npy::write_header(output.writer(), dtype, &shape)
                     .map_err(|e| Failure::msg(format!("output {}: {e}", out.display())))?;
@@ -58,7 +59,7 @@ pub fn run(
             );
             Ok(ExitCode::SUCCESS)
         }
-        Input::Series(dir, series) => export_series(dir, series, out, force, allow_incomplete),
+        Input::Series(dir, series) => export_series(dir, series, out, flags, allow_incomplete),
     }
 }
 
@@ -122,7 +123,7 @@ fn export_series(
     dir: &Path,
     series: &Series,
     out: &Path,
-    force: bool,
+    flags: &FileOutputArgs,
     allow_incomplete: bool,
 ) -> Result<ExitCode> {
     let layout = series
@@ -133,7 +134,7 @@ fn export_series(
     let shape = stack_shape(len, &layout);
     let dtype = npy_dtype(layout.data_format);
     let frame_bytes = layout.shape.iter().product::<usize>() * dtype.itemsize();
-    let mut output = PartialFile::create(out, force)?;
+    let mut output = PartialFile::create(out, flags)?;
     if is_npy(out) {
         npy::write_header(output.writer(), dtype, &shape)
             .map_err(|e| Failure::msg(format!("output {}: {e}", out.display())))?;
