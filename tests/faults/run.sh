@@ -37,7 +37,12 @@ fi
 
 WORK=$(mktemp -d /tmp/pymecompress-faults.XXXXXX)
 MOUNTS=()
+LOOPS=()
 cleanup() {
+    # Newest first. A loop device's image sits on an earlier tmpfs, busy until the device is
+    # detached: so detach the loops, then unmount what is left.
+    for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount "${MOUNTS[i]}" 2>/dev/null; done
+    for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null; done
     for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
     rm -rf "$WORK"
 }
@@ -270,6 +275,32 @@ if mount_tmpfs "$WORK/ro" ro,size=1m; then
     refused_cleanly "read-only" "$WORK/ro" "out.zarr.*Read-only file system" \
         convert "$SRC" --codec huffman "$WORK/ro/out.zarr"
 fi
+
+echo "== I/O error (EIO): ext4 on a loop device cut short under it"
+# The file system is made for 64 MiB; once it is mounted, its loop device is shrunk to 8 MiB,
+# so writing back a block past 8 MiB fails in the block layer and fsync returns EIO: a real I/O
+# error from the kernel, not a mock (there is no device-mapper here to inject one).
+eio_fault() {
+    local back=$WORK/eio-back mnt=$WORK/eio loop
+    mount_tmpfs "$back" size=80m || return
+    truncate -s 64M "$back/disk.img"
+    if ! loop=$(losetup -f --show "$back/disk.img" 2>"$WORK/mount.txt"); then
+        bad "EIO: losetup failed ($(cat "$WORK/mount.txt")); this fault needs root and loop devices"
+        return
+    fi
+    LOOPS+=("$loop")
+    mkdir -p "$mnt"
+    if ! { mkfs.ext4 -q "$loop" && mount "$loop" "$mnt"; } 2>"$WORK/mount.txt"; then
+        bad "EIO: mkfs.ext4/mount on $loop failed ($(cat "$WORK/mount.txt"))"
+        return
+    fi
+    MOUNTS+=("$mnt")
+    mkdir "$mnt/out" && sync
+    truncate -s 8M "$back/disk.img" && losetup -c "$loop"
+    refused_cleanly "I/O error (convert)" "$mnt/out" "out.zarr.*Input/output error" \
+        convert "$SRC" --codec none "$mnt/out/out.zarr"
+}
+eio_fault
 
 echo "== output parent missing"
 "$BIN" convert "$SRC" --codec huffman "$WORK/no/such/out.zarr" >/dev/null 2>"$WORK/e.txt"
