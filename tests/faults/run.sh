@@ -282,6 +282,13 @@ echo "== I/O error (EIO): ext4 on a loop device cut short under it"
 # error from the kernel, not a mock (there is no device-mapper here to inject one).
 eio_fault() {
     local back=$WORK/eio-back mnt=$WORK/eio loop
+    if ! command -v mkfs.ext4 >/dev/null; then
+        # A fresh CI machine may lack e2fsprogs (Debian package); it is installed, not skipped.
+        apt-get install -y -qq e2fsprogs >/dev/null 2>&1 || {
+            bad "EIO: mkfs.ext4 missing and apt-get install e2fsprogs failed"
+            return
+        }
+    fi
     mount_tmpfs "$back" size=80m || return
     truncate -s 64M "$back/disk.img"
     if ! loop=$(losetup -f --show "$back/disk.img" 2>"$WORK/mount.txt"); then
