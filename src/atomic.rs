@@ -172,14 +172,14 @@ pub struct PartialDir {
 
 impl PartialDir {
     /// Starts writing the store `target`, refusing an existing one unless `force`. A leftover
-    /// of an interrupted run is refused, or with `force` discarded (for `demo`, whose stores
-    /// are cheap to make again).
-    pub fn create(target: &Path, force: bool) -> Result<Self> {
-        let policy = if force {
+    /// of an interrupted run is refused, or with `restart` (or `force`) discarded: this is for
+    /// `demo`, whose stores are made again from their seed, never resumed.
+    pub fn create(target: &Path, force: bool, restart: bool) -> Result<Self> {
+        let policy = if force || restart {
             Leftover::Restart
         } else {
             Leftover::Refuse {
-                hint: "add --force to discard it",
+                hint: "add --restart to discard it (a demo store is made again from its seed, not resumed)",
             }
         };
         Self::claim(target, force, policy, &serde_json::Value::Null)
@@ -343,7 +343,7 @@ mod tests {
         let target = dir.path().join("s.zarr");
         std::fs::create_dir(&target).unwrap();
         std::fs::write(target.join("old"), b"1").unwrap();
-        let store = PartialDir::create(&target, true).unwrap();
+        let store = PartialDir::create(&target, true, false).unwrap();
         std::fs::write(store.path().join("new"), b"2").unwrap();
         assert!(target.join("old").exists());
         store.commit().unwrap();

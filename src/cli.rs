@@ -109,6 +109,10 @@ pub enum Command {
         /// Replace stores already in --out.
         #[arg(long)]
         force: bool,
+        /// Discard the leftover of a killed run in --out (demo stores are made again, not
+        /// resumed).
+        #[arg(long)]
+        restart: bool,
     },
 }
 

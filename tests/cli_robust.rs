@@ -144,3 +144,30 @@ fn a_leftover_is_refused_then_discarded_with_restart_and_resume_needs_its_manife
     ]));
     assert!(usage.contains("--restart"), "{usage}");
 }
+
+#[test]
+fn a_demo_leftover_is_refused_naming_restart_and_discarded_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    std::fs::create_dir(&out).unwrap();
+    // What a demo killed while writing its quant16 store leaves: an unlocked temporary.
+    let leftover = out.join(".movie-quant16.zarr.partial-1");
+    std::fs::create_dir(&leftover).unwrap();
+    std::fs::write(leftover.join("0.0.0"), b"half a chunk").unwrap();
+    let demo = |extra: &[&str]| {
+        let mut args = vec!["demo", "--frames", "2", "--size", "16", "--out", path_str(&out)];
+        args.extend_from_slice(extra);
+        run(args)
+    };
+    let err = fails(&demo(&[]));
+    assert!(
+        err.contains(".movie-quant16.zarr.partial-1") && err.contains("--restart"),
+        "{err}"
+    );
+    assert!(leftover.is_dir(), "a refused run must leave the leftover alone");
+    ok(&demo(&["--restart"]));
+    assert!(!leftover.exists(), "--restart discards the leftover");
+    let (code, report) = verify_json(&out.join("movie-quant16.zarr"));
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["complete"], Value::Bool(true), "{report}");
+}

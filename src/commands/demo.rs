@@ -25,6 +25,7 @@ pub fn run(
     out: Option<&Path>,
     seed: u64,
     force: bool,
+    restart: bool,
 ) -> Result<ExitCode> {
     let (height, width) = parse_size(size).map_err(Failure::usage)?;
     if frames == 0 {
@@ -71,8 +72,14 @@ pub fn run(
     let quant16 = serde_json::to_value(HuffmanQuant16Codec::new(params).compressor_v2())
         .map_err(Failure::msg)?;
     let zstd = json!({"id": "zstd", "level": 3});
-    let mut q = MovieStore::create(&dir.join("movie-quant16.zarr"), &spec, &quant16, force)?;
-    let mut z = MovieStore::create(&dir.join("movie-zstd.zarr"), &spec, &zstd, force)?;
+    let mut q = MovieStore::create(
+        &dir.join("movie-quant16.zarr"),
+        &spec,
+        &quant16,
+        force,
+        restart,
+    )?;
+    let mut z = MovieStore::create(&dir.join("movie-zstd.zarr"), &spec, &zstd, force, restart)?;
 
     // The movie is made, written and checked a batch of frames at a time, so memory stays at
     // a few frames whatever --frames is. Only the stores' own work is timed.
@@ -237,11 +244,17 @@ struct MovieStore {
 }
 
 impl MovieStore {
-    fn create(path: &Path, spec: &MovieSpec, compressor: &Value, force: bool) -> Result<Self> {
+    fn create(
+        path: &Path,
+        spec: &MovieSpec,
+        compressor: &Value,
+        force: bool,
+        restart: bool,
+    ) -> Result<Self> {
         let place = Place::store(path.display())
             .array("/")
             .codec(compressor["id"].as_str().unwrap_or("?"));
-        let partial = PartialDir::create(path, force)?;
+        let partial = PartialDir::create(path, force, restart)?;
         let storage = Arc::new(OutStore::new(partial.path()).at(&place)?);
         let document = json!({
             "zarr_format": 2,

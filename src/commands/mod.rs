@@ -65,6 +65,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
             out,
             seed,
             force,
-        } => demo::run(frames, &size, out.as_deref(), seed, force),
+            restart,
+        } => demo::run(frames, &size, out.as_deref(), seed, force, restart),
     }
 }
