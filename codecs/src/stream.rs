@@ -113,10 +113,10 @@ pub(crate) const IDENTITY: [u8; 256] = {
 /// Decodes `out.len()` symbols, writing `values[symbol]` for each: the dequantizing decoders
 /// use this to produce their output type in the same pass.
 ///
-/// Called on a thread of a rayon pool of several threads (inside `ThreadPool::install`, or a
-/// parallel iterator, as zarrs calls codecs), outputs of 1 MiB symbols and more are decoded in
-/// slices on that pool's threads, by self-synchronisation; outside any pool, on the calling
-/// thread. The result is the same either way.
+/// Outputs of 1 MiB symbols and more are decoded in slices on the threads of rayon's current
+/// pool, by self-synchronisation, if it has several: the caller's pool (inside
+/// `ThreadPool::install`, or a parallel iterator, as zarrs calls codecs), or outside any pool
+/// the global one. The result is the same either way.
 ///
 /// # Errors
 /// As [`decode`].

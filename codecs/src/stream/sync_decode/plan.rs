@@ -67,17 +67,11 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    /// The plan for `n` outputs coded in about `code_bits` bits on the current rayon pool,
-    /// `None` to decode serially: when the output is short, when the pool has one thread, and
-    /// when the caller runs outside any rayon pool. (Entering the global pool from outside
-    /// goes through rayon's injector queue, which now and then allocates a block on the
-    /// entering thread: the resource-bound tests count allocations per thread and want the
-    /// same count for every decode.)
+    /// The plan for `n` outputs coded in about `code_bits` bits on the current rayon pool
+    /// (for a caller outside any pool, the global one), `None` to decode serially: when the
+    /// output is short or the pool has one thread.
     pub(crate) fn auto(n: usize, code_bits: u64) -> Option<Self> {
-        if n < PARALLEL_MIN_SYMBOLS
-            || code_bits < 2 * MIN_AUTO_SLICE_BITS
-            || rayon::current_thread_index().is_none()
-        {
+        if n < PARALLEL_MIN_SYMBOLS || code_bits < 2 * MIN_AUTO_SLICE_BITS {
             return None;
         }
         let threads = rayon::current_num_threads();

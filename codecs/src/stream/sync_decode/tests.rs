@@ -178,9 +178,14 @@ fn the_automatic_plan_slices_large_outputs_on_pools_of_several_threads() {
     assert_eq!(on(2, PARALLEL_MIN_SYMBOLS - 1, bits), None);
     assert_eq!(on(2, PARALLEL_MIN_SYMBOLS, bits), Some(4));
     assert_eq!(on(4, PARALLEL_MIN_SYMBOLS, bits), Some(8));
-    // Too few bits to be worth slicing, and no pool at all: serial.
+    // Too few bits to be worth slicing: serial.
     assert_eq!(on(2, PARALLEL_MIN_SYMBOLS, 1000), None);
-    assert!(Plan::auto(PARALLEL_MIN_SYMBOLS, bits).is_none());
+    // Outside any pool, the global one (the test binary's default size).
+    let global = rayon::current_num_threads();
+    assert_eq!(
+        Plan::auto(PARALLEL_MIN_SYMBOLS, bits).map(|p| p.slices),
+        (global >= 2).then_some(2 * global.min(32))
+    );
     // And they do synchronise: slice 0, the counted ones, the last one.
     let input = skewed(PARALLEL_MIN_SYMBOLS, 5);
     for threads in [2, 4] {
