@@ -13,6 +13,13 @@
 //! (offset 0, scale 1), each decoded on pools of 1 and 2 threads: on 2, one chunk decodes in
 //! slices on both (self-synchronisation). They have no reference figure.
 //!
+//! The `one_chunk_nosync_huffman_decode_{1t,2t}` rows time the worst case of that path: a
+//! Huffman chunk of 32 Mi symbols that never self-synchronises
+//! (`pymecompress_codecs::testing::never_synchronising_chunk`: code lengths 7 and 8, symbols
+//! that keep a decoder started off the byte grid off it), decoded by `huffman::decode_into` on
+//! pools of 1 and 2 threads. On 2 every probe fails and the chunk decodes serially after them:
+//! 2t against 1t is what that costs.
+//!
 //! The `zarrs_*_{1t,2t}` rows read the same frame through zarrs (`examples/support/zarrs_rows.rs`):
 //! in 256x256 chunks chunk by chunk, whole through `zarrs_pymecompress::read_region` into a fresh
 //! and into a reused buffer, whole through plain `retrieve_array_subset`, and as one chunk
@@ -21,7 +28,7 @@
 #[path = "support/zarrs_rows.rs"]
 mod zarrs_rows;
 
-use pymecompress_codecs::{huffman, Quant16Codec, QuantParams};
+use pymecompress_codecs::{huffman, testing, Quant16Codec, QuantParams};
 use pymecompress_test_support::timing::best_of;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -94,6 +101,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map_err(|e| e.to_string())?;
     }
     one_chunk_rows(runs, &codec, &mut rows)?;
+    nosync_rows(runs, &mut rows)?;
     let report = json!({"bytes": raw.len(), "runs": runs, "rows": rows, "sizes": sizes});
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
@@ -154,5 +162,34 @@ fn one_chunk_rows(
     }
     zarrs_rows::rows(ONE_CHUNK_SIDE as u64, &values, &expected, runs, rows)
         .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Symbols of the never-synchronising chunk: as many as the one-chunk frame has bytes.
+const NOSYNC_SYMBOLS: usize = 2 * ONE_CHUNK_SIDE * ONE_CHUNK_SIDE;
+
+/// The `one_chunk_nosync_huffman_decode_{1t,2t}` rows: a chunk that never self-synchronises,
+/// decoded on pools of 1 and 2 threads.
+fn nosync_rows(
+    runs: usize,
+    rows: &mut Vec<serde_json::Value>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (symbols, chunk) = testing::never_synchronising_chunk(NOSYNC_SYMBOLS, 11)?;
+    let mb_s = |secs: f64| symbols.len() as f64 / secs / 1e6;
+    let mut out = vec![0u8; symbols.len()];
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
+        out.fill(0);
+        let (t, r) = pool.install(|| best_of(runs, || huffman::decode_into(&chunk, &mut out)));
+        r?;
+        if out != symbols {
+            return Err("never-synchronising huffman round trip failed".into());
+        }
+        rows.push(
+            json!({"op": format!("one_chunk_nosync_huffman_decode_{threads}t"), "mb_s": mb_s(t)}),
+        );
+    }
     Ok(())
 }

@@ -123,3 +123,46 @@ pub fn decode_mapped_into<T: Copy + Send + Sync>(
 ) -> Result<(), Error> {
     stream::decode_mapped_into(stream, out, values)
 }
+
+/// A Huffman chunk (stream and trailer) of `n` symbols that never self-synchronises, and its
+/// decoded bytes: the worst case of the sliced decoder, which must fall back to serial.
+///
+/// The tree gives every byte but two an 8-bit code equal to the byte, and the code `1111111`
+/// (7 bits) to byte `0xfe`, so the code lengths' greatest common divisor is 1 and slice starts
+/// cannot be aligned. The symbols are pseudo-random (seeded by `seed`) in `0..=0x7e`: each code
+/// starts with a 0 and none holds seven ones, so no 7 bits of the stream read `1111111`, and a
+/// decoder started off the byte grid reads 8-bit codes forever, never getting onto it.
+///
+/// # Errors
+/// - [`Error::InputTooLarge`] if `n` does not fit the trailer's `u32`.
+pub fn never_synchronising_chunk(n: usize, seed: u64) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    let mut state = seed | 1;
+    let symbols: Vec<u8> = (0..n)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 32) as u8 % 0x7f
+        })
+        .collect();
+    let mut w = BitWriter::with_vec(Vec::with_capacity(n + 300), 0);
+    // Preorder, bit 0 before bit 1: the node at `prefix` (`depth` bits) and all below it.
+    fn node(w: &mut BitWriter, prefix: u8, depth: u32) {
+        if depth == 8 {
+            w.put(0x100 | u64::from(prefix), 9);
+        } else if depth == 7 && prefix == 0x7f {
+            w.put(0x1fe, 9);
+        } else {
+            w.put(0, 1);
+            node(w, prefix << 1, depth + 1);
+            node(w, prefix << 1 | 1, depth + 1);
+        }
+    }
+    node(&mut w, 0, 0);
+    for &s in &symbols {
+        w.put(u64::from(s), 8);
+    }
+    let mut chunk = w.finish();
+    framing::push_trailer(&mut chunk, n)?;
+    Ok((symbols, chunk))
+}

@@ -196,6 +196,24 @@ fn quantized_poisson_frames_decode_alike_in_slices() {
 }
 
 #[test]
+fn streams_that_never_synchronise_decode_alike() {
+    // Code lengths 7 and 8 (no alignment helps) and symbols that keep a decoder started off
+    // the byte grid off it: every probe fails, or without probes the walk loses step.
+    let pools = pools();
+    for (n, seed) in [(100_000, 1), (THRESHOLD, 2)] {
+        let (input, chunk) = testing::never_synchronising_chunk(n, seed).unwrap();
+        let s = &chunk[..chunk.len() - TRAILER_BYTES];
+        if n < THRESHOLD {
+            let decoded = check_all_slicings(&pools, s, n, "never synchronising");
+            assert!(decoded.unwrap() == input);
+        } else {
+            check_auto(&pools, s, n, "never synchronising, automatic");
+            assert!(testing::decode_simple(s, n).unwrap() == input);
+        }
+    }
+}
+
+#[test]
 fn deep_fibonacci_trees_decode_alike_in_slices() {
     let pools = pools();
     let mut r = rng(104);

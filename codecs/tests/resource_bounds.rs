@@ -45,6 +45,10 @@ const CONSTANT_CALLS: u64 = 16;
 const SLICING_CALLS: u64 = 8;
 const SLICE_CALLS: u64 = 3;
 
+/// How far the peak of one decode may move with the order in which the pool's threads free
+/// their working memory (4 KiB seen on 4 threads).
+const PEAK_JITTER: i64 = 16 * 1024;
+
 /// Threads of the pool the big decodes are measured on.
 const POOL_THREADS: usize = 2;
 
@@ -176,21 +180,31 @@ fn extra_memory_stops_growing_with_the_output() {
             .measure(|| huffman::decode(chunk, input.len()))
             .0
             .is_ok());
+        // Where threads outnumber cores, a steal can add a split (and a call) and the order
+        // of the threads' frees moves the peak a little: the fewest calls and the highest
+        // peak of a few runs, and peaks compared within a few KiB.
         let mut extra = Vec::new();
         for (input, chunk) in &chunks {
             let n = input.len();
-            let (out, usage) = pool.measure(|| huffman::decode(chunk, n));
-            assert_eq!(out.as_deref(), Ok(&input[..]));
-            assert!(
-                usage.calls <= most_calls(n, threads),
-                "{threads}: {usage:?}"
-            );
-            extra.push((usage.peak - n as i64, usage.calls));
+            let (mut peak, mut fewest) = (i64::MIN, u64::MAX);
+            for _ in 0..3 {
+                let (out, usage) = pool.measure(|| huffman::decode(chunk, n));
+                assert_eq!(out.as_deref(), Ok(&input[..]));
+                assert!(
+                    usage.calls <= most_calls(n, threads),
+                    "{threads}: {usage:?}"
+                );
+                peak = peak.max(usage.peak - n as i64);
+                fewest = fewest.min(usage.calls);
+            }
+            extra.push((peak, fewest));
         }
-        assert_eq!(
-            extra[0], extra[1],
-            "{threads} threads: (bytes beyond the output, calls) for 2^21 and 2^23"
+        let what = format!("{threads} threads: (bytes beyond the output, calls) for 2^21, 2^23");
+        assert!(
+            (extra[0].0 - extra[1].0).abs() <= PEAK_JITTER,
+            "{what}: {extra:?}"
         );
+        assert_eq!(extra[0].1, extra[1].1, "{what}: {extra:?}");
         calls.push(extra[0].1);
     }
     // Twice the slices, at most SLICE_CALLS more calls for each new one.

@@ -33,8 +33,12 @@ fn run(input: &[u8], options: SliceOptions, threads: usize) -> Stats {
 }
 
 fn run_plan(input: &[u8], plan: &Plan, threads: usize) -> Stats {
-    let stream = encode_simple(input).unwrap();
-    let mut r = BitReader::new(&stream);
+    run_stream(&encode_simple(input).unwrap(), input, plan, threads)
+}
+
+/// [`run_plan`] on a given stream of `input`.
+fn run_stream(stream: &[u8], input: &[u8], plan: &Plan, threads: usize) -> Stats {
+    let mut r = BitReader::new(stream);
     let tree = DecodeTree::read(&mut r, stream.len()).unwrap();
     assert!(tree.lone_symbol().is_none());
     let identity: [u8; 256] = std::array::from_fn(|s| s as u8);
@@ -44,9 +48,9 @@ fn run_plan(input: &[u8], plan: &Plan, threads: usize) -> Stats {
         .build()
         .unwrap();
     let stats = pool
-        .install(|| decode_with_stats(&stream, &tree, r.consumed_bits(), &identity, &mut out, plan))
+        .install(|| decode_with_stats(stream, &tree, r.consumed_bits(), &identity, &mut out, plan))
         .unwrap();
-    assert_eq!(out, decode_simple(&stream, input.len()).unwrap());
+    assert_eq!(out, decode_simple(stream, input.len()).unwrap());
     assert_eq!(out, input);
     stats
 }
@@ -237,6 +241,42 @@ fn the_automatic_plan_costs_what_its_model_promises() {
         let c2 = c as f64 / d as f64;
         let best = (threads as f64 + c2) / (1.0 + c2);
         assert!(speedup > 0.98 * best, "{threads}: {speedup} of {best}");
+    }
+}
+
+#[test]
+fn on_streams_that_never_synchronise_the_automatic_plan_costs_under_5_percent_more() {
+    // The worst case: every probe fails, every start is dropped and the chunk decodes serially,
+    // after the windows and the failed probes. Their bits against the serial decode's, for the
+    // smallest chunk that is sliced and a larger one, on pools up to the plan's 32 threads.
+    for n in [PARALLEL_MIN_SYMBOLS, 4 * PARALLEL_MIN_SYMBOLS] {
+        let (input, chunk) = crate::testing::never_synchronising_chunk(n, 8).unwrap();
+        let stream = &chunk[..chunk.len() - crate::TRAILER_BYTES];
+        let bits = stream.len() as u64 * 8;
+        for threads in [2u64, 4, 8, 32] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads as usize)
+                .build()
+                .unwrap();
+            let plan = pool.install(|| Plan::auto(n, bits)).unwrap();
+            let stats = run_stream(stream, &input, &plan, threads as usize);
+            let work = stats.work;
+            assert_eq!(
+                (stats.slices, stats.synced),
+                (1, 0),
+                "{n}, {threads}: {stats:?}"
+            );
+            // The serial decode, and the probes' extra: on the threads in parallel, and all
+            // together (the CPU time they take from other work).
+            let serial = work.run_max as f64;
+            let extra = modelled_time(&work, threads) / serial - 1.0;
+            let total = work.windows as f64 / serial;
+            eprintln!("{n} symbols, {threads} threads: {work:?}, extra time {extra:.4}, extra work {total:.4}");
+            assert!(extra < 0.05, "{n}, {threads}: {work:?}");
+            if threads <= 8 {
+                assert!(total < 0.05, "{n}, {threads}: {work:?}");
+            }
+        }
     }
 }
 
