@@ -155,7 +155,15 @@ fn a_demo_leftover_is_refused_naming_restart_and_discarded_by_it() {
     std::fs::create_dir(&leftover).unwrap();
     std::fs::write(leftover.join("0.0.0"), b"half a chunk").unwrap();
     let demo = |extra: &[&str]| {
-        let mut args = vec!["demo", "--frames", "2", "--size", "16", "--out", path_str(&out)];
+        let mut args = vec![
+            "demo",
+            "--frames",
+            "2",
+            "--size",
+            "16",
+            "--out",
+            path_str(&out),
+        ];
         args.extend_from_slice(extra);
         run(args)
     };
@@ -164,7 +172,10 @@ fn a_demo_leftover_is_refused_naming_restart_and_discarded_by_it() {
         err.contains(".movie-quant16.zarr.partial-1") && err.contains("--restart"),
         "{err}"
     );
-    assert!(leftover.is_dir(), "a refused run must leave the leftover alone");
+    assert!(
+        leftover.is_dir(),
+        "a refused run must leave the leftover alone"
+    );
     ok(&demo(&["--restart"]));
     assert!(!leftover.exists(), "--restart discards the leftover");
     let (code, report) = verify_json(&out.join("movie-quant16.zarr"));

@@ -1,8 +1,9 @@
 //! What the workspace's tests share, written once: where the fixtures written by the real
 //! Python code are and what their manifests say ([`fixtures`]), numpy `.npy` files read and
-//! written with `ndarray-npy` ([`npy`]), fresh temporary directories ([`temp_dir`]), the
-//! benchmark drivers' timing ([`timing`]) and, with the `zarrs` feature, Zarr V2 arrays built
-//! with zarrs ([`zarr_v2`]).
+//! written with `ndarray-npy` ([`npy`]), allocations counted per thread and per rayon pool
+//! ([`alloc_count`]), fresh temporary directories ([`temp_dir`]), the benchmark drivers'
+//! timing ([`timing`]) and, with the `zarrs` feature, Zarr V2 arrays built with zarrs
+//! ([`zarr_v2`]).
 //!
 //! Not published: a dev-dependency of the workspace's crates and of their script drivers.
 
