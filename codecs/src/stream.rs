@@ -129,7 +129,8 @@ pub(crate) fn decode_mapped_into<T: Copy + Send + Sync>(
         return Ok(());
     };
     if let Some(plan) = sync_decode::Plan::auto(out.len(), r.remaining_bits()) {
-        return sync_decode::decode(stream, &tree, r.consumed_bits(), values, out, &plan);
+        return sync_decode::decode(stream, &tree, r.consumed_bits(), values, out, &plan)
+            .map(|_| ());
     }
     let table = MultiTable::new(&tree, values, out.len(), r.remaining_bits());
     let expected = out.len();

@@ -76,6 +76,7 @@ pub fn decode_mapped_into_sliced_with<T: Copy + Send + Sync>(
         out,
         &Plan::forced(options.into()),
     )
+    .map(|_| ())
 }
 
 /// The same, named for a call with a slice count: `(stream, out, values, 4)`.
@@ -88,22 +89,9 @@ struct Task {
     len: usize,
 }
 
-/// Decodes `out.len()` (> 0) symbols of the codes that start at bit `tree_end`, after a tree
-/// whose root is internal, in slices as `plan` says.
-pub(crate) fn decode<T: Copy + Send + Sync>(
-    stream: &[u8],
-    tree: &DecodeTree,
-    tree_end: u64,
-    values: &[T; 256],
-    out: &mut [T],
-    plan: &Plan,
-) -> Result<(), Error> {
-    decode_with_stats(stream, tree, tree_end, values, out, plan).map(|_| ())
-}
-
 /// How a sliced decode went.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Stats {
+pub(crate) struct Stats {
     /// Slices after the probes (1: serial).
     slices: usize,
     /// Counted slices the true decoding synchronised with (at most `slices - 2`: neither the
@@ -134,7 +122,10 @@ struct Work {
     run_max: u64,
 }
 
-fn decode_with_stats<T: Copy + Send + Sync>(
+/// Decodes `out.len()` (> 0) symbols of the codes that start at bit `tree_end`, after a tree
+/// whose root is internal, in slices as `plan` says; returns how it went (for the tests'
+/// account of the work).
+pub(crate) fn decode<T: Copy + Send + Sync>(
     stream: &[u8],
     tree: &DecodeTree,
     tree_end: u64,
