@@ -4,7 +4,8 @@
 //! - `zarrs_whole_quant16_decode`: the whole image into a fresh buffer through the fastest path
 //!   offered (`zarrs_pymecompress::read_region`, whose `RegionBuffer` is huge-page mapped);
 //! - `zarrs_whole_quant16_decode_reused`: the same into one caller buffer, reused
-//!   (`read_region_elements_into`);
+//!   (`read_region_elements_into`; the buffer made once by `RegionBuffer::zeroed`, on huge
+//!   pages, as docs/performance.md advises for a buffer that is reused);
 //! - `zarrs_whole_quant16_decode_plain`: plain `Array::retrieve_array_subset`, for comparison;
 //! - `zarrs_one_chunk_{quant16,huffman}_decode`: the image as one chunk, `retrieve_chunk`.
 
@@ -82,7 +83,8 @@ pub fn rows(
             Err(format!("{what}: wrong result").into())
         }
     };
-    let mut reused = vec![0u16; values.len()];
+    // The caller's buffer, reused from read to read: made once on huge pages, as the docs advise.
+    let mut reused = zarrs_pymecompress::RegionBuffer::<u16>::zeroed(values.len());
     for threads in [1usize, 2] {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
