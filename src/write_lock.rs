@@ -121,6 +121,15 @@ fn fail(target: &Path, message: impl std::fmt::Display) -> Failure {
     Failure::msg(format!("output {}: {message}", target.display()))
 }
 
+/// Removes a temporary: a store's directory with everything in it, or a file.
+fn remove(path: &Path, dir: bool) -> std::io::Result<()> {
+    if dir {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    }
+}
+
 /// Goes through the temporaries earlier writes of `target` left (directories if `dirs`):
 /// refuses if one is locked (a live writer) or, as `policy` says, if one is left; removes them
 /// for [`Leftover::Restart`]; for [`Leftover::Resume`] returns the one to continue, locked.
@@ -135,11 +144,7 @@ fn leftovers(
         if matches!(try_lock(&old), Ok(None)) {
             return Err(live_writer(target, &old));
         }
-        let _ = if dirs {
-            std::fs::remove_dir_all(&old)
-        } else {
-            std::fs::remove_file(&old)
-        };
+        let _ = remove(&old, dirs);
     }
     let mut resumable: Option<(PathBuf, File)> = None;
     for old in temporaries(target, parent, dirs) {
@@ -155,12 +160,8 @@ fn leftovers(
                     format!("an interrupted run left {}; {hint}", old.display()),
                 ))
             }
-            Leftover::Restart => if dirs {
-                std::fs::remove_dir_all(&old)
-            } else {
-                std::fs::remove_file(&old)
-            }
-            .map_err(|e| fail(target, format!("removing {}: {e}", old.display())))?,
+            Leftover::Restart => remove(&old, dirs)
+                .map_err(|e| fail(target, format!("removing {}: {e}", old.display())))?,
             Leftover::Resume if resumable.is_none() => resumable = Some((old, lock)),
             Leftover::Resume => {
                 return Err(fail(
