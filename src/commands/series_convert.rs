@@ -250,12 +250,12 @@ fn quant16_config(
 ) -> Result<HuffmanQuant16CodecConfiguration> {
     let q = &o.quant;
     if let Some(own) = layout.quant_params {
-        let what = format!("series {} is quantized", dir.display());
+        let name = format!("series {}", dir.display());
         let (config, note) = keep_own_quant16(
             q,
             series_config(own),
-            &what,
-            &what,
+            &format!("{name} is quantized"),
+            &name,
             "its frames are then moved",
         )?;
         if let Some(note) = note {
