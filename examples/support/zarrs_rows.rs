@@ -10,7 +10,6 @@
 //! - `zarrs_one_chunk_{quant16,huffman}_decode`: the image as one chunk, `retrieve_chunk`.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use rayon::prelude::*;
 use serde_json::json;
@@ -36,18 +35,10 @@ fn build(side: u64, chunk: u64, quant16: bool) -> Result<Array<MemoryStore>, Box
     Ok(builder.build(store, "/image")?)
 }
 
-fn best_of<T>(
-    runs: usize,
-    mut f: impl FnMut() -> Result<T, BoxError>,
-) -> Result<(f64, T), BoxError> {
-    let mut best = f64::INFINITY;
-    let mut last = f()?;
-    for _ in 0..runs {
-        let t = Instant::now();
-        last = f()?;
-        best = best.min(t.elapsed().as_secs_f64());
-    }
-    Ok((best, last))
+/// The shared `best_of` for fallible runs: the last run's error, if any, is passed on.
+fn best_of<T>(runs: usize, f: impl FnMut() -> Result<T, BoxError>) -> Result<(f64, T), BoxError> {
+    let (best, last) = pymecompress_test_support::timing::best_of(runs, f);
+    Ok((best, last?))
 }
 
 /// Appends the `zarrs_*` rows for the image `values` (side x side, C order).
