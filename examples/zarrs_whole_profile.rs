@@ -1,8 +1,9 @@
 //! A loop to profile (`perf record`) the whole-array read of a 4096x4096 uint16 Poisson(100)
 //! image in 256x256 quant16 chunks (`MemoryStore`), on a pool of THREADS threads.
 //!
-//! Usage: `cargo run --release --example zarrs_whole_profile -- plain|fast [ROUNDS] [THREADS]`
-//! (`plain`: `Array::retrieve_array_subset`; `fast`: `zarrs_pymecompress::read_region`).
+//! Usage: `cargo run --release --example zarrs_whole_profile -- plain|fast|reused [ROUNDS] [THREADS]`
+//! (`plain`: `Array::retrieve_array_subset`; `fast`: `zarrs_pymecompress::read_region`; `reused`: `read_region_elements_into` one
+//! `RegionBuffer` read after read).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -34,10 +35,14 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
+    let mut reused = zarrs_pymecompress::RegionBuffer::<u16>::zeroed((side * side) as usize);
     let t = Instant::now();
     pool.install(|| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         for _ in 0..rounds {
-            if mode == "fast" {
+            if mode == "reused" {
+                zarrs_pymecompress::read_region_elements_into(&array, &whole, &mut reused)?;
+                std::hint::black_box(&reused);
+            } else if mode == "fast" {
                 std::hint::black_box(zarrs_pymecompress::read_region::<u16, _>(&array, &whole)?);
             } else {
                 std::hint::black_box(array.retrieve_array_subset::<Vec<u16>>(&whole)?);

@@ -6,8 +6,10 @@
 //! copies that), which caps it well below what the codecs do chunk by chunk. The functions here
 //! use zarrs's public API only and do that work in parallel:
 //!
-//! 1. the region's output buffer is cut, once and front to back, into each chunk's rows;
-//! 2. on the current rayon pool, each chunk's encoded bytes are fetched
+//! 1. the region's output buffer is split, front to back, into slabs (one per cell along axis
+//!    0, whose rows lie together); on the current rayon pool each slab is cut into its chunks'
+//!    rows, on the thread that reads it;
+//! 2. on the pool, each chunk's encoded bytes are fetched
 //!    ([`Array::retrieve_encoded_chunk`], storage transformers included) and decoded:
 //!    - `pymecompress-quant16` (alone in the chain) and `pymecompress-huffman` (after a
 //!      native-endian `bytes` codec, numeric data types) are decoded by the core straight into
@@ -93,18 +95,35 @@ where
     match plan(array, subset) {
         Some((chunks, cells)) => {
             let kind = Kind::of(array);
-            let shares = layout::cut(out, subset.shape(), &cells, elem);
-            chunks
+            let untiled = || {
+                region_error(CodecError::Other(
+                    "the chunk grid does not tile the region".to_string(),
+                ))
+            };
+            let slabs = layout::slabs(out, subset.shape(), &cells, elem).ok_or_else(untiled)?;
+            // Each slab (one cell along axis 0) is cut into its chunks' shares on the thread
+            // that reads it, so the cutting runs in parallel too.
+            let per_slab = chunks.len() / slabs.len().max(1);
+            if per_slab == 0 || per_slab * slabs.len() != chunks.len() {
+                return Err(untiled());
+            }
+            slabs
                 .into_par_iter()
-                .zip(shares)
-                .try_for_each(|(indices, share)| {
-                    read_chunk(array, &kind, subset, &indices, share, elem).map_err(|e| {
-                        RegionReadError {
-                            chunk_key: Some(array.chunk_key(&indices).as_str().to_string()),
-                            chunk_indices: Some(indices.clone()),
-                            source: Box::new(e),
-                        }
-                    })
+                .zip(chunks.par_chunks(per_slab))
+                .try_for_each(|(slab, slab_chunks)| {
+                    let shares = layout::cut(slab.out, &slab.shape, &slab.cells, elem);
+                    slab_chunks
+                        .par_iter()
+                        .zip(shares)
+                        .try_for_each(|(indices, share)| {
+                            read_chunk(array, &kind, subset, indices, share, elem).map_err(|e| {
+                                RegionReadError {
+                                    chunk_key: Some(array.chunk_key(indices).as_str().to_string()),
+                                    chunk_indices: Some(indices.clone()),
+                                    source: Box::new(e),
+                                }
+                            })
+                        })
                 })
         }
         None => {

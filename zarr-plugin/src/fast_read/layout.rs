@@ -27,16 +27,26 @@ pub(crate) fn cut<'a>(
 ) -> Vec<Share<'a>> {
     let n_dims = shape.len();
     let n_chunks: usize = cells.iter().map(Vec::len).product();
-    let mut shares: Vec<Share<'a>> = (0..n_chunks).map(|_| Share { runs: Vec::new() }).collect();
-    if out.is_empty() {
-        return shares;
-    }
-    // Strides of the chunk numbering.
-    let mut strides = vec![1usize; n_dims];
-    for d in (0..n_dims.saturating_sub(1)).rev() {
-        strides[d] = strides[d + 1] * cells[d + 1].len();
+    if out.is_empty() || n_dims == 0 {
+        return (0..n_chunks).map(|_| Share { runs: Vec::new() }).collect();
     }
     let last = n_dims - 1;
+    // Strides of the chunk numbering.
+    let mut strides = vec![1usize; n_dims];
+    for d in (0..last).rev() {
+        strides[d] = strides[d + 1] * cells[d + 1].len();
+    }
+    // Each chunk's rows (its cells' extents over the outer axes), at most one run each:
+    // reserved once, as growing 256 lists of hundreds of runs costs more than the cutting.
+    let mut shares: Vec<Share<'a>> = Vec::with_capacity(n_chunks);
+    for id in 0..n_chunks {
+        let rows = (0..last).try_fold(1usize, |rows, d| {
+            let (a, b) = cells[d][id / strides[d] % cells[d].len()];
+            rows.checked_mul(usize::try_from(b - a).ok()?)
+        });
+        let runs = Vec::with_capacity(rows.unwrap_or(0).min(out.len()));
+        shares.push(Share { runs });
+    }
     let outer = &shape[..last];
     // Odometer over the outer axes: coordinate and cell index per axis.
     let mut coord = vec![0u64; last];
@@ -81,6 +91,52 @@ pub(crate) fn cut<'a>(
             cell[d] = 0;
         }
     }
+}
+
+/// One slab of the region: the rows of one cell along axis 0, which lie together in the C-order
+/// output, with the slab's shape and cells (axis 0 one cell, from 0) for [`cut`].
+pub(crate) struct Slab<'a> {
+    pub out: &'a mut [u8],
+    pub shape: Vec<u64>,
+    pub cells: AxisCells,
+}
+
+/// Splits `out` (the region `shape`, C order, `elem` bytes per element) into one [`Slab`] per
+/// cell of axis 0, so that each slab can be [`cut`] on the thread that reads it: the chunks of
+/// slab `i` are the `i`-th run of `cells[1..]`'s chunk count in the C-order chunk list.
+///
+/// `None` if the cells do not tile `out` (the caller checks they tile the region).
+pub(crate) fn slabs<'a>(
+    out: &'a mut [u8],
+    shape: &[u64],
+    cells: &AxisCells,
+    elem: usize,
+) -> Option<Vec<Slab<'a>>> {
+    let (axis0, inner_cells) = cells.split_first()?;
+    let inner = shape.get(1..)?;
+    let row_bytes = inner
+        .iter()
+        .try_fold(elem, |n, &e| n.checked_mul(usize::try_from(e).ok()?))?;
+    let mut rest = out;
+    let mut slabs = Vec::with_capacity(axis0.len());
+    for &(a, b) in axis0 {
+        let bytes = usize::try_from(b - a).ok()?.checked_mul(row_bytes)?;
+        if bytes > rest.len() {
+            return None;
+        }
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(bytes);
+        rest = tail;
+        let mut slab_shape = vec![b - a];
+        slab_shape.extend_from_slice(inner);
+        let mut slab_cells = vec![vec![(0, b - a)]];
+        slab_cells.extend_from_slice(inner_cells);
+        slabs.push(Slab {
+            out: head,
+            shape: slab_shape,
+            cells: slab_cells,
+        });
+    }
+    rest.is_empty().then_some(slabs)
 }
 
 /// Writes byte slices one after another into a list of runs.
