@@ -15,9 +15,12 @@ const MAX_WINDOW: u64 = 1 << 16;
 
 /// Counting two slices side by side costs about this fraction of decoding them (per bit):
 /// slice 0, which decodes while the middle slices count, gets the share that makes both
-/// finish together. Measured by `measure_pair_count_cost` (`tests.rs`): 0.31 to 0.39 on
-/// Poisson-like bytes and quantized symbols (four runs, load average about 5).
-pub(super) const PAIR_COUNT_COST: (u64, u64) = (3, 8);
+/// finish together. Measured by `measure_pair_count_cost` (`tests.rs`) on an idle machine:
+/// 0.40 to 0.42 on one thread, Poisson-like bytes and quantized symbols; with the other
+/// thread decoding slice 0 beside it, the count ran at about 0.5 (a profile of one
+/// 4096x4096 quant16 chunk on 2 threads). Of 3/8, 2/5 and 7/16, timed against each other on
+/// one chunk of each codec on 2 threads, 7/16 was fastest (docs/performance.md).
+pub(super) const PAIR_COUNT_COST: (u64, u64) = (7, 16);
 
 /// Automatic slices shorter than this many bits are not worth a thread.
 const MIN_AUTO_SLICE_BITS: u64 = 1 << 16;
