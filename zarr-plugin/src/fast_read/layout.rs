@@ -36,8 +36,8 @@ pub(crate) fn cut<'a>(
     for d in (0..last).rev() {
         strides[d] = strides[d + 1] * cells[d + 1].len();
     }
-    // Each chunk's rows (its cells' extents over the outer axes), at most one run each:
-    // reserved once, as growing 256 lists of hundreds of runs costs more than the cutting.
+    // A chunk has at most one run per row of its overlap (its cells' extents over the outer
+    // axes): reserved once, since growing the lists run by run cost more than the cutting.
     let mut shares: Vec<Share<'a>> = Vec::with_capacity(n_chunks);
     for id in 0..n_chunks {
         let rows = (0..last).try_fold(1usize, |rows, d| {
