@@ -1,9 +1,11 @@
 //! A loop to profile (`perf record`) the whole-array read of a 4096x4096 uint16 Poisson(100)
 //! image in 256x256 quant16 chunks (`MemoryStore`), on a pool of THREADS threads.
 //!
-//! Usage: `cargo run --release --example zarrs_whole_profile -- plain|fast|reused [ROUNDS] [THREADS]`
-//! (`plain`: `Array::retrieve_array_subset`; `fast`: `zarrs_pymecompress::read_region`; `reused`: `read_region_elements_into` one
-//! `RegionBuffer` read after read).
+//! Usage:
+//! `cargo run --release --example zarrs_whole_profile -- plain|fast|reused [ROUNDS] [THREADS]`
+//! - `plain`: `Array::retrieve_array_subset`;
+//! - `fast`: `zarrs_pymecompress::read_region` (fresh memory each read);
+//! - `reused`: `read_region_elements_into` one `RegionBuffer`, read after read.
 
 use std::sync::Arc;
 use std::time::Instant;
