@@ -30,6 +30,16 @@ fn disagreeing(trailer: u32, stream: &[u8], mismatch: Error) -> Error {
     }
 }
 
+/// Frames a bare stream as a chunk: the stream, then `count` as the trailer. The one place a
+/// trailer is written; [`crate::huffman::frame_stream`] and [`crate::quant16::frame_stream`]
+/// say which count each codec records.
+pub(crate) fn frame_stream(stream: &[u8], count: usize) -> Result<Vec<u8>, Error> {
+    let mut chunk = Vec::with_capacity(stream.len() + TRAILER_BYTES);
+    chunk.extend_from_slice(stream);
+    push_trailer(&mut chunk, count)?;
+    Ok(chunk)
+}
+
 /// Splits a framed chunk into its stream and the value of its trailer.
 fn split_trailer(chunk: &[u8]) -> Result<(&[u8], u32), Error> {
     let Some(split) = chunk.len().checked_sub(TRAILER_BYTES) else {

@@ -6,7 +6,7 @@
 //! its own decoder stop early; we read both, since the caller knows the decoded size (see
 //! `framing.rs` for the rule).
 
-use crate::framing::{huffman_stream, huffman_stream_unsized, push_trailer};
+use crate::framing::{self, huffman_stream, huffman_stream_unsized, push_trailer};
 use crate::{stream, Error};
 
 /// Encodes bytes into a chunk: stream, then the byte count as a little-endian `u32`.
@@ -21,6 +21,16 @@ pub fn encode(input: &[u8]) -> Result<Vec<u8>, Error> {
     stream::encode_append(input, &mut out)?;
     push_trailer(&mut out, input.len())?;
     Ok(out)
+}
+
+/// Frames a bare Huffman stream that codes `decoded_len` bytes (a PZF payload, say) as a
+/// `pymecompress-huffman` chunk: the stream, then the byte count as trailer. The stream is
+/// not decoded here: callers that move untrusted payloads decode the chunk once to prove it.
+///
+/// # Errors
+/// - [`Error::InputTooLarge`] if `decoded_len` does not fit the 32-bit trailer.
+pub fn frame_stream(stream: &[u8], decoded_len: usize) -> Result<Vec<u8>, Error> {
+    framing::frame_stream(stream, decoded_len)
 }
 
 /// Decodes a chunk that holds `decoded_len` bytes. The trailer is checked before anything is

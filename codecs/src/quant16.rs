@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::framing::{push_trailer, quant16_stream};
+use crate::framing::{self, push_trailer, quant16_stream};
 use crate::quant::{DequantTable, QuantParams, QuantTable};
 use crate::{encoder, stream, Error};
 
@@ -48,6 +48,16 @@ impl Endian {
 /// As [`Quant16Codec::encode`].
 pub fn encode(values: &[u16], params: &QuantParams) -> Result<Vec<u8>, Error> {
     Quant16Codec::new(*params).encode(values)
+}
+
+/// Frames a bare stream of `n_values` quantized symbols (a quantized PZF payload, say) as a
+/// `pymecompress-quant16` chunk: the stream, then the value count as trailer. The stream is
+/// not decoded here: callers that move untrusted payloads decode the chunk once to prove it.
+///
+/// # Errors
+/// - [`Error::InputTooLarge`] if `n_values` does not fit the 32-bit trailer.
+pub fn frame_stream(stream: &[u8], n_values: usize) -> Result<Vec<u8>, Error> {
+    framing::frame_stream(stream, n_values)
 }
 
 /// Decodes a chunk of `n_values` values.

@@ -59,6 +59,26 @@ impl DataFormat {
             Self::F32 => 4,
         }
     }
+
+    /// The data type's name in numpy and Zarr v3 (`uint8`, `uint16`, `float32`): the one
+    /// place this vocabulary is spelled.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::U8 => "uint8",
+            Self::U16 => "uint16",
+            Self::F32 => "float32",
+        }
+    }
+
+    /// The little-endian numpy type string (`|u1`, `<u2`, `<f4`), as `.npy` headers and Zarr
+    /// v2's `dtype` write it. PZF pixels are little-endian.
+    pub fn numpy_descr(self) -> &'static str {
+        match self {
+            Self::U8 => "|u1",
+            Self::U16 => "<u2",
+            Self::F32 => "<f4",
+        }
+    }
 }
 
 impl From<DataFormat> for u8 {
