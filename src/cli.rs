@@ -1,12 +1,18 @@
 //! Command-line syntax.
 
+use std::num::NonZeroU64;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use pymecompress_pyme::FrameSelection;
+
+/// What `pymecompress --help` starts with (clap would show the crate's description, written
+/// for the library).
+const ABOUT: &str = "Read, check and convert microscopy data compressed with pymecompress     (python-microscopy, PYME): zarr stores with its quant16 and Huffman codecs, PYME tile     pyramids, .pzf frames and PYME series. Info, verify, export to .npy, convert to zarr (v2 or     v3, any codec), and compress or decompress single chunks.";
 
 /// Look into, check, export, convert and create pymecompress (python-microscopy) zarr data.
 #[derive(Parser, Debug)]
-#[command(name = "pymecompress", version, about, long_about = None)]
+#[command(name = "pymecompress", version, about = ABOUT, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -61,6 +67,11 @@ pub enum Command {
         /// nothing = whole axis; a single index keeps its axis, of length 1; no steps).
         #[arg(long, allow_hyphen_values = true)]
         region: Option<String>,
+        /// PYME series or `.pzf` input: the frames to take, numpy-style `START:STOP[:STEP]`
+        /// (`100:`, `:-1`, `::10`; negative numbers count from the end). For a zarr store use
+        /// --region.
+        #[arg(long, allow_hyphen_values = true, value_parser = FrameRange::parse)]
+        frames: Option<FrameRange>,
         #[command(flatten)]
         out_flags: FileOutputArgs,
         /// A copy of the series on another data server (repeatable): for a PYME cluster series
@@ -145,9 +156,15 @@ pub struct ConvertArgs {
     pub input: PathBuf,
     /// Output store (refused if it exists, unless --force).
     pub output: PathBuf,
-    /// Codec of the output arrays.
+    /// Codec of the output arrays. Default: each array keeps its own (quant16 with its offset
+    /// and scale, Huffman, zstd with its level, ...); a PYME series keeps its frames'
+    /// compression.
     #[arg(long, value_enum)]
-    pub codec: ConvertCodec,
+    pub codec: Option<ConvertCodec>,
+    /// PYME series input: the frames to take, numpy-style `START:STOP[:STEP]` (`100:`, `:-1`,
+    /// `::10`; negative numbers count from the end). Not for a zarr store.
+    #[arg(long, allow_hyphen_values = true, value_parser = FrameRange::parse)]
+    pub frames: Option<FrameRange>,
     #[command(flatten)]
     pub quant: ConvertQuantArgs,
     /// zstd: compression level, -131072..=22 (what zstd and the zarr zstd codec accept).
@@ -287,4 +304,141 @@ pub struct QuantArgs {
     /// quant16: quantization step in square-root units (1 = photon-noise limited).
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_scale)]
     pub scale: f64,
+}
+
+/// `--frames START:STOP[:STEP]`: a numpy slice of a stack's frames, checked for syntax at the
+/// command line and resolved against the stack's length by [`FrameRange::resolve`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrameRange {
+    /// First frame; negative counts from the end; `None` = 0.
+    pub start: Option<i64>,
+    /// One past the last frame; negative counts from the end; `None` = the length.
+    pub stop: Option<i64>,
+    /// Take every STEP-th frame (no reversed steps: frames stay in acquisition order).
+    pub step: NonZeroU64,
+}
+
+impl FrameRange {
+    /// Parses `A:B`, `A:B:STEP`, `A:`, `:B`, `::STEP` (numbers may be negative).
+    ///
+    /// # Errors
+    /// What is wrong with the text, for clap to print after the flag.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        const FORM: &str = "frames are START:STOP or START:STOP:STEP, numpy-style (e.g. 0:100,                             -50:, ::10)";
+        let number = |s: &str| -> Result<Option<i64>, String> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            s.parse::<i64>()
+                .map(Some)
+                .map_err(|_| format!("'{s}' is not an integer; {FORM}"))
+        };
+        let fields: Vec<&str> = text.split(':').collect();
+        let (start, stop, step) = match fields.as_slice() {
+            [a, b] => (number(a)?, number(b)?, None),
+            [a, b, c] => (number(a)?, number(b)?, number(c)?),
+            _ => return Err(format!("'{text}' is not a slice; {FORM}")),
+        };
+        let step = match step {
+            None => NonZeroU64::MIN,
+            Some(s) if s > 0 => NonZeroU64::new(s.unsigned_abs()).unwrap_or(NonZeroU64::MIN),
+            Some(s) => {
+                return Err(format!(
+                    "step {s} is not positive: frames are taken in order (STEP at least 1)"
+                ))
+            }
+        };
+        Ok(Self { start, stop, step })
+    }
+
+    /// The frames this takes of a stack of `len` frames (the series crate's selection), as
+    /// numpy's slicing gives them: a
+    /// negative number counts from the end, and a start or stop past either end is clipped.
+    ///
+    /// # Errors
+    /// A range that takes no frame (what it gives on `len` frames).
+    pub fn resolve(&self, len: u64) -> Result<FrameSelection, String> {
+        let n = i128::from(len);
+        let at = |v: Option<i64>, default: i128| -> i128 {
+            match v {
+                None => default,
+                Some(v) if v < 0 => (n + i128::from(v)).max(0),
+                Some(v) => i128::from(v).min(n),
+            }
+        };
+        let (start, stop) = (at(self.start, 0), at(self.stop, n));
+        let step = i128::from(self.step.get());
+        let count = if stop > start {
+            (stop - start + step - 1) / step
+        } else {
+            0
+        };
+        if count == 0 {
+            return Err(format!(
+                "--frames {self} takes no frame of the {len} there are (it gives {start}:{stop})"
+            ));
+        }
+        // start < stop <= len and count <= len: each fits in u64.
+        Ok(FrameSelection {
+            start: u64::try_from(start).unwrap_or(0),
+            step: self.step.get(),
+            len: u64::try_from(count).unwrap_or(0),
+        })
+    }
+}
+
+impl std::fmt::Display for FrameRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let show = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        write!(f, "{}:{}", show(self.start), show(self.stop))?;
+        if self.step.get() != 1 {
+            write!(f, ":{}", self.step)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(text: &str, len: u64) -> Result<(u64, u64, u64), String> {
+        let r = FrameRange::parse(text)?.resolve(len)?;
+        Ok((r.start, r.step, r.len))
+    }
+
+    #[test]
+    fn frame_ranges_follow_numpy_slicing() {
+        // (text, len) -> (start, step, count), each as numpy's range(len)[text] gives.
+        assert_eq!(frames("0:10", 100), Ok((0, 1, 10)));
+        assert_eq!(frames(":", 7), Ok((0, 1, 7)));
+        assert_eq!(frames("5:", 7), Ok((5, 1, 2)));
+        assert_eq!(frames(":-1", 7), Ok((0, 1, 6)));
+        assert_eq!(frames("-3:", 7), Ok((4, 1, 3)));
+        assert_eq!(frames("::3", 10), Ok((0, 3, 4)));
+        assert_eq!(frames("1:8:3", 10), Ok((1, 3, 3)));
+        assert_eq!(frames("-100:5", 10), Ok((0, 1, 5)));
+        assert_eq!(frames("2:1000", 10), Ok((2, 1, 8)));
+        assert_eq!(frames("::", 4), Ok((0, 1, 4)));
+    }
+
+    #[test]
+    fn bad_frame_ranges_are_refused() {
+        for bad in ["5", "a:b", "1:2:3:4", "::0", "::-1", "0:1.5", ""] {
+            assert!(FrameRange::parse(bad).is_err(), "{bad}");
+        }
+        for (text, len) in [
+            ("5:5", 10),
+            ("8:2", 10),
+            ("20:", 10),
+            (":", 0),
+            ("-1:-2", 10),
+        ] {
+            let error = FrameRange::parse(text).unwrap().resolve(len).unwrap_err();
+            assert!(error.contains("takes no frame"), "{text}: {error}");
+        }
+        assert_eq!(FrameRange::parse("1:8:3").unwrap().to_string(), "1:8:3");
+        assert_eq!(FrameRange::parse("-5:").unwrap().to_string(), "-5:");
+    }
 }

@@ -1,14 +1,27 @@
 //! Finding stores and arrays on disk, and describing arrays for messages.
+//!
+//! A store is read through a plain filesystem store, or, when its root's `.zattrs` holds PYME's
+//! `pyme` block (a tile pyramid written by PYME's `tile_pyramid.ImagePyramid`), through
+//! `zarrs_pymecompress::PymeTileStore`, which finds each chunk at its tile file
+//! (`0/000/001/000_img.pzf`) rather than under its chunk key. A `pyme` block anywhere else
+//! names a layout this tool does not apply there, and is refused: read as plain zarr, such a
+//! store gives fill values for every tile, which looks like data.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use serde_json::{Map, Value};
 use zarrs::array::iterators::Indices;
-use zarrs::array::{Array, ArrayError, ArrayMetadata, ArraySubset, CodecError};
+use zarrs::array::{
+    Array, ArrayError, ArrayMetadata, ArrayMetadataOptions, ArraySubset, CodecError,
+};
 use zarrs::filesystem::FilesystemStore;
+use zarrs::group::GroupMetadata;
 use zarrs::metadata::NodeMetadata;
 use zarrs::node::Node;
 use zarrs::plugin::ExtensionName;
+use zarrs::storage::ReadableListableStorageTraits;
+use zarrs_pymecompress::{PymeTileSpec, PymeTileStore};
 
 use crate::failure::{error_chain, At, Failure, Place, Result};
 use pymecompress::npy::NpyDtype;
@@ -17,14 +30,26 @@ use pymecompress::npy::NpyDtype;
 /// temporary, flushed and renamed over its key, so concurrent readers never see a torn chunk.
 pub type OutStore = zarrs_pymecompress::AtomicFilesystemStore;
 
-/// A filesystem store opened for reading and writing, and the node within it the user named.
+/// The storage every command reads through: the filesystem, or PYME's tile layout over it.
+pub type InStorage = dyn ReadableListableStorageTraits;
+
+/// An array of an input store.
+pub type InArray = Array<InStorage>;
+
+/// The attribute in which PYME's tile pyramids name their storage layout (`key_schema`,
+/// `suffix`, `extension`: where each chunk's tile file is).
+pub const PYME_LAYOUT: &str = "pyme";
+
+/// A store opened for reading, and the node within it the user named.
 pub struct Located {
-    pub storage: Arc<FilesystemStore>,
+    pub storage: Arc<InStorage>,
     /// The store root as the user would write it (for messages).
     pub root: PathBuf,
     /// The node the user's path points at, `/` for the root.
     pub node_path: String,
     pub place: Place,
+    /// PYME's tile layout the store is read through, when its root names one.
+    pub tiles: Option<PymeTileSpec>,
 }
 
 fn has_node_metadata(dir: &Path) -> bool {
@@ -38,8 +63,30 @@ fn has_node_metadata(dir: &Path) -> bool {
         .any(|name| dir.join(name).is_file())
 }
 
+/// Where a directory's attributes are: `.zattrs` (Zarr v2), or `zarr.json`'s `attributes`.
+enum Attributes {
+    V2(Map<String, Value>),
+    V3(Map<String, Value>),
+}
+
+/// The attributes of the node in `dir`, read as JSON (unreadable or absent: none; zarrs
+/// reports a broken node when it opens it).
+fn dir_attributes(dir: &Path) -> Option<Attributes> {
+    let read = |name: &str| -> Option<Value> {
+        serde_json::from_slice(&std::fs::read(dir.join(name)).ok()?).ok()
+    };
+    if let Some(Value::Object(m)) = read(".zattrs") {
+        return Some(Attributes::V2(m));
+    }
+    match read("zarr.json")?.get("attributes")? {
+        Value::Object(m) => Some(Attributes::V3(m.clone())),
+        _ => None,
+    }
+}
+
 /// Splits `path` into a store root and a node path: the root is the highest directory above
-/// `path` (or `path` itself) in an unbroken line of directories holding zarr metadata.
+/// `path` (or `path` itself) in an unbroken line of directories holding zarr metadata, or the
+/// nearest of them whose attributes hold PYME's tile layout (PYME maps keys by the nearest).
 pub fn locate(path: &Path) -> Result<Located> {
     let place = Place::store(path.display());
     if path.is_file() {
@@ -55,29 +102,91 @@ pub fn locate(path: &Path) -> Result<Located> {
     }
     let mut root = path.to_path_buf();
     let mut inner: Vec<String> = Vec::new();
-    while let (Some(parent), Some(name)) = (root.parent(), root.file_name()) {
+    let mut tile_root: Option<(PathBuf, usize)> = None;
+    loop {
+        if tile_root.is_none() && layout_of(&root).is_some() {
+            tile_root = Some((root.clone(), inner.len()));
+        }
+        let (Some(parent), Some(name)) = (root.parent(), root.file_name()) else {
+            break;
+        };
         if !has_node_metadata(parent) {
             break;
         }
         inner.push(name.to_string_lossy().into_owned());
         root = parent.to_path_buf();
     }
+    if let Some((dir, depth)) = tile_root {
+        root = dir;
+        inner.truncate(depth);
+    }
     inner.reverse();
     let node_path = format!("/{}", inner.join("/"));
-    let storage = Arc::new(FilesystemStore::new(&root).at(&place)?);
-    let place = Place::store(root.display());
+    let root_place = Place::store(root.display());
+    let files = Arc::new(FilesystemStore::new(&root).at(&root_place)?);
+    let (storage, tiles): (Arc<InStorage>, _) = match dir_attributes(&root) {
+        Some(Attributes::V2(attributes)) if attributes.contains_key(PYME_LAYOUT) => {
+            let tiles = PymeTileStore::new(files).map_err(|e| {
+                root_place.fail(format!(
+                    "PYME tile pyramid: {} (the `{PYME_LAYOUT}` block of its .zattrs)",
+                    error_chain(&e)
+                ))
+            })?;
+            let spec = tiles.spec().cloned();
+            (Arc::new(tiles), spec)
+        }
+        _ => (files, None),
+    };
     Ok(Located {
         storage,
         root,
         node_path,
-        place,
+        place: root_place,
+        tiles,
     })
+}
+
+/// The storage layout `dir`'s attributes name, if any (PYME's `pyme` block).
+fn layout_of(dir: &Path) -> Option<Value> {
+    match dir_attributes(dir)? {
+        Attributes::V2(m) | Attributes::V3(m) => m.get(PYME_LAYOUT).cloned(),
+    }
+}
+
+/// Opens the node the user named, refusing any node at or below it whose attributes name a
+/// storage layout other than the one the store is read through (see the module comment).
+pub fn open_node(located: &Located) -> Result<Node> {
+    let node = Node::open(&located.storage, &located.node_path)
+        .at(&located.place.array(&located.node_path))?;
+    check_layouts(located, &node)?;
+    Ok(node)
+}
+
+fn check_layouts(located: &Located, node: &Node) -> Result<()> {
+    let path = node.path().as_str();
+    let attributes = match node.metadata() {
+        NodeMetadata::Array(ArrayMetadata::V2(m)) => &m.attributes,
+        NodeMetadata::Array(ArrayMetadata::V3(m)) => &m.attributes,
+        NodeMetadata::Group(GroupMetadata::V2(g)) => &g.attributes,
+        NodeMetadata::Group(GroupMetadata::V3(g)) => &g.attributes,
+    };
+    let applied = path == "/" && located.tiles.is_some();
+    if let Some(layout) = attributes.get(PYME_LAYOUT).filter(|_| !applied) {
+        let shown = shorten(&layout.to_string(), 120);
+        return Err(located.place.array(path).fail(format!(
+            "its attributes name a storage layout (`{PYME_LAYOUT}`: {shown}) that applies \
+             only in the root .zattrs of a PYME tile pyramid (Zarr v2); read here as plain \
+             zarr its chunks would all be fill values, so it is refused"
+        )));
+    }
+    node.children()
+        .iter()
+        .try_for_each(|child| check_layouts(located, child))
 }
 
 /// Every array at or below `node_path`, in path order.
 pub fn arrays_under(located: &Located) -> Result<Vec<(String, ArrayMetadata)>> {
-    let node = Node::open(&located.storage, &located.node_path)
-        .at(&located.place.array(&located.node_path))?;
+    let node = open_node(located)?;
     let mut found = Vec::new();
     collect_arrays(&node, &mut found);
     found.sort_by(|a, b| a.0.cmp(&b.0));
@@ -98,8 +207,70 @@ fn collect_arrays(node: &Node, found: &mut Vec<(String, ArrayMetadata)>) {
 }
 
 /// Opens one array (zarrs plus our registered codecs).
-pub fn open_array(located: &Located, path: &str) -> Result<Array<FilesystemStore>> {
+pub fn open_array(located: &Located, path: &str) -> Result<InArray> {
     Array::open(located.storage.clone(), path).at(&located.place.array(path))
+}
+
+/// `text` cut to at most `max` bytes (at a character boundary), with `…` when cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", &text[..text.floor_char_boundary(max)])
+    }
+}
+
+/// Writes `array`'s metadata (without zarrs's own `_zarrs` attribute). For Zarr v3 every codec
+/// entry is written as an object: zarrs writes a codec that has no configuration (`crc32c`) as
+/// its bare name, which the v3 spec allows but zarr-python 3 refuses (`Expected dict, got
+/// str`), and so does the sharding codec for its inner chains. The one place metadata of an
+/// output array is written.
+///
+/// # Errors
+/// The document cannot be serialized or stored.
+pub fn store_array_metadata<T>(array: &Array<T>, place: &Place) -> Result<()>
+where
+    T: ?Sized + zarrs::storage::WritableStorageTraits + 'static,
+{
+    let options = ArrayMetadataOptions::default().with_include_zarrs_metadata(false);
+    match array.metadata_opt(&options) {
+        ArrayMetadata::V2(_) => array.store_metadata_opt(&options).at(place),
+        ArrayMetadata::V3(metadata) => {
+            let mut document = serde_json::to_value(&metadata).at(place)?;
+            codecs_as_objects(&mut document);
+            let bytes = serde_json::to_vec_pretty(&document).at(place)?;
+            array
+                .storage()
+                .set(&zarrs::node::meta_key_v3(array.path()), bytes.into())
+                .at(place)
+        }
+    }
+}
+
+/// Rewrites every codec given by its bare name (`"crc32c"`) as `{"name": "crc32c"}`, in the
+/// array's chain and in the chains nested in codec configurations (`codecs`, `index_codecs` of
+/// `sharding_indexed`).
+pub fn codecs_as_objects(document: &mut Value) {
+    fn chain(codecs: &mut Value) {
+        let Value::Array(codecs) = codecs else {
+            return;
+        };
+        for codec in codecs {
+            if let Value::String(name) = codec {
+                *codec = serde_json::json!({ "name": name });
+            }
+            if let Some(Value::Object(configuration)) = codec.get_mut("configuration") {
+                for key in ["codecs", "index_codecs"] {
+                    if let Some(inner) = configuration.get_mut(key) {
+                        chain(inner);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(codecs) = document.get_mut("codecs") {
+        chain(codecs);
+    }
 }
 
 /// Codec names as stored, for messages: `pymecompress-quant16`, `bytes+zstd`, `none`.

@@ -10,16 +10,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
-use zarrs::array::{Array, ArrayMetadata, ArrayMetadataOptions, ArrayMetadataV2, ArrayMetadataV3};
+use zarrs::array::{Array, ArrayMetadata, ArrayMetadataV2, ArrayMetadataV3};
 use zarrs::group::{Group, GroupMetadata, GroupMetadataV3};
 use zarrs::metadata::v2::GroupMetadataV2;
 use zarrs::metadata::NodeMetadata;
 use zarrs::node::Node;
 
 use super::convert_chunks;
-use super::convert_plan::{plan_array, ArrayPlan};
+use super::convert_plan::{plan_array, ArrayPlan, OutCodec};
 use super::store_write::StoreWrite;
-use crate::cli::ConvertArgs;
+use crate::cli::{ConvertArgs, ConvertCodec};
 use crate::completion;
 use crate::failure::{At, Failure, Place, Result};
 use crate::store::{self, Located, OutStore};
@@ -45,11 +45,36 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
             "--shards needs Zarr v3 output (--zarr-format 3)",
         ));
     }
+    if let Some(frames) = o.frames {
+        return Err(Failure::usage(format!(
+            "--frames {frames}: --frames takes frames of a PYME series; a zarr store is \
+             converted whole (for part of an array, use export --region)"
+        )));
+    }
+    let quant_flags = quant_flags(o);
+    if let (Some(codec), Some(flags)) = (o.codec, &quant_flags) {
+        if codec != ConvertCodec::Quant16 {
+            return Err(Failure::usage(format!(
+                "{flags} set quant16's parameters, and this run writes --codec {}: leave \
+                 them out, or use --codec quant16",
+                codec_word(codec)
+            )));
+        }
+    }
     let input = store::locate(&o.input)?;
-    let root =
-        Node::open(&input.storage, &input.node_path).at(&input.place.array(&input.node_path))?;
+    let root = store::open_node(&input)?;
     let mut steps = Vec::new();
     plan_node(o, &input, &root, &mut groups_above(&input), &mut steps)?;
+    let quant16_arrays = steps.iter().any(
+        |s| matches!(s, Step::Array { plan, .. } if matches!(plan.codec, OutCodec::Quant16(_))),
+    );
+    if let (Some(flags), false) = (&quant_flags, quant16_arrays) {
+        return Err(Failure::usage(format!(
+            "{flags} set quant16's parameters, but no array is written with quant16 (without \
+             --codec each array keeps its own codec, and none is quant16): leave them out, or \
+             add --codec quant16"
+        )));
+    }
     for step in &steps {
         if let Step::Array { plan, .. } = step {
             for note in &plan.notes {
@@ -88,6 +113,29 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
         o.output.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The quant16 flags given (`--offset 5 --scale 1`), if any: they mean nothing to other codecs,
+/// so they are refused there rather than ignored.
+fn quant_flags(o: &ConvertArgs) -> Option<String> {
+    let q = &o.quant;
+    let given: Vec<&str> = [
+        (q.offset.is_some(), "--offset"),
+        (q.scale.is_some(), "--scale"),
+        (q.requantize, "--requantize"),
+    ]
+    .into_iter()
+    .filter_map(|(on, flag)| on.then_some(flag))
+    .collect();
+    (!given.is_empty()).then(|| given.join(" and "))
+}
+
+/// A codec as `--codec` spells it.
+fn codec_word(codec: ConvertCodec) -> String {
+    use clap::ValueEnum;
+    codec
+        .to_possible_value()
+        .map_or_else(|| format!("{codec:?}"), |v| v.get_name().to_string())
 }
 
 /// The output path of an input node: its path relative to the converted node.
@@ -139,10 +187,17 @@ fn plan_node(
                 GroupMetadata::V2(g) => (2, g.attributes.clone()),
                 GroupMetadata::V3(g) => (3, g.attributes.clone()),
             };
+            let mut written = attributes.clone();
+            // A tile pyramid's layout describes where its tiles are, not the converted store,
+            // whose chunks are under their zarr keys: kept, it would send readers looking for
+            // tile files.
+            if in_path == "/" && input.tiles.is_some() {
+                written.remove(store::PYME_LAYOUT);
+            }
             steps.push(Step::Group {
                 out_path,
                 format: o.zarr_format.unwrap_or(format),
-                attributes: attributes.clone(),
+                attributes: written,
             });
             ancestors.push((in_path, attributes));
             for child in node.children() {
@@ -242,7 +297,7 @@ fn write_array(
                 "shape": source.shape(),
                 "chunks": chunks,
                 "dtype": dtype.descr(),
-                "compressor": plan.codec.v2(),
+                "compressor": plan.codec.v2().at(&place)?,
                 "fill_value": in_v3.fill_value,
                 "order": "C",
                 "filters": null,
@@ -287,20 +342,23 @@ fn write_array(
     };
     let target = Array::new_with_metadata(write.storage().clone(), path, metadata).at(&place)?;
     zarrs_pymecompress::check_array(&target).at(&place)?;
-    target
-        .store_metadata_opt(&ArrayMetadataOptions::default().with_include_zarrs_metadata(false))
-        .at(&place)?;
+    store::store_array_metadata(&target, &place)?;
     write.keep_written(&target, in_path, &place)?;
-    if plan.transfer_streams {
-        let moved = convert_chunks::transfer_streams(&source, &in_place, &target, &place)?;
-        println!("{in_path}: {moved} quant16 chunks copied as stored (not quantized again)");
+    let (counts, done) = if plan.transfer_streams {
+        let counts = convert_chunks::transfer_streams(&source, &in_place, &target, &place)?;
+        (
+            counts,
+            "copied as stored (quant16, not quantized again)".to_string(),
+        )
     } else {
-        let written = convert_chunks::recode(&source, &in_place, &target, &place)?;
-        println!(
-            "{in_path}: {written} chunk regions encoded with {}",
-            plan.codec.name()
-        );
-    }
+        let counts = convert_chunks::recode(&source, &in_place, &target, &place)?;
+        let how = match plan.codec {
+            OutCodec::None => "written uncompressed (codec none)".to_string(),
+            _ => format!("encoded with {}", plan.codec.name()),
+        };
+        (counts, how)
+    };
+    println!("{in_path}: {}", counts.summary(&done));
     Ok(target)
 }
 

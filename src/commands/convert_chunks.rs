@@ -6,28 +6,78 @@ use std::num::NonZeroU64;
 
 use rayon::prelude::*;
 use zarrs::array::{Array, ArrayBytes, ArrayError, BytesRepresentation, CodecChain, CodecOptions};
-use zarrs::filesystem::FilesystemStore;
 use zarrs::storage::WritableStorageTraits;
 
 use crate::failure::{At, Place, Result};
 use crate::progress;
 use crate::resume;
-use crate::store::{self, OutStore};
+use crate::store::{self, InArray, OutStore};
+
+/// What a chunk loop did, chunk by chunk of the output's grid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Chunks written by this run.
+    pub written: u64,
+    /// Chunks a resumed run found written and checked (`resume::is_done`), left as they were.
+    pub kept: u64,
+    /// Source chunks absent (the fill value), so nothing to write.
+    pub absent: u64,
+}
+
+impl Counts {
+    fn add(self, other: Self) -> Self {
+        Self {
+            written: self.written + other.written,
+            kept: self.kept + other.kept,
+            absent: self.absent + other.absent,
+        }
+    }
+
+    /// `12 chunks encoded with zstd; 3 kept from the interrupted run`, `done` saying what
+    /// was done to the written ones.
+    pub fn summary(&self, done: &str) -> String {
+        let mut text = format!("{} chunks {done}", self.written);
+        if self.kept > 0 {
+            text += &format!("; {} kept from the interrupted run", self.kept);
+        }
+        if self.absent > 0 {
+            text += &format!("; {} absent in the source (fill value)", self.absent);
+        }
+        text
+    }
+}
+
+const WRITTEN: Counts = Counts {
+    written: 1,
+    kept: 0,
+    absent: 0,
+};
+const KEPT: Counts = Counts {
+    written: 0,
+    kept: 1,
+    absent: 0,
+};
+const ABSENT: Counts = Counts {
+    written: 0,
+    kept: 0,
+    absent: 1,
+};
 
 /// Reads each output chunk's region from the source and stores it, chunks in parallel.
-/// Regions that hold only the fill value are not stored (zarrs skips empty chunks).
+/// Regions that hold only the fill value are not stored (zarrs skips empty chunks); they count
+/// as written, since the output holds what the source does there.
 pub fn recode(
-    source: &Array<FilesystemStore>,
+    source: &InArray,
     in_place: &Place,
     target: &Array<OutStore>,
     place: &Place,
-) -> Result<u64> {
+) -> Result<Counts> {
     let indices = store::chunks(target);
     let bar = progress::items(indices.len() as u64, "converting");
-    let result = indices.par_iter().try_for_each(|index| -> Result<()> {
+    let result = indices.par_iter().map(|index| -> Result<Counts> {
         if resume::is_done(&target.chunk_key(&index)) {
             bar.inc(1);
-            return Ok(());
+            return Ok(KEPT);
         }
         let chunk_place = place.chunk(store::chunk_label(target, &index));
         let subset = target.chunk_subset_bounded(&index).at(&chunk_place)?;
@@ -49,37 +99,38 @@ pub fn recode(
         };
         target.store_array_subset(&subset, data).at(&chunk_place)?;
         bar.inc(1);
-        Ok(())
+        Ok(WRITTEN)
     });
+    let counts = result.try_reduce(Counts::default, |a, b| Ok(a.add(b)));
     bar.finish_and_clear();
-    result.map(|()| indices.len() as u64)
+    counts
 }
 
 /// Moves every stored chunk of `source` to `target` as a quant16 stream: the source's
 /// bytes-to-bytes codecs (if any) are undone, the target's applied, and the stream itself, the
 /// same bytes in Zarr v2 and v3, is never decoded. Both arrays must have the same quant16
-/// configuration and chunk grid (the plan checks). Returns the number of chunks moved.
+/// configuration and chunk grid (the plan checks).
 pub fn transfer_streams(
-    source: &Array<FilesystemStore>,
+    source: &InArray,
     in_place: &Place,
     target: &Array<OutStore>,
     place: &Place,
-) -> Result<u64> {
+) -> Result<Counts> {
     let indices = store::chunks(source);
     let bar = progress::items(indices.len() as u64, "copying");
     let (source_codecs, target_codecs) = (source.codecs(), target.codecs());
     let moved = indices
         .par_iter()
-        .map(|index| -> Result<u64> {
+        .map(|index| -> Result<Counts> {
             if resume::is_done(&target.chunk_key(&index)) {
                 bar.inc(1);
-                return Ok(1);
+                return Ok(KEPT);
             }
             let label = store::chunk_label(source, &index);
             let in_chunk = in_place.chunk(&label);
             let Some(stored) = source.retrieve_encoded_chunk(&index).at(&in_chunk)? else {
                 bar.inc(1);
-                return Ok(0);
+                return Ok(ABSENT);
             };
             let shape = source.chunk_shape(&index).at(&in_chunk)?;
             let stream = undo_bytes_codecs(&source_codecs, source, &shape, stored)
@@ -91,16 +142,16 @@ pub fn transfer_streams(
                 .set(&target.chunk_key(&index), encoded.into())
                 .at(&out_chunk)?;
             bar.inc(1);
-            Ok(1)
+            Ok(WRITTEN)
         })
-        .try_reduce(|| 0, |a, b| Ok(a + b));
+        .try_reduce(Counts::default, |a, b| Ok(a.add(b)));
     bar.finish_and_clear();
     moved
 }
 
 fn undo_bytes_codecs(
     codecs: &CodecChain,
-    source: &Array<FilesystemStore>,
+    source: &InArray,
     shape: &[NonZeroU64],
     stored: Vec<u8>,
 ) -> std::result::Result<Vec<u8>, ArrayError> {

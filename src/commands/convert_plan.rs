@@ -3,16 +3,18 @@
 //!
 //! The rule for quant16: its parameters are never made up. A quant16 source keeps its own; any
 //! other source needs them given, or read from the camera metadata with `--offset auto`.
+//! Without `--codec`, every array keeps its own codec; one the tool cannot write as it is (its
+//! parameters would change) is refused rather than changed.
 
 use serde_json::{json, Map, Value};
 use zarrs::array::{Array, ArrayMetadata};
-use zarrs::filesystem::FilesystemStore;
 use zarrs_pymecompress::{HuffmanQuant16Codec, HuffmanQuant16CodecConfiguration};
 
 use crate::cli::{ConvertArgs, ConvertCodec, ConvertQuantArgs, Offset};
-use crate::failure::{Failure, Place, Result};
-use crate::store;
+use crate::failure::{At, Failure, Place, Result};
+use crate::store::{self, InArray};
 use pymecompress_codecs::QuantParams;
+use pymecompress_pyme::attributes::METADATA as PYME_METADATA;
 
 /// The codec one output array gets.
 #[derive(Clone, Debug)]
@@ -48,7 +50,7 @@ pub const WHY_OFFSET: &str = "quant16 takes the square root of (value - offset),
 pub fn plan_array(
     o: &ConvertArgs,
     in_path: &str,
-    source: &Array<FilesystemStore>,
+    source: &InArray,
     ancestors: &[(String, Map<String, Value>)],
     in_place: &Place,
 ) -> Result<ArrayPlan> {
@@ -75,22 +77,22 @@ pub fn plan_array(
     let dtype_name = store::dtype_name(source);
     let mut notes = Vec::new();
     let codec = match o.codec {
-        ConvertCodec::Quant16 if dtype_name != "uint16" => {
-            notes.push(format!(
-                "{in_path} is {dtype_name}; quant16 codes uint16 only, so it is written with \
-                 lossless pymecompress-huffman"
-            ));
-            OutCodec::Huffman
+        Some(ConvertCodec::Quant16) if dtype_name != "uint16" => {
+            return Err(Failure::usage(format!(
+                "convert --codec quant16: array {in_path} has dtype {dtype_name}, not uint16: \
+                 quant16 codes uint16 only (use --codec huffman, lossless, or zstd)"
+            )))
         }
-        ConvertCodec::Quant16 => {
+        None if source_quant16(source).is_none() => own_codec(source, in_path, itemsize, in_place)?,
+        Some(ConvertCodec::Quant16) | None => {
             let (config, note) = quant16_config(o, in_path, source, ancestors)?;
             notes.extend(note);
             OutCodec::Quant16(config)
         }
-        ConvertCodec::Huffman => OutCodec::Huffman,
-        ConvertCodec::Zstd => OutCodec::Zstd(o.level),
-        ConvertCodec::Blosc => OutCodec::Blosc { itemsize },
-        ConvertCodec::None => OutCodec::None,
+        Some(ConvertCodec::Huffman) => OutCodec::Huffman,
+        Some(ConvertCodec::Zstd) => OutCodec::Zstd(o.level),
+        Some(ConvertCodec::Blosc) => OutCodec::Blosc { itemsize },
+        Some(ConvertCodec::None) => OutCodec::None,
     };
     let transfer_streams = match &codec {
         OutCodec::Quant16(config) => {
@@ -121,6 +123,58 @@ pub fn source_quant16<T: ?Sized>(source: &Array<T>) -> Option<HuffmanQuant16Code
         .map(|c| c.configuration().clone())
 }
 
+/// The codec of a source that is not quant16, for `convert` without `--codec`: its one
+/// compressor (besides `bytes`, and `crc32c`, which `--checksum` decides), if this tool
+/// writes it with the same parameters; else refused, since writing another would be a choice
+/// made for the user.
+fn own_codec(
+    source: &InArray,
+    in_path: &str,
+    itemsize: usize,
+    in_place: &Place,
+) -> Result<OutCodec> {
+    let chain = match source.metadata() {
+        ArrayMetadata::V3(m) => m.codecs.clone(),
+        ArrayMetadata::V2(m) => {
+            zarrs_pymecompress::array_metadata_v2_to_v3(m)
+                .at(in_place)?
+                .codecs
+        }
+    };
+    let rest: Vec<_> = chain
+        .iter()
+        .filter(|c| !matches!(c.name(), "bytes" | "crc32c"))
+        .collect();
+    let config = |c: &zarrs::metadata::v3::MetadataV3, key: &str| {
+        c.configuration().and_then(|m| m.get(key)).cloned()
+    };
+    let kept = match rest.as_slice() {
+        [] => Some(OutCodec::None),
+        [c] if c.name() == zarrs_pymecompress::HUFFMAN_NAME_V3 => Some(OutCodec::Huffman),
+        [c] if c.name() == "zstd" => config(c, "level")
+            .and_then(|l| l.as_i64())
+            .and_then(|l| i32::try_from(l).ok())
+            .map(OutCodec::Zstd),
+        [c] if c.name() == "blosc" => {
+            let ours = OutCodec::Blosc { itemsize };
+            let wanted = ours.v3(false).pop().unwrap_or_default();
+            let same = ["cname", "clevel", "shuffle"]
+                .iter()
+                .all(|k| config(c, k) == Some(wanted["configuration"][k].clone()));
+            same.then_some(ours)
+        }
+        _ => None,
+    };
+    kept.ok_or_else(|| {
+        Failure::usage(format!(
+            "convert without --codec keeps each array's codec, but array {in_path} has codecs \
+             {}, which convert does not write with these parameters; give --codec (quant16, \
+             huffman, zstd, blosc or none)",
+            store::codec_names(source.metadata())
+        ))
+    })
+}
+
 /// A regular grid whose chunks are stored one per key (not inside shards).
 fn source_is_stream_of_chunks<T: ?Sized>(source: &Array<T>) -> bool {
     match source.metadata() {
@@ -132,7 +186,7 @@ fn source_is_stream_of_chunks<T: ?Sized>(source: &Array<T>) -> bool {
 fn quant16_config(
     o: &ConvertArgs,
     in_path: &str,
-    source: &Array<FilesystemStore>,
+    source: &InArray,
     ancestors: &[(String, Map<String, Value>)],
 ) -> Result<(HuffmanQuant16CodecConfiguration, Option<String>)> {
     let q = &o.quant;
@@ -155,7 +209,9 @@ fn quant16_config(
             let (value, holder) = camera_offset(source, in_path, ancestors).ok_or_else(|| {
                 Failure::usage(format!(
                     "--offset auto: no Camera.ADOffset in the attributes of array {in_path} or \
-                     of the groups above it; give --offset N. {WHY_OFFSET}"
+                     of the groups above it (looked for \"Camera.ADOffset\", \"Camera\": \
+                     {{\"ADOffset\"}}, and both inside \"{PYME_METADATA}\"); give --offset N. \
+                     {WHY_OFFSET}"
                 ))
             })?;
             let note = format!(
@@ -217,22 +273,30 @@ pub fn keep_own_quant16(
 }
 
 /// PYME's camera offset from the array's attributes or its groups', nearest first, as
-/// `"Camera.ADOffset": N` or `"Camera": {"ADOffset": N}`; with the path that holds it.
+/// `"Camera.ADOffset": N` or `"Camera": {"ADOffset": N}`, at the top of the attributes or
+/// inside `pyme_metadata` (where `convert` of a PYME series keeps the series' `metadata.json`,
+/// flat with dotted keys); with the path that holds it.
 fn camera_offset(
-    source: &Array<FilesystemStore>,
+    source: &InArray,
     in_path: &str,
     ancestors: &[(String, Map<String, Value>)],
 ) -> Option<(f64, String)> {
+    fn in_map(attributes: &Map<String, Value>) -> Option<f64> {
+        attributes
+            .get("Camera.ADOffset")
+            .or_else(|| attributes.get("Camera")?.get("ADOffset"))
+            .and_then(Value::as_f64)
+            .filter(|v| v.is_finite())
+    }
     let own = (in_path.to_string(), source.attributes().clone());
     std::iter::once(&own)
         .chain(ancestors.iter().rev())
         .find_map(|(path, attributes)| {
-            attributes
-                .get("Camera.ADOffset")
-                .or_else(|| attributes.get("Camera")?.get("ADOffset"))
-                .and_then(Value::as_f64)
-                .filter(|v| v.is_finite())
-                .map(|v| (v, path.clone()))
+            let found = in_map(attributes).or_else(|| match attributes.get(PYME_METADATA) {
+                Some(Value::Object(metadata)) => in_map(metadata),
+                _ => None,
+            })?;
+            Some((found, path.clone()))
         })
 }
 
@@ -248,12 +312,16 @@ impl OutCodec {
         }
     }
 
-    /// The Zarr v2 `compressor` entry.
-    pub fn v2(&self) -> Value {
-        match self {
+    /// The Zarr v2 `compressor` entry (`null` only for [`OutCodec::None`]).
+    ///
+    /// # Errors
+    /// The quant16 entry cannot be serialized: never written as `null`, which would store the
+    /// array uncompressed where a codec was asked for.
+    pub fn v2(&self) -> std::result::Result<Value, serde_json::Error> {
+        Ok(match self {
             Self::Quant16(config) => {
                 let codec = HuffmanQuant16Codec::new_with_configuration(config.clone());
-                serde_json::to_value(codec.compressor_v2()).unwrap_or(Value::Null)
+                serde_json::to_value(codec.compressor_v2())?
             }
             Self::Huffman => json!({"id": zarrs_pymecompress::HUFFMAN_ID_V2}),
             Self::Zstd(level) => json!({"id": "zstd", "level": level}),
@@ -261,7 +329,7 @@ impl OutCodec {
                 json!({"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0})
             }
             Self::None => Value::Null,
-        }
+        })
     }
 
     /// The Zarr v3 codec chain, with zarr's `crc32c` codec last if `checksum`.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use zarrs::array::ArraySubset;
 
 use crate::atomic::PartialFile;
-use crate::cli::FileOutputArgs;
+use crate::cli::{FileOutputArgs, FrameRange};
 use crate::failure::{At, Failure, Result};
 use crate::progress;
 use crate::store::{self, Located};
@@ -17,8 +17,21 @@ pub fn run(
     path: &Path,
     out: &Path,
     region: Option<&str>,
+    frames: Option<FrameRange>,
     flags: &FileOutputArgs,
 ) -> Result<ExitCode> {
+    if let Some(frames) = frames {
+        // Refused, not read as a region of axis 0: a store's first axis need not be frames.
+        return Err(Failure::usage(format!(
+            "--frames {frames}: --frames takes frames of a PYME series; for a zarr store give \
+             a region with --region (--region {frames_axis} takes those rows of axis 0; a \
+             region has no step)",
+            frames_axis = FrameRange {
+                step: std::num::NonZeroU64::MIN,
+                ..frames
+            }
+        )));
+    }
     let located = store::locate(path)?;
     let array_path = pick_array(&located)?;
     let array = store::open_array(&located, &array_path)?;

@@ -5,19 +5,26 @@ use std::process::ExitCode;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use zarrs::array::{Array, ArrayMetadata};
-use zarrs::filesystem::FilesystemStore;
+use serde_json::{json, Map, Value};
+use zarrs::array::ArrayMetadata;
 use zarrs::storage::ReadableStorageTraits;
 
 use crate::failure::{At, Failure, Result};
 use crate::progress;
-use crate::store::{self, Located};
+use crate::store::{self, InArray, Located};
+use pymecompress_pyme::attributes::EVENTS;
 
 #[derive(Serialize)]
 struct StoreInfo {
     store: String,
+    /// How chunks are found when not under their zarr keys (a PYME tile pyramid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    layout: Option<Value>,
     arrays: Vec<ArrayInfo>,
 }
+
+/// Longest attribute value shown in text output; `--json` gives every value whole.
+const SHOWN: usize = 160;
 
 #[derive(Serialize)]
 struct ArrayInfo {
@@ -59,6 +66,11 @@ pub fn run(path: &Path, json: bool) -> Result<ExitCode> {
     }
     let report = StoreInfo {
         store: located.root.display().to_string(),
+        layout: located.tiles.as_ref().map(|t| {
+            json!({"pyme_tiles": {
+                "key_schema": t.key_schema, "suffix": t.suffix, "extension": t.extension,
+            }})
+        }),
         arrays: infos,
     };
     if json {
@@ -132,9 +144,7 @@ fn subchunk_shape(metadata: &ArrayMetadata) -> Option<Vec<u64>> {
 }
 
 /// How many chunks exist and their total stored size.
-fn chunk_sizes(
-    array: &Array<FilesystemStore>,
-) -> std::result::Result<(u64, u64), zarrs::storage::StorageError> {
+fn chunk_sizes(array: &InArray) -> std::result::Result<(u64, u64), zarrs::storage::StorageError> {
     let indices = store::chunks(array);
     let bar = progress::items(indices.len() as u64, "sizing");
     let storage = array.storage();
@@ -193,6 +203,13 @@ pub fn short_bytes(bytes: u64) -> String {
 /// the store has no arrays, and the errors that follow say what there is.
 fn print_text(report: &StoreInfo, all_read: bool) {
     println!("store {}", report.store);
+    if let Some(tiles) = report.layout.as_ref().and_then(|l| l.get("pyme_tiles")) {
+        println!(
+            "  layout      PYME tile pyramid: each chunk is the tile file {} (its .zattrs' \
+             `pyme` block)",
+            tiles["key_schema"]
+        );
+    }
     if report.arrays.is_empty() && all_read {
         println!("  (no arrays)");
     }
@@ -227,11 +244,41 @@ fn print_text(report: &StoreInfo, all_read: bool) {
             Some(r) => println!("  ratio       {r:.2}x"),
             None => println!("  ratio       -"),
         }
-        if !a.attributes.is_empty() {
-            println!(
-                "  attributes  {}",
-                serde_json::Value::Object(a.attributes.clone())
-            );
-        }
+        print_attributes(&a.attributes);
+    }
+}
+
+/// One line per attribute, long values summarised: PYME's events (thousands in a converted
+/// series) by count, first and last; anything else cut at [`SHOWN`] bytes.
+fn print_attributes(attributes: &Map<String, Value>) {
+    if attributes.is_empty() {
+        return;
+    }
+    println!("  attributes");
+    let mut shortened = false;
+    for (key, value) in attributes {
+        let whole = value.to_string();
+        let shown = match value {
+            Value::Array(events) if key == EVENTS && whole.len() > SHOWN => {
+                let end = |e: Option<&Value>| {
+                    store::shorten(&e.map(Value::to_string).unwrap_or_default(), SHOWN / 2)
+                };
+                format!(
+                    "{} events, first {}, last {}",
+                    events.len(),
+                    end(events.first()),
+                    end(events.last())
+                )
+            }
+            Value::Object(map) if whole.len() > SHOWN => {
+                format!("{} ({} keys)", store::shorten(&whole, SHOWN), map.len())
+            }
+            _ => store::shorten(&whole, SHOWN),
+        };
+        shortened |= shown != whole;
+        println!("    {key}: {shown}");
+    }
+    if shortened {
+        println!("    (long values shortened; --json gives every attribute in full)");
     }
 }

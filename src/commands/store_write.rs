@@ -24,18 +24,23 @@ pub struct StoreWrite {
 }
 
 /// The arguments that decide a converted store's bytes, whatever the input; each input adds
-/// its own (source, node, shape) in `specific`.
+/// its own (source, node, shape) in `specific`. A flag left out is recorded as what it then
+/// means, not as `null`: a refused `--resume` quotes these values to the user.
 fn manifest(o: &ConvertArgs, specific: Map<String, Value>) -> Value {
+    let or = |value: Option<Value>, otherwise: &str| {
+        value.unwrap_or_else(|| json!(format!("not given ({otherwise})")))
+    };
     let mut all = json!({
-        "codec": format!("{:?}", o.codec),
+        "codec": or(o.codec.map(|c| json!(format!("{c:?}"))), "each input's own codec"),
         "level": o.level,
-        "zarr_format": o.zarr_format,
-        "chunks": o.chunks,
-        "shards": o.shards,
+        "zarr_format": or(o.zarr_format.map(|f| json!(f)), "each input's own format"),
+        "chunks": or(o.chunks.as_ref().map(|c| json!(c)), "the input's chunks"),
+        "shards": or(o.shards.as_ref().map(|s| json!(s)), "no shards"),
         "checksum": o.checksum,
-        "offset": format!("{:?}", o.quant.offset),
-        "scale": o.quant.scale,
+        "offset": or(o.quant.offset.map(|v| json!(format!("{v:?}"))), "the source's own"),
+        "scale": or(o.quant.scale.map(|v| json!(v)), "the source's own"),
         "requantize": o.quant.requantize,
+        "frames": or(o.frames.map(|f| json!(f.to_string())), "all"),
     });
     if let Some(object) = all.as_object_mut() {
         object.extend(specific);
