@@ -143,6 +143,13 @@ impl fmt::Display for Failure {
 
 pub type Result<T, E = Failure> = std::result::Result<T, E>;
 
+/// A PYME source's error names the source and frame; its sources say what is wrong.
+impl From<pymecompress_pyme::SourceError> for Failure {
+    fn from(error: pymecompress_pyme::SourceError) -> Self {
+        Failure::msg(error_chain(&error))
+    }
+}
+
 /// Attaches a [`Place`] to any error, flattening its source chain into the message.
 pub trait At<T> {
     fn at(self, place: &Place) -> Result<T>;

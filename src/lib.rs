@@ -10,5 +10,4 @@ pub use zarrs_pymecompress as zarr;
 pub use pymecompress_codecs::{huffman, quant16, stream, Error, QuantParams};
 
 pub mod npy;
-pub mod series;
 pub mod synth;

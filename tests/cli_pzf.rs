@@ -135,7 +135,7 @@ fn a_truncated_pzf_file_fails_with_its_name() {
         "--region",
         "0:1",
     ]));
-    assert!(err.contains("--region is not supported"), "{err}");
+    assert!(err.contains("--region is for a zarr store"), "{err}");
     let err = usage_fails(&run([
         "info",
         path_str(&fixtures::path("pzf/u16_huff_C_2d.pzf")),

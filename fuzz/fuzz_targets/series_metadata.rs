@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pymecompress::series::parse;
+use pymecompress_pyme::series::parse;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&kind, text)) = data.split_first() else {

@@ -7,9 +7,11 @@ mod convert_plan;
 mod demo;
 mod export;
 mod info;
-mod pzf_input;
-mod series_convert;
-mod series_export;
+mod pyme_input;
+mod source_convert;
+mod source_export;
+mod source_info;
+mod source_verify;
 mod store_write;
 mod verify;
 
@@ -19,36 +21,43 @@ use crate::cli::Command;
 use crate::failure::Result;
 
 pub fn run(command: Command) -> Result<ExitCode> {
-    // A `.pzf` file or a PYME series is not a zarr store: those inputs take their own path
-    // (`pzf_input`, `series_export`, `series_convert`) before any store is opened.
+    // A PYME source (a `.pzf` file, a series) is not a zarr store: it is opened as a
+    // `FrameSource` and takes the `source_*` commands, written once against that trait.
     match command {
-        Command::Info { store, json, node } => match pzf_input::classify(&store, &node)? {
-            Some(input) => pzf_input::info(&input, json),
+        Command::Info { store, json, node } => match pyme_input::open(&store, &node)? {
+            Some(source) => source_info::run(source.as_ref(), json),
             None => info::run(&store, json),
         },
-        Command::Verify { store, node, json } => match pzf_input::classify(&store, &node)? {
-            Some(input) => pzf_input::verify(&input),
+        Command::Verify { store, node, json } => match pyme_input::open(&store, &node)? {
+            Some(source) => source_verify::run(source.as_ref(), json, false),
             None => verify::run(&store, json),
         },
         Command::Export {
             array,
             out,
             region,
+            frames,
             out_flags,
             node,
             allow_incomplete,
-        } => match pzf_input::classify(&array, &node)? {
-            Some(input) => series_export::run(
-                &input,
-                &out,
-                region.as_deref(),
-                &out_flags,
-                allow_incomplete,
-            ),
-            None => export::run(&array, &out, region.as_deref(), &out_flags),
+        } => match pyme_input::open(&array, &node)? {
+            Some(source) => {
+                if region.is_some() {
+                    return Err(crate::failure::Failure::usage(
+                        "--region is for a zarr store; for a PYME series take frames with \
+                         --frames A:B[:STEP] (or convert to zarr first)",
+                    ));
+                }
+                let selection = pyme_input::selection(source.as_ref(), frames)?;
+                source_export::run(source.as_ref(), &out, selection, &out_flags, allow_incomplete)
+            }
+            None => export::run(&array, &out, region.as_deref(), frames, &out_flags),
         },
-        Command::Convert(args) => match pzf_input::classify(&args.input, &args.node)? {
-            Some(input) => series_convert::run(&input, &args),
+        Command::Convert(args) => match pyme_input::open(&args.input, &args.node)? {
+            Some(source) => {
+                let selection = pyme_input::selection(source.as_ref(), args.frames)?;
+                source_convert::run(source.as_ref(), &args, selection)
+            }
             None => convert::run(&args),
         },
         Command::Compress {

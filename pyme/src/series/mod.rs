@@ -13,7 +13,7 @@
 //!
 //! ```no_run
 //! use std::path::PathBuf;
-//! use pymecompress::series::Series;
+//! use pymecompress_pyme::series::Series;
 //!
 //! let series = Series::open("server0/scan_000.pcs", &[PathBuf::from("server1/scan_000.pcs")])?;
 //! println!("{} frames, complete: {}", series.frame_count(), series.is_complete());
@@ -22,7 +22,7 @@
 //! }
 //! let layout = series.check_uniform()?;
 //! let first = series.read_frame(0)?;
-//! # Ok::<(), pymecompress::series::SeriesError>(())
+//! # Ok::<(), pymecompress_pyme::series::SeriesError>(())
 //! ```
 
 mod error;
@@ -30,6 +30,7 @@ mod index;
 mod metadata;
 #[doc(hidden)]
 pub mod parse;
+mod source;
 mod uniform;
 
 use std::collections::BTreeMap;
@@ -38,14 +39,17 @@ use std::path::{Path, PathBuf};
 use pymecompress_codecs::pzf::{self, PzfFrame, PzfHeader};
 use serde_json::{Map, Value};
 
+use crate::layout::FrameLayout;
+
 pub use error::SeriesError;
 pub use index::FrameEntry;
 pub use metadata::{Dimensions, Event};
-pub use uniform::FrameLayout;
 
 /// An opened series: its directories, its frame index and its JSON files.
 #[derive(Clone, Debug)]
 pub struct Series {
+    /// The first directory as given, for messages.
+    label: String,
     dirs: Vec<PathBuf>,
     frames: BTreeMap<u32, FrameEntry>,
     metadata: Map<String, Value>,
@@ -64,6 +68,8 @@ impl Series {
     ///   that are not what PYME writes or differ between servers.
     /// - [`SeriesError::UnexpectedFrameFile`], [`SeriesError::Header`],
     ///   [`SeriesError::FrameNumberMismatch`], [`SeriesError::DuplicateFrame`] for frame files.
+    /// - [`SeriesError::NotASeriesCopy`] for a node holding neither frames nor the series'
+    ///   JSON files (a data server's root given instead of the series' directory in it).
     /// - [`SeriesError::Io`] for anything that cannot be read.
     pub fn open(dir: impl AsRef<Path>, nodes: &[PathBuf]) -> Result<Self, SeriesError> {
         let mut dirs = vec![dir.as_ref().to_path_buf()];
@@ -73,10 +79,14 @@ impl Series {
                 return Err(SeriesError::NotADirectory { path: dir.clone() });
             }
         }
+        for node in &dirs[1..] {
+            check_node(node)?;
+        }
         let json = metadata::read_series_json(&dirs)?;
         let dimensions = metadata::dimensions(&json.metadata_path, &json.metadata)?;
         let frames = index::index_frames(&dirs)?;
         Ok(Self {
+            label: dirs[0].display().to_string(),
             dirs,
             frames,
             metadata: json.metadata,
@@ -84,6 +94,12 @@ impl Series {
             events: json.events,
             dimensions,
         })
+    }
+
+    /// The first directory as given, for messages.
+    #[must_use]
+    pub fn label(&self) -> &str {
+        &self.label
     }
 
     /// The directories, the first one given, then the nodes.
@@ -225,4 +241,38 @@ impl Series {
     pub fn check_uniform(&self) -> Result<FrameLayout, SeriesError> {
         uniform::check(&self.frames)
     }
+}
+
+/// A node must hold part of the series: a frame file or one of its JSON files. A data server's
+/// root (holding `NAME.pcs` directories) is the likely mistake: say what it holds.
+fn check_node(node: &Path) -> Result<(), SeriesError> {
+    let entries = std::fs::read_dir(node).map_err(|source| SeriesError::Io {
+        path: node.to_path_buf(),
+        source,
+    })?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| SeriesError::Io {
+            path: node.to_path_buf(),
+            source,
+        })?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_series_file = (name.starts_with("frame") && name.ends_with(".pzf"))
+            || ["metadata.json", "final_metadata.json", "events.json"].contains(&name.as_str());
+        if is_series_file {
+            return Ok(());
+        }
+        names.push(name);
+    }
+    names.sort();
+    let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+    let holds = match names.len() {
+        0 => "nothing".to_string(),
+        n if n > shown.len() => format!("{n} entries: {}, ...", shown.join(", ")),
+        n => format!("{n} entr{}: {}", if n == 1 { "y" } else { "ies" }, shown.join(", ")),
+    };
+    Err(SeriesError::NotASeriesCopy {
+        path: node.to_path_buf(),
+        holds,
+    })
 }

@@ -3,10 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use pymecompress::npy::NpyArray;
-use pymecompress::series::{Series, SeriesError};
+use pymecompress_pyme::series::{Series, SeriesError};
 use pymecompress_codecs::pzf::{DataFormat, PzfData, Quantization};
-use pymecompress_test_support::fixtures;
+use pymecompress_test_support::{fixtures, npy};
 
 fn data() -> PathBuf {
     fixtures::path("pyme_series/data")
@@ -25,8 +24,13 @@ fn open(dirs: &[PathBuf]) -> Result<Series, SeriesError> {
 
 /// PYME's `loads` of every frame, stacked (frames, 32, 32), as the generator saved it.
 fn expected(fixture: &str) -> Vec<Vec<u16>> {
-    let npy = NpyArray::read_file(&data().join(fixture).join("expected.npy")).unwrap();
-    let values = npy.to_u16().unwrap();
+    let npy = npy::read(&data().join(fixture).join("expected.npy")).unwrap();
+    assert_eq!(npy.descr, "<u2");
+    let values: Vec<u16> = npy
+        .c_bytes
+        .chunks_exact(2)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        .collect();
     values.chunks_exact(32 * 32).map(<[u16]>::to_vec).collect()
 }
 
@@ -84,10 +88,7 @@ fn a_complete_two_server_series_reads_as_pyme_wrote_it() {
         (layout.data_format, layout.shape),
         (DataFormat::U16, [32, 32, 1])
     );
-    assert_eq!(
-        (layout.quantization, layout.quant_params),
-        (Quantization::None, None)
-    );
+    assert_eq!((layout.quantization, layout.quant), (Quantization::None, None));
     assert!(matches!(
         series.read_frame(120),
         Err(SeriesError::NoSuchFrame { frame: 120 })
@@ -140,10 +141,10 @@ fn a_quantized_series_shares_its_parameters() {
     let dirs = vec![data().join("quantized/server0/scan_002.pcs")];
     let series = open(&dirs).unwrap();
     let layout = series.check_uniform().unwrap();
-    assert_eq!(
-        (layout.quantization, layout.quant_params),
-        (Quantization::Sqrt, Some((100.0, 1.0)))
-    );
+    let quant = layout.quant.expect("quantized");
+    assert_eq!(layout.quantization, Quantization::Sqrt);
+    assert_eq!((quant.offset, quant.scale), (100.0, 1.0));
+    assert_eq!((quant.params.offset(), quant.params.scale()), (100.0, 1.0));
     let stack = expected("quantized");
     for n in 0..4u32 {
         assert_eq!(

@@ -24,6 +24,19 @@ pub enum SeriesError {
         /// The path given.
         path: PathBuf,
     },
+    /// A `--node` directory that holds no part of the series.
+    #[error(
+        "--node {}: holds no frame%05d.pzf file and no metadata.json, final_metadata.json or \
+         events.json (it holds {holds}); give the series' own directory on that server \
+         (NAME.pcs), not the server's root",
+        path.display()
+    )]
+    NotASeriesCopy {
+        /// The directory given.
+        path: PathBuf,
+        /// What it holds, in words.
+        holds: String,
+    },
     /// A `.pzf` file whose name is not `frame%05d.pzf`, as PYME's spooler names frames.
     #[error("{}: a .pzf file not named frame%05d.pzf (e.g. frame00042.pzf)", path.display())]
     UnexpectedFrameFile {

@@ -1,0 +1,89 @@
+//! The gap and completeness policy: a source with missing frames, or whose acquisition has not
+//! finished, is refused by anything that writes it out, unless the caller allows it; then a
+//! missing frame is a fill-value frame at its own index, listed (never shifted over, as PYME's
+//! HDF5 reader does).
+
+use std::fmt;
+
+use crate::frames::ranges;
+use crate::{FrameSource, SourceError, SourceKind};
+
+/// What an incomplete source lacks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incomplete {
+    /// The kind of source.
+    pub kind: SourceKind,
+    /// Missing frame slots, ascending.
+    pub missing: Vec<u64>,
+    /// Whether the acquisition finished (`events.json` present).
+    pub finished: bool,
+}
+
+impl Incomplete {
+    /// What `source` lacks, or `None` when it is complete.
+    #[must_use]
+    pub fn of(source: &dyn FrameSource) -> Option<Self> {
+        let missing = source.missing();
+        let finished = source.is_finished();
+        (!missing.is_empty() || !finished).then(|| Self {
+            kind: source.kind(),
+            missing,
+            finished,
+        })
+    }
+
+    /// The advice for a refused source: where the frames may be (a series split over data
+    /// servers), and how to go on anyway.
+    #[must_use]
+    pub fn advice(&self) -> String {
+        let mut advice = String::new();
+        if !self.missing.is_empty() && self.kind == SourceKind::Series {
+            advice.push_str(
+                "is the series split over data servers? give each server's copy of it with \
+                 --node DIR; ",
+            );
+        }
+        advice.push_str(
+            "add --allow-incomplete to go on anyway (missing frames then read as zeros and are \
+             listed in the attribute pyme_missing_frames)",
+        );
+        advice
+    }
+}
+
+impl fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut what = Vec::new();
+        if !self.missing.is_empty() {
+            let n = self.missing.len();
+            what.push(format!(
+                "{n} frame{} missing ({})",
+                if n == 1 { "" } else { "s" },
+                ranges(&self.missing)
+            ));
+        }
+        if !self.finished {
+            what.push("no events.json (the acquisition did not finish)".to_string());
+        }
+        write!(f, "{}", what.join("; "))
+    }
+}
+
+/// Applies the policy: a complete source passes (`Ok(None)`); an incomplete one is refused
+/// unless `allow_incomplete`, when what it lacks is returned for the caller to report.
+///
+/// # Errors
+/// [`SourceError::Incomplete`] for an incomplete source not allowed.
+pub fn check(
+    source: &dyn FrameSource,
+    allow_incomplete: bool,
+) -> Result<Option<Incomplete>, SourceError> {
+    match Incomplete::of(source) {
+        None => Ok(None),
+        Some(lack) if allow_incomplete => Ok(Some(lack)),
+        Some(lack) => Err(SourceError::Incomplete {
+            source_name: source.name().to_string(),
+            lack,
+        }),
+    }
+}

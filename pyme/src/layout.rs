@@ -1,0 +1,79 @@
+//! What every frame of a source shares, from the PZF headers: data type, shape, quantization
+//! (with its validated parameters) and element order.
+
+use pymecompress_codecs::pzf::{DataFormat, DimOrder, PzfError, PzfHeader, Quantization};
+use pymecompress_codecs::QuantParams;
+
+/// A frame's square-root quantization: the header's f32 values as written, and the core's
+/// [`QuantParams`] validated from them once (`PzfHeader::quant_params`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FrameQuant {
+    /// QuantOffset, as stored.
+    pub offset: f32,
+    /// QuantScale, as stored.
+    pub scale: f32,
+    /// The same, checked (finite offset, finite scale above 0) and widened exactly.
+    pub params: QuantParams,
+}
+
+/// The layout of a frame, from its header.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FrameLayout {
+    /// DataFormat.
+    pub data_format: DataFormat,
+    /// (Width, Height, Depth): PYME's axis order, Width slowest in C order. A viewer's rows
+    /// are Height's axis: these are not (rows, columns).
+    pub shape: [usize; 3],
+    /// DataQuantization.
+    pub quantization: Quantization,
+    /// QuantOffset and QuantScale when quantized (`None` otherwise: `dumps` records zeros).
+    pub quant: Option<FrameQuant>,
+    /// The element order of the pixels; C for frames with at most one dimension longer than
+    /// 1, whose C and F orders are the same sequence (`dumps` records F for those).
+    pub order: DimOrder,
+}
+
+impl FrameLayout {
+    /// The layout of one frame's header.
+    ///
+    /// # Errors
+    /// [`PzfError::InvalidQuantParams`] for a quantized header whose offset or scale the
+    /// quantizer refuses (`PzfHeader::parse` already refuses those: a header built by hand
+    /// may not have been parsed).
+    pub fn of(header: &PzfHeader) -> Result<Self, PzfError> {
+        let shape = header.shape();
+        let long_dims = shape.iter().filter(|&&d| d > 1).count();
+        let quant = if header.quantization == Quantization::Sqrt {
+            Some(FrameQuant {
+                offset: header.quant_offset,
+                scale: header.quant_scale,
+                params: header.quant_params()?,
+            })
+        } else {
+            None
+        };
+        Ok(Self {
+            data_format: header.data_format,
+            shape,
+            quantization: header.quantization,
+            quant,
+            order: if long_dims <= 1 {
+                DimOrder::C
+            } else {
+                header.dim_order
+            },
+        })
+    }
+
+    /// Pixels per frame.
+    #[must_use]
+    pub fn pixels(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Bytes per decoded frame.
+    #[must_use]
+    pub fn frame_bytes(&self) -> usize {
+        self.pixels() * self.data_format.itemsize()
+    }
+}

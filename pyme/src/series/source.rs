@@ -1,0 +1,117 @@
+//! A cluster series as a [`FrameSource`]: slot `i` is the frame whose header's FrameNum is `i`.
+
+use pymecompress_codecs::pzf::{PzfFrame, PzfHeader};
+use serde_json::{Map, Value};
+
+use super::{Event, Series, SeriesError};
+use crate::source::{FrameSource, Payload, SourceKind};
+use crate::{FrameLayout, SourceError};
+
+impl Series {
+    fn source_error(&self, source: SeriesError) -> SourceError {
+        SourceError::Series {
+            dir: self.dirs()[0].clone(),
+            source,
+        }
+    }
+
+    /// The frame number of slot `i`, if the series holds it (frame numbers are u32).
+    fn present_number(&self, i: u64) -> Option<u32> {
+        u32::try_from(i).ok().filter(|&n| self.frame(n).is_some())
+    }
+}
+
+impl FrameSource for Series {
+    fn kind(&self) -> SourceKind {
+        SourceKind::Series
+    }
+
+    fn name(&self) -> &str {
+        self.label()
+    }
+
+    fn locations(&self) -> Vec<String> {
+        self.dirs().iter().map(|d| d.display().to_string()).collect()
+    }
+
+    fn len(&self) -> u64 {
+        let present_end = self.frame_numbers().last().map_or(0, |n| u64::from(n) + 1);
+        self.expected_frames()
+            .map_or(present_end, |n| n.max(present_end))
+    }
+
+    fn present_count(&self) -> u64 {
+        self.frame_count() as u64
+    }
+
+    fn is_present(&self, i: u64) -> bool {
+        self.present_number(i).is_some()
+    }
+
+    fn missing(&self) -> Vec<u64> {
+        Series::missing(self).into_iter().map(u64::from).collect()
+    }
+
+    fn is_finished(&self) -> bool {
+        Series::is_finished(self)
+    }
+
+    fn expected_frames(&self) -> Option<u64> {
+        Series::expected_frames(self)
+    }
+
+    fn layout(&self) -> Result<FrameLayout, SourceError> {
+        self.check_uniform().map_err(|e| self.source_error(e))
+    }
+
+    fn first_header(&self) -> Option<PzfHeader> {
+        let first = self.frame_numbers().next()?;
+        self.frame_header(first).copied()
+    }
+
+    fn stored_bytes(&self) -> u64 {
+        self.frame_numbers()
+            .filter_map(|n| self.frame(n))
+            .map(|e| e.len)
+            .sum()
+    }
+
+    fn metadata(&self) -> &Map<String, Value> {
+        Series::metadata(self)
+    }
+
+    fn final_metadata(&self) -> Option<&Map<String, Value>> {
+        Series::final_metadata(self)
+    }
+
+    fn events(&self) -> Option<&[Event]> {
+        Series::events(self)
+    }
+
+    fn payload(&self, i: u64) -> Result<Option<Payload>, SourceError> {
+        let Some(n) = self.present_number(i) else {
+            return Ok(None);
+        };
+        let bytes = self.frame_bytes(n).map_err(|e| self.source_error(e))?;
+        let path = self.frame(n).map(|e| e.path.clone()).unwrap_or_default();
+        let payload = Payload::parse(bytes)
+            .map_err(|source| self.source_error(SeriesError::Header { path: path.clone(), source }))?;
+        if payload.header.frame_num != n {
+            return Err(self.source_error(SeriesError::FrameChanged {
+                path,
+                expected: n,
+                found: payload.header.frame_num,
+            }));
+        }
+        Ok(Some(payload))
+    }
+
+    fn read_frame(&self, i: u64) -> Result<Option<PzfFrame>, SourceError> {
+        let Some(n) = self.present_number(i) else {
+            return Ok(None);
+        };
+        Series::read_frame(self, n)
+            .map(Some)
+            .map_err(|e| self.source_error(e))
+    }
+}

@@ -1,0 +1,197 @@
+//! [`FrameSource`]: the one interface every PYME image source implements (a `.pzf` file, a
+//! cluster series; next an HDF5 file, a series over HTTP), and that every command is written
+//! against once.
+//!
+//! A source is a stack of frames, numbered from 0. A slot may be empty (a frame the series
+//! lacks); what a command does about that is [`crate::gaps`]'s policy, not the source's.
+
+use std::fmt;
+
+use pymecompress_codecs::pzf::{self, PzfFrame, PzfHeader};
+use serde_json::{Map, Value};
+
+use crate::frames::c_order_le_bytes;
+use crate::{Event, FrameLayout, SourceError};
+
+/// What kind of source it is, for messages and `info`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// One `.pzf` file: a single frame, shaped as `PZFFormat.loads` returns it.
+    Pzf,
+    /// A cluster series: `frame%05d.pzf` files in a `NAME.pcs` directory and its copies.
+    Series,
+}
+
+impl SourceKind {
+    /// The word used in messages: `pzf`, `series`.
+    #[must_use]
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Pzf => "pzf",
+            Self::Series => "series",
+        }
+    }
+}
+
+/// One frame's stored bytes: a whole PZF file (header and payload) and its parsed header, for
+/// moving the payload into a chunk without decoding it.
+#[derive(Clone, Debug)]
+pub struct Payload {
+    /// The PZF file's bytes.
+    pub bytes: Vec<u8>,
+    /// Its header, parsed from `bytes`.
+    pub header: PzfHeader,
+}
+
+impl Payload {
+    /// Parses the header of a whole PZF file.
+    ///
+    /// # Errors
+    /// The PZF reader's error for a header that is not valid.
+    pub fn parse(bytes: Vec<u8>) -> Result<Self, pzf::PzfError> {
+        let header = PzfHeader::parse(&bytes)?;
+        Ok(Self { bytes, header })
+    }
+
+    /// The pixels as stored (after the header): raw bytes or a Huffman stream.
+    #[must_use]
+    pub fn stored(&self) -> &[u8] {
+        // `PzfHeader::parse` checked DataOffset against the length.
+        self.bytes
+            .get(self.header.data_offset as usize..)
+            .unwrap_or_default()
+    }
+}
+
+/// A source of PYME frames. Every method that touches stored data returns a [`SourceError`]
+/// naming the source and the frame; none panics on bad data.
+pub trait FrameSource: Send + Sync {
+    /// What kind of source this is.
+    fn kind(&self) -> SourceKind;
+
+    /// The source as the user named it (a path or URL), for messages.
+    fn name(&self) -> &str;
+
+    /// Where its data lives, when more than one place (a series' directories on each data
+    /// server); empty for a single file.
+    fn locations(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Frame slots: the highest frame present + 1, or more when the metadata gives a larger
+    /// frame count (frames missing at the end).
+    fn len(&self) -> u64;
+
+    /// True when the source has no frame slot at all.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many frames are present.
+    fn present_count(&self) -> u64;
+
+    /// Whether slot `i` holds a frame.
+    fn is_present(&self, i: u64) -> bool;
+
+    /// The slots below [`Self::len`] that hold no frame, ascending.
+    fn missing(&self) -> Vec<u64>;
+
+    /// Whether the acquisition finished (a series: `events.json` present). A file is.
+    fn is_finished(&self) -> bool {
+        true
+    }
+
+    /// How many frames the metadata says the acquisition has (SizeZ × SizeT × SizeC), when
+    /// it says.
+    fn expected_frames(&self) -> Option<u64> {
+        None
+    }
+
+    /// Whether frames are stacked along a first axis (a series), or the single frame is the
+    /// whole array (a `.pzf` file, as `PZFFormat.loads` returns it).
+    fn is_stack(&self) -> bool {
+        true
+    }
+
+    /// The layout every frame shares.
+    ///
+    /// # Errors
+    /// [`SourceError`] naming the first frame that differs from the lowest-numbered one, or a
+    /// source with no frame.
+    fn layout(&self) -> Result<FrameLayout, SourceError>;
+
+    /// The header of the lowest-numbered frame, as indexed.
+    fn first_header(&self) -> Option<PzfHeader>;
+
+    /// Bytes stored, all frames.
+    fn stored_bytes(&self) -> u64;
+
+    /// PYME metadata as flat dotted keys (`metadata.json`); empty for a `.pzf` file.
+    fn metadata(&self) -> &Map<String, Value>;
+
+    /// `final_metadata.json`, if any.
+    fn final_metadata(&self) -> Option<&Map<String, Value>> {
+        None
+    }
+
+    /// The events (`events.json`), if any.
+    fn events(&self) -> Option<&[Event]> {
+        None
+    }
+
+    /// Frame `i`'s stored bytes; `None` for an empty slot.
+    ///
+    /// # Errors
+    /// [`SourceError`] if the bytes cannot be read or their header is not valid PZF.
+    fn payload(&self, i: u64) -> Result<Option<Payload>, SourceError>;
+
+    /// Frame `i` decoded as `PZFFormat.loads` decodes it; `None` for an empty slot.
+    ///
+    /// # Errors
+    /// [`SourceError`] if it cannot be read or decoded, or now holds another frame.
+    fn read_frame(&self, i: u64) -> Result<Option<PzfFrame>, SourceError>;
+
+    /// Frame `i` decoded into `out` as little-endian bytes in C order of (Width, Height,
+    /// Depth); `Ok(false)` (and `out` untouched) for an empty slot.
+    ///
+    /// # Errors
+    /// As [`Self::read_frame`]; [`SourceError::FrameSize`] if `out` is not one frame long.
+    fn read_frame_into(&self, i: u64, out: &mut [u8]) -> Result<bool, SourceError> {
+        let Some(frame) = self.read_frame(i)? else {
+            return Ok(false);
+        };
+        let bytes = c_order_le_bytes(&frame);
+        if bytes.len() != out.len() {
+            return Err(SourceError::FrameSize {
+                source_name: self.name().to_string(),
+                frame: i,
+                frame_bytes: bytes.len(),
+                buffer_bytes: out.len(),
+            });
+        }
+        out.copy_from_slice(&bytes);
+        Ok(true)
+    }
+}
+
+impl fmt::Debug for dyn FrameSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind().word(), self.name())
+    }
+}
+
+/// The shape of a source's array: (frames, Width, Height), plus Depth when above 1, for a
+/// stack; (Width, Height, Depth) for a single file, as `PZFFormat.loads` returns it.
+#[must_use]
+pub fn array_shape(source: &dyn FrameSource, layout: &FrameLayout) -> Vec<u64> {
+    let [w, h, d] = layout.shape.map(|n| n as u64);
+    if !source.is_stack() {
+        return vec![w, h, d];
+    }
+    let mut shape = vec![source.len(), w, h];
+    if d > 1 {
+        shape.push(d);
+    }
+    shape
+}
