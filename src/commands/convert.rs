@@ -358,7 +358,12 @@ fn write_array(
         };
         (counts, how)
     };
-    println!("{in_path}: {}", counts.summary(&done));
+    let unit = if o.shards.is_some() {
+        "shards"
+    } else {
+        "chunks"
+    };
+    println!("{in_path}: {}", counts.summary(unit, &done));
     Ok(target)
 }
 

@@ -33,10 +33,10 @@ impl Counts {
         }
     }
 
-    /// `12 chunks encoded with zstd; 3 kept from the interrupted run`, `done` saying what
-    /// was done to the written ones.
-    pub fn summary(&self, done: &str) -> String {
-        let mut text = format!("{} chunks {done}", self.written);
+    /// `12 chunks encoded with zstd; 3 kept from the interrupted run`: `unit` names what the
+    /// grid holds (chunks, or shards), `done` what was done to the written ones.
+    pub fn summary(&self, unit: &str, done: &str) -> String {
+        let mut text = format!("{} {unit} {done}", self.written);
         if self.kept > 0 {
             text += &format!("; {} kept from the interrupted run", self.kept);
         }

@@ -94,6 +94,11 @@ pub fn plan_array(
         Some(ConvertCodec::Blosc) => OutCodec::Blosc { itemsize },
         Some(ConvertCodec::None) => OutCodec::None,
     };
+    if o.codec.is_none() && !o.checksum && store::has_crc32c(source.metadata()) {
+        notes.push(format!(
+            "{in_path}: its crc32c checksums are not written again (add --checksum to keep them)"
+        ));
+    }
     let transfer_streams = match &codec {
         OutCodec::Quant16(config) => {
             chunks == default_chunks
@@ -209,14 +214,13 @@ fn quant16_config(
             let (value, holder) = camera_offset(source, in_path, ancestors).ok_or_else(|| {
                 Failure::usage(format!(
                     "--offset auto: no Camera.ADOffset in the attributes of array {in_path} or \
-                     of the groups above it (looked for \"Camera.ADOffset\", \"Camera\": \
-                     {{\"ADOffset\"}}, and both inside \"{PYME_METADATA}\"); give --offset N. \
-                     {WHY_OFFSET}"
+                     of the groups above it (as \"Camera.ADOffset\" or \"Camera\": \
+                     {{\"ADOffset\": N}}, at the top or inside \"{PYME_METADATA}\"); give \
+                     --offset N. {WHY_OFFSET}"
                 ))
             })?;
             let note = format!(
-                "{in_path}: --offset auto: offset {value} from Camera.ADOffset in the attributes \
-                 of {holder}"
+                "{in_path}: --offset auto: offset {value} from Camera.ADOffset in {holder}"
             );
             (value, Some(note))
         }
@@ -275,7 +279,7 @@ pub fn keep_own_quant16(
 /// PYME's camera offset from the array's attributes or its groups', nearest first, as
 /// `"Camera.ADOffset": N` or `"Camera": {"ADOffset": N}`, at the top of the attributes or
 /// inside `pyme_metadata` (where `convert` of a PYME series keeps the series' `metadata.json`,
-/// flat with dotted keys); with the path that holds it.
+/// flat with dotted keys); with where it was found (`the attributes of /`).
 fn camera_offset(
     source: &InArray,
     in_path: &str,
@@ -292,11 +296,14 @@ fn camera_offset(
     std::iter::once(&own)
         .chain(ancestors.iter().rev())
         .find_map(|(path, attributes)| {
-            let found = in_map(attributes).or_else(|| match attributes.get(PYME_METADATA) {
-                Some(Value::Object(metadata)) => in_map(metadata),
+            if let Some(v) = in_map(attributes) {
+                return Some((v, format!("the attributes of {path}")));
+            }
+            match attributes.get(PYME_METADATA) {
+                Some(Value::Object(metadata)) => in_map(metadata)
+                    .map(|v| (v, format!("{PYME_METADATA} in the attributes of {path}"))),
                 _ => None,
-            })?;
-            Some((found, path.clone()))
+            }
         })
 }
 
