@@ -38,6 +38,9 @@ pub mod series;
 mod source;
 pub mod to_zarr;
 
+// Linked so that every array this crate writes or reads resolves the pymecompress codecs.
+use zarrs_pymecompress as _;
+
 pub use error::SourceError;
 pub use layout::{FrameLayout, FrameQuant};
 pub use open::open_source;

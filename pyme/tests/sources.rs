@@ -1,0 +1,205 @@
+//! The FrameSource trait over data PYME's own code wrote: every PZF fixture as a `.pzf` file,
+//! the fixture series, the gap policy, and writing into zarr (payloads moved, proven, and
+//! damaged ones refused).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pymecompress_pyme::gaps;
+use pymecompress_pyme::to_zarr::{write_frames, PassThrough, WriteHooks, WriteStats};
+use pymecompress_pyme::{open_source, FrameSelection, FrameSource, SourceError, SourceKind};
+use pymecompress_test_support::{fixtures, npy, temp_dir};
+use zarrs::array::{Array, ArrayMetadata, ArrayMetadataV2};
+use zarrs::storage::store::MemoryStore;
+use zarrs_pymecompress as _; // registers the codecs
+
+fn series_dirs(fixture: &str, name: &str) -> Vec<PathBuf> {
+    let base = fixtures::path("pyme_series/data").join(fixture);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&base)
+        .unwrap()
+        .map(|e| e.unwrap().path().join(name))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn open(dirs: &[PathBuf]) -> Box<dyn FrameSource> {
+    open_source(&dirs[0], &dirs[1..]).unwrap().expect("a PYME source")
+}
+
+/// PYME's `loads` of every frame of a fixture series, stacked, as little-endian bytes.
+fn expected_stack(fixture: &str) -> Vec<u8> {
+    let npy = npy::read(&fixtures::path("pyme_series/data").join(fixture).join("expected.npy"))
+        .unwrap();
+    npy.c_bytes
+}
+
+#[test]
+fn every_pzf_fixture_reads_as_loads_returns_it() {
+    let mut checked = 0;
+    for case in fixtures::pzf_cases() {
+        let name = case["name"].as_str().unwrap();
+        let expected = fixtures::path(&format!("pzf/{name}.npy"));
+        // Where PYME wraps out-of-range values we saturate: compared in the core's tests.
+        let wrapped = case["quant"]["wrapped_pixels"].as_u64().unwrap_or(0);
+        if !expected.is_file() || wrapped > 0 {
+            continue;
+        }
+        let source = open(&[fixtures::path(&format!("pzf/{name}.pzf"))]);
+        assert_eq!(source.kind(), SourceKind::Pzf);
+        assert!(!source.is_stack());
+        assert_eq!((source.len(), source.missing()), (1, vec![]), "{name}");
+        let layout = source.layout().unwrap();
+        let mut frame = vec![0u8; layout.frame_bytes()];
+        assert!(source.read_frame_into(0, &mut frame).unwrap(), "{name}");
+        assert_eq!(frame, npy::read(&expected).unwrap().c_bytes, "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 60, "only {checked} fixtures with an expected array");
+}
+
+#[test]
+fn a_two_server_series_reads_frame_by_frame_as_pyme_wrote_it() {
+    let dirs = series_dirs("complete", "scan_000.pcs");
+    assert_eq!(dirs.len(), 2);
+    let source = open(&dirs);
+    assert_eq!(source.kind(), SourceKind::Series);
+    assert_eq!((source.len(), source.present_count()), (120, 120));
+    assert!(source.is_finished() && source.missing().is_empty());
+    assert_eq!(source.locations().len(), 2);
+    let layout = source.layout().unwrap();
+    let want = expected_stack("complete");
+    let mut frame = vec![0u8; layout.frame_bytes()];
+    for i in 0..120u64 {
+        assert!(source.read_frame_into(i, &mut frame).unwrap());
+        let at = i as usize * frame.len();
+        assert_eq!(frame, want[at..at + frame.len()], "frame {i}");
+    }
+    assert!(!source.read_frame_into(120, &mut frame).unwrap());
+    let mut short = vec![0u8; 10];
+    assert!(matches!(
+        source.read_frame_into(0, &mut short),
+        Err(SourceError::FrameSize { buffer_bytes: 10, .. })
+    ));
+}
+
+#[test]
+fn the_gap_policy_refuses_an_incomplete_series_and_says_where_frames_may_be() {
+    let dirs = series_dirs("incomplete", "scan_001.pcs");
+    let source = open(&dirs);
+    let refused = gaps::check(source.as_ref(), false).unwrap_err();
+    let text = refused.to_string();
+    assert!(text.contains("6 frames missing (57, 115-119)"), "{text}");
+    assert!(text.contains("no events.json"), "{text}");
+    assert!(text.contains("--node"), "{text}");
+    assert!(text.contains("--allow-incomplete"), "{text}");
+    let allowed = gaps::check(source.as_ref(), true).unwrap().unwrap();
+    assert_eq!(allowed.missing, [57, 115, 116, 117, 118, 119]);
+    // Given one server only, the other's frames are missing: the advice names --node.
+    let one = open(&dirs[..1]);
+    let text = gaps::check(one.as_ref(), false).unwrap_err().to_string();
+    assert!(text.contains("split over data servers"), "{text}");
+    let complete = open(&series_dirs("complete", "scan_000.pcs"));
+    assert!(gaps::check(complete.as_ref(), false).unwrap().is_none());
+}
+
+/// A Zarr v2 array of one frame per chunk, in memory, for `source`.
+fn frame_array(source: &dyn FrameSource, compressor: serde_json::Value) -> Array<MemoryStore> {
+    let layout = source.layout().unwrap();
+    let [w, h, _] = layout.shape;
+    let metadata: ArrayMetadataV2 = serde_json::from_value(serde_json::json!({
+        "zarr_format": 2, "shape": [source.len(), w, h], "chunks": [1, w, h],
+        "dtype": layout.data_format.numpy_descr(), "compressor": compressor,
+        "fill_value": 0, "order": "C", "filters": null,
+    }))
+    .unwrap();
+    Array::new_with_metadata(Arc::new(MemoryStore::new()), "/", ArrayMetadata::V2(metadata))
+        .unwrap()
+}
+
+fn write_all(
+    source: &dyn FrameSource,
+    target: &Array<MemoryStore>,
+    pass: Option<PassThrough>,
+) -> Result<WriteStats, SourceError> {
+    let layout = source.layout().unwrap();
+    write_frames(
+        source,
+        &layout,
+        &FrameSelection::all(source.len()),
+        target,
+        pass,
+        &WriteHooks {
+            row_done: &|_| false,
+            frames_done: &|_| {},
+        },
+    )
+}
+
+#[test]
+fn huffman_payloads_move_into_chunks_that_decode_to_the_series() {
+    let source = open(&series_dirs("complete", "scan_000.pcs"));
+    let target = frame_array(source.as_ref(), serde_json::json!({"id": "pymecompress-huffman"}));
+    let stats = write_all(source.as_ref(), &target, Some(PassThrough::Huffman)).unwrap();
+    assert_eq!((stats.moved, stats.encoded_rows), (120, 0));
+    let back: Vec<u16> = target.retrieve_array_subset(&target.subset_all()).unwrap();
+    let back: Vec<u8> = back.iter().flat_map(|v| v.to_le_bytes()).collect();
+    assert_eq!(back, expected_stack("complete"));
+}
+
+#[test]
+fn quantized_payloads_move_with_their_own_parameters() {
+    let source = open(&series_dirs("quantized", "scan_002.pcs"));
+    let quant = source.layout().unwrap().quant.expect("quantized");
+    let target = frame_array(
+        source.as_ref(),
+        serde_json::json!({"id": "pymecompress-quant16", "offset": quant.offset, "scale": quant.scale}),
+    );
+    let stats = write_all(source.as_ref(), &target, Some(PassThrough::Quant16(quant.params))).unwrap();
+    assert_eq!(stats.moved, source.len());
+    let back: Vec<u16> = target.retrieve_array_subset(&target.subset_all()).unwrap();
+    let back: Vec<u8> = back.iter().flat_map(|v| v.to_le_bytes()).collect();
+    assert_eq!(back, expected_stack("quantized"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn a_damaged_payload_is_refused_before_it_is_moved() {
+    let tmp = temp_dir("pyme-damaged-payload");
+    let mut dirs = Vec::new();
+    for (i, dir) in series_dirs("complete", "scan_000.pcs").iter().enumerate() {
+        let copy = tmp.join(format!("server{i}")).join("scan_000.pcs");
+        copy_dir(dir, &copy);
+        dirs.push(copy);
+    }
+    let frame = dirs
+        .iter()
+        .map(|d| d.join("frame00010.pzf"))
+        .find(|p| p.is_file())
+        .unwrap();
+    let bytes = std::fs::read(&frame).unwrap();
+    std::fs::write(&frame, &bytes[..bytes.len() - 40]).unwrap();
+    let source = open(&dirs);
+    let target = frame_array(source.as_ref(), serde_json::json!({"id": "pymecompress-huffman"}));
+    let err = write_all(source.as_ref(), &target, Some(PassThrough::Huffman)).unwrap_err();
+    assert!(
+        matches!(err, SourceError::Payload { frame: 10, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("frame 10"), "{err}");
+    let key = target.chunk_key(&[10, 0, 0]);
+    assert!(
+        zarrs::storage::ReadableStorageTraits::get(target.storage().as_ref(), &key)
+            .unwrap()
+            .is_none(),
+        "the damaged frame's chunk was not written"
+    );
+}
