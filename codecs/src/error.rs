@@ -75,6 +75,37 @@ pub enum Error {
         stream_bytes: usize,
     },
 
+    /// A stream whose symbol count is known does not end where its last code ends. Both
+    /// writers end a stream in the byte that holds the last code's last bit and zero the bits
+    /// after it, so a longer stream, or one with a set bit there, is damaged.
+    #[error(
+        "damaged chunk: its codes end at bit {end_bit}, so its stream should be {} bytes long \
+         with zero bits after that one, but the stream of {stream_bytes} bytes is not",
+        end_bit.div_ceil(8)
+    )]
+    StreamEndMismatch {
+        /// The bit (counted from the stream's first, most significant bit) after the last
+        /// code.
+        end_bit: u64,
+        /// Length of the stream in bytes.
+        stream_bytes: usize,
+    },
+
+    /// More symbols were asked of a stream than it can hold: every writer spends at least
+    /// 9 bits on the tree and 1 bit per symbol ([`crate::stream::max_symbols`]).
+    #[error(
+        "damaged or truncated data: a Huffman stream of {stream_bytes} bytes holds at most \
+         {max_symbols} symbols, {requested} were asked for"
+    )]
+    TooManySymbols {
+        /// Symbols asked for.
+        requested: usize,
+        /// Length of the stream in bytes.
+        stream_bytes: usize,
+        /// The most it can hold.
+        max_symbols: u64,
+    },
+
     /// The stream is empty (or the tree never ends) although symbols were requested.
     #[error("damaged or truncated chunk: its code tree is not complete after all {bits} bits")]
     TreeTruncated {

@@ -2,6 +2,7 @@
 //! count. This file is the one place that reads or writes a trailer and decides what its count
 //! may be; the codecs above it only ever see the stream.
 
+use crate::stream::max_symbols;
 use crate::Error;
 
 /// Size of the trailer in bytes.
@@ -18,11 +19,17 @@ pub const MAX_OVERHEAD_BYTES: u64 = 320 + TRAILER_BYTES as u64;
 /// Item sizes whose element count the reference writes as the trailer of a Huffman chunk.
 const ELEMENT_SIZES: [usize; 3] = [2, 4, 8];
 
-/// A trailer that disagrees with the caller: a count the stream cannot hold (every symbol
-/// costs at least one bit) means the chunk is damaged; any other count, that the caller has
-/// the wrong size or the chunk belongs elsewhere.
+/// The most symbols a stream can hold ([`max_symbols`]), as the `limit` of
+/// [`Error::TrailerTooLarge`].
+fn stream_limit(stream: &[u8]) -> usize {
+    usize::try_from(max_symbols(stream.len())).unwrap_or(usize::MAX)
+}
+
+/// A trailer that disagrees with the caller: a count the stream cannot hold means the chunk
+/// is damaged; any other count, that the caller has the wrong size or the chunk belongs
+/// elsewhere.
 fn disagreeing(trailer: u32, stream: &[u8], mismatch: Error) -> Error {
-    let limit = stream.len().saturating_mul(8);
+    let limit = stream_limit(stream);
     if trailer as usize > limit {
         Error::TrailerTooLarge { trailer, limit }
     } else {
@@ -87,21 +94,36 @@ pub(crate) fn huffman_stream(chunk: &[u8], decoded_len: usize) -> Result<&[u8], 
     }
 }
 
-/// The stream and decoded byte count of a `pymecompress-huffman` chunk whose decoded size the
-/// caller does not know. The trailer is then taken as a byte count, and trusted only up to
-/// `max_len` and to eight symbols per byte of stream, which a valid stream (one bit per
-/// symbol at the least) never exceeds.
-pub(crate) fn huffman_stream_unsized(
-    chunk: &[u8],
-    max_len: usize,
-) -> Result<(&[u8], usize), Error> {
+/// The stream and the count its trailer says, for a chunk whose decoded size the caller does
+/// not know. The count is trusted only up to `max` and to what the stream can hold
+/// ([`max_symbols`]).
+pub(crate) fn stream_unsized(chunk: &[u8], max: usize) -> Result<(&[u8], usize), Error> {
     let (stream, trailer) = split_trailer(chunk)?;
-    let limit = max_len.min(stream.len().saturating_mul(8));
+    let limit = max.min(stream_limit(stream));
     let claimed = trailer as usize;
     if claimed > limit {
         return Err(Error::TrailerTooLarge { trailer, limit });
     }
     Ok((stream, claimed))
+}
+
+/// The stream of a `pymecompress-huffman` chunk whose decoded size the caller does not know,
+/// and the sizes it may decode to, most likely first: the trailer as a byte count (our
+/// writer's, and the reference's for 1-byte types), then as a count of 2-, 4- and 8-byte
+/// elements (the reference's for wider types), each within `max_len` and what the stream can
+/// hold. Which one is right only decoding tells: the one whose codes fill the stream exactly
+/// (`huffman::decode_unsized`).
+pub(crate) fn huffman_sizes_unsized(
+    chunk: &[u8],
+    max_len: usize,
+) -> Result<(&[u8], Vec<usize>), Error> {
+    let (stream, claimed) = stream_unsized(chunk, max_len)?;
+    let limit = max_len.min(stream_limit(stream));
+    let wider = ELEMENT_SIZES
+        .iter()
+        .filter_map(|&k| claimed.checked_mul(k))
+        .filter(|&n| n <= limit && n != claimed);
+    Ok((stream, std::iter::once(claimed).chain(wider).collect()))
 }
 
 /// The stream of a `pymecompress-quant16` chunk of `n_values` values: the trailer is the value
@@ -126,7 +148,7 @@ pub(crate) fn quant16_stream(chunk: &[u8], n_values: usize) -> Result<&[u8], Err
 mod tests {
     use super::*;
 
-    /// A chunk of a 16-byte stream (which holds at most 128 symbols) and `trailer`.
+    /// A chunk of a 16-byte stream (which holds at most 119 symbols) and `trailer`.
     fn chunk(trailer: u32) -> Vec<u8> {
         let mut c = vec![0xAB; 16];
         c.extend_from_slice(&trailer.to_le_bytes());
@@ -146,10 +168,10 @@ mod tests {
             })
         );
         assert_eq!(
-            huffman_stream(&chunk(200), 96),
+            huffman_stream(&chunk(120), 96),
             Err(Error::TrailerTooLarge {
-                trailer: 200,
-                limit: 128
+                trailer: 120,
+                limit: 119
             })
         );
         assert_eq!(
@@ -160,24 +182,34 @@ mod tests {
 
     #[test]
     fn unsized_trusts_the_trailer_within_both_limits() {
+        assert_eq!(stream_unsized(&chunk(24), 100), Ok((&[0xAB; 16][..], 24)));
         assert_eq!(
-            huffman_stream_unsized(&chunk(24), 100),
-            Ok((&[0xAB; 16][..], 24))
-        );
-        assert_eq!(
-            huffman_stream_unsized(&chunk(101), 100),
+            stream_unsized(&chunk(101), 100),
             Err(Error::TrailerTooLarge {
                 trailer: 101,
                 limit: 100
             })
         );
         assert_eq!(
-            huffman_stream_unsized(&chunk(129), usize::MAX),
+            stream_unsized(&chunk(120), usize::MAX),
             Err(Error::TrailerTooLarge {
-                trailer: 129,
-                limit: 128
+                trailer: 120,
+                limit: 119
             })
         );
+    }
+
+    #[test]
+    fn unsized_huffman_sizes_are_the_byte_count_then_element_counts_that_fit() {
+        let sizes = |trailer, max| huffman_sizes_unsized(&chunk(trailer), max).map(|(_, s)| s);
+        assert_eq!(sizes(12, usize::MAX), Ok(vec![12, 24, 48, 96]));
+        assert_eq!(sizes(12, 50), Ok(vec![12, 24, 48]));
+        assert_eq!(sizes(30, usize::MAX), Ok(vec![30, 60]));
+        assert_eq!(sizes(0, usize::MAX), Ok(vec![0]));
+        assert!(matches!(
+            sizes(120, usize::MAX),
+            Err(Error::TrailerTooLarge { limit: 119, .. })
+        ));
     }
 
     #[test]
@@ -194,7 +226,7 @@ mod tests {
             quant16_stream(&chunk(u32::MAX), 14),
             Err(Error::TrailerTooLarge {
                 trailer: u32::MAX,
-                limit: 128
+                limit: 119
             })
         );
     }

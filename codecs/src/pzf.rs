@@ -11,7 +11,7 @@
 //!
 //! No allocation is sized by a header field beyond what the payload can supply: a raw payload
 //! must be exactly the frame's size, and a Huffman stream of n bytes may claim at most
-//! `8n - 9` symbols ([`max_symbols`]).
+//! `8n - 9` symbols ([`crate::stream::max_symbols`]).
 //!
 //! Every difference from PYME is listed in `docs/format.md` (section PZF).
 //!
@@ -34,7 +34,7 @@ mod encode;
 mod error;
 mod header;
 
-pub use decode::{decode, decode_symbols, max_symbols, PzfData, PzfFrame};
+pub use decode::{decode, decode_symbols, PzfData, PzfFrame};
 pub use dequant::{dequant_table, pyme_dequant_table};
 pub use encode::{encode, encode_frame, PzfSlice, PzfWriteOptions};
 pub use error::PzfError;

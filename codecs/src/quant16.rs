@@ -7,39 +7,19 @@
 //!
 //! [`Quant16Codec`] holds the tables of one configuration and carries the logic; the free
 //! functions are conveniences that build one for a single call.
+//!
+//! Unlike the Huffman decoders, these never check that the stream ends with the N-th code
+//! (`stream::End::Free`): the reference's chunks go on with N more codes.
 
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::framing::{self, push_trailer, quant16_stream};
+use crate::framing::{self, push_trailer, quant16_stream, stream_unsized};
 use crate::quant::{DequantTable, QuantParams, QuantTable};
 use crate::{encoder, stream, Error};
 
-/// Byte order of `uint16` values given or wanted as bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Endian {
-    /// Little-endian (`<u2`), the order of every zarr store and PZF file PYME writes.
-    Little,
-    /// Big-endian (`>u2`).
-    Big,
-}
-
-impl Endian {
-    /// The byte order of this machine, that of a `&[u16]`'s memory.
-    pub const NATIVE: Endian = if cfg!(target_endian = "little") {
-        Endian::Little
-    } else {
-        Endian::Big
-    };
-
-    fn read(self, pair: [u8; 2]) -> u16 {
-        match self {
-            Endian::Little => u16::from_le_bytes(pair),
-            Endian::Big => u16::from_be_bytes(pair),
-        }
-    }
-}
+pub use crate::endian::Endian;
 
 /// Quantizes and encodes values into a chunk, building the tables for `params`; to code many
 /// chunks, build a [`Quant16Codec`] once instead.
@@ -76,9 +56,24 @@ pub fn decode_into(chunk: &[u8], out: &mut [u16], params: &QuantParams) -> Resul
     decode_into_with(chunk, out, &DequantTable::new(params))
 }
 
+/// Decodes a chunk of as many values as its trailer says, when the caller does not know the
+/// count, only a maximum; building the tables for `params` (see
+/// [`Quant16Codec::decode_unsized`]).
+///
+/// # Errors
+/// As [`Quant16Codec::decode_unsized`].
+pub fn decode_unsized(
+    chunk: &[u8],
+    max_values: usize,
+    params: &QuantParams,
+) -> Result<Vec<u16>, Error> {
+    Quant16Codec::new(*params).decode_unsized(chunk, max_values)
+}
+
 /// The trailer is checked before anything is allocated, so a bad chunk costs nothing.
 fn decode_with(chunk: &[u8], n_values: usize, table: &DequantTable) -> Result<Vec<u16>, Error> {
     let stream = quant16_stream(chunk, n_values)?;
+    stream::check_symbols(stream.len(), n_values)?;
     let mut out = vec![0u16; n_values];
     stream::decode_mapped_into(stream, &mut out, table.values())?;
     Ok(out)
@@ -86,6 +81,7 @@ fn decode_with(chunk: &[u8], n_values: usize, table: &DequantTable) -> Result<Ve
 
 fn decode_into_with(chunk: &[u8], out: &mut [u16], table: &DequantTable) -> Result<(), Error> {
     let stream = quant16_stream(chunk, out.len())?;
+    stream::check_symbols(stream.len(), out.len())?;
     stream::decode_mapped_into(stream, out, table.values())
 }
 
@@ -134,14 +130,24 @@ impl Quant16Codec {
     /// - [`Error::OddByteLength`] if `bytes` has an odd length.
     /// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
     pub fn encode_bytes(&self, bytes: &[u8], order: Endian) -> Result<Vec<u8>, Error> {
+        let mut out = self.encode_stream_bytes(bytes, order)?;
+        push_trailer(&mut out, bytes.len() / 2)?;
+        Ok(out)
+    }
+
+    /// [`Quant16Codec::encode_stream`] for values given as bytes in `order`, at any
+    /// alignment, read in place.
+    ///
+    /// # Errors
+    /// - [`Error::OddByteLength`] if `bytes` has an odd length.
+    /// - [`Error::InputTooLarge`] if there are more than `u32::MAX` values.
+    pub fn encode_stream_bytes(&self, bytes: &[u8], order: Endian) -> Result<Vec<u8>, Error> {
         let pairs = as_pairs(bytes)?;
-        let mut out = self.encode_stream_sliced(
+        self.encode_stream_sliced(
             pairs,
             move |pair| order.read(pair),
             encoder::auto_slices(pairs.len()),
-        )?;
-        push_trailer(&mut out, pairs.len())?;
-        Ok(out)
+        )
     }
 
     /// The Huffman stream of the quantized values, without the trailer: the payload of a
@@ -187,11 +193,29 @@ impl Quant16Codec {
         decode_with(chunk, n_values, &self.dequant)
     }
 
+    /// Decodes a chunk of as many values as its trailer says (zarr gives a bytes-to-bytes
+    /// codec no size; numcodecs' `decode(buf)` has none). The trailer is trusted only up to
+    /// `max_values` and to what the stream can hold ([`stream::max_symbols`]), so no
+    /// allocation is sized by an unchecked number.
+    ///
+    /// # Errors
+    /// - [`Error::ChunkTooShort`] if the chunk has no room for the trailer.
+    /// - [`Error::TrailerTooLarge`] if the trailer exceeds either limit.
+    /// - [`Error::TreeTruncated`], [`Error::TreeTooLarge`], [`Error::StreamTruncated`] for a
+    ///   damaged stream, as [`stream::decode`].
+    pub fn decode_unsized(&self, chunk: &[u8], max_values: usize) -> Result<Vec<u16>, Error> {
+        let (stream, n_values) = stream_unsized(chunk, max_values)?;
+        let mut out = vec![0u16; n_values];
+        stream::decode_mapped_into(stream, &mut out, self.dequant.values())?;
+        Ok(out)
+    }
+
     /// Decodes a chunk into `out`, one value per element.
     ///
     /// # Errors
     /// - [`Error::ChunkTooShort`] if the chunk has no room for the trailer.
     /// - [`Error::ValueCountMismatch`] if the trailer is not `out.len()`.
+    /// - [`Error::TooManySymbols`] if the stream cannot hold `out.len()` values.
     /// - [`Error::TreeTruncated`], [`Error::TreeTooLarge`], [`Error::StreamTruncated`] for a
     ///   damaged stream, as [`stream::decode`].
     pub fn decode_into(&self, chunk: &[u8], out: &mut [u16]) -> Result<(), Error> {
@@ -215,6 +239,7 @@ impl Quant16Codec {
         }
         let (pairs, _) = out.as_chunks_mut::<2>();
         let stream = quant16_stream(chunk, pairs.len())?;
+        stream::check_symbols(stream.len(), pairs.len())?;
         stream::decode_mapped_into(stream, pairs, self.dequant.bytes(order))
     }
 }

@@ -58,7 +58,57 @@ pub(crate) fn check_input_len(len: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// Decodes `n_symbols` bytes from a stream. Bits after the last symbol are ignored.
+/// Most symbols a stream of `stream_bytes` bytes can hold, whichever writer made it: the code
+/// tree takes at least 9 bits (a lone leaf) and every symbol at least 1 bit (the writers spend
+/// a 0 bit per symbol even under a lone leaf, although a reader needs none). An empty stream
+/// holds none.
+///
+/// The one allocation bound of every decoder: a count found in the data (a trailer, a PZF
+/// header) or given by a caller sizes an output only up to this, so the output is at most 8
+/// times the stream.
+pub fn max_symbols(stream_bytes: usize) -> u64 {
+    (stream_bytes as u64)
+        .saturating_mul(8)
+        .saturating_sub(TREE_MIN_BITS)
+}
+
+/// Bits of the smallest code tree, a lone leaf.
+const TREE_MIN_BITS: u64 = 9;
+
+/// [`max_symbols`] as a check: `n` symbols asked of a stream of `stream_bytes` bytes, before
+/// an output of `n` is allocated. The chunk decoders make it themselves; [`decode`] does not,
+/// as it decodes whatever it is asked for a lone-leaf tree, whose symbols take no bits to
+/// read (as the reference's decoder does).
+///
+/// # Errors
+/// [`Error::TooManySymbols`] if they cannot all be there.
+pub fn check_symbols(stream_bytes: usize, n: usize) -> Result<(), Error> {
+    let max = max_symbols(stream_bytes);
+    if n > 0 && n as u64 > max {
+        return Err(Error::TooManySymbols {
+            requested: n,
+            stream_bytes,
+            max_symbols: max,
+        });
+    }
+    Ok(())
+}
+
+/// Whether a decoder checks where the stream ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum End {
+    /// Bits after the last symbol are ignored: the caller may ask for a prefix (the raw
+    /// stream functions, as `bcl.HuffmanDecompress`), or the writer may have coded more
+    /// symbols than are asked for (the reference's quant16 chunks code 2N symbols for N).
+    Free,
+    /// The symbols asked for are all the stream holds: it must end in the byte of the last
+    /// code's last bit, with zero bits after it, as both writers end it. Catches damage that
+    /// leaves the codes decodable (a flipped bit in the padding, a byte appended).
+    Exact,
+}
+
+/// Decodes `n_symbols` bytes from a stream. Bits after the last symbol are ignored. A caller
+/// whose `n_symbols` comes from untrusted data bounds it first with [`check_symbols`].
 ///
 /// # Errors
 /// - [`Error::TreeTruncated`] if the stream ends inside the code tree (an empty stream
@@ -71,7 +121,7 @@ pub fn decode(stream: &[u8], n_symbols: usize) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
-/// Decodes exactly `out.len()` symbols into `out`.
+/// Decodes exactly `out.len()` symbols into `out`. Bits after the last symbol are ignored.
 ///
 /// # Errors
 /// As [`decode`].
@@ -79,24 +129,37 @@ pub fn decode_into(stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
     decode_mapped_into(stream, out, &IDENTITY)
 }
 
+/// What reading the tree left to do.
+pub(crate) enum Opened<'a> {
+    /// Nothing: no output, or a lone-leaf tree whose symbol costs a reader no bits (`out` is
+    /// filled). `end` is where the writer's codes end: it spends a 0 bit per symbol.
+    Done { end: u64, tree_end: u64 },
+    /// The codes, from the reader's position, under a tree whose root is internal.
+    Codes(BitReader<'a>, DecodeTree),
+}
+
 /// Reads the code tree of a stream that is to decode into `out`, or, where no code needs
-/// reading (no output, or a lone-leaf tree whose symbol costs no bits), fills `out` and gives
-/// `None`.
+/// reading, fills `out` and says where the codes end.
 pub(crate) fn open_tree<'a, T: Copy>(
     stream: &'a [u8],
     out: &mut [T],
     values: &[T; 256],
-) -> Result<Option<(BitReader<'a>, DecodeTree)>, Error> {
+) -> Result<Opened<'a>, Error> {
     if out.is_empty() {
-        return Ok(None);
+        return Ok(Opened::Done {
+            end: 0,
+            tree_end: 0,
+        });
     }
     let mut r = BitReader::new(stream);
     let tree = DecodeTree::read(&mut r, stream.len())?;
     if let Some(symbol) = tree.lone_symbol() {
         out.fill(values[usize::from(symbol)]);
-        return Ok(None);
+        let tree_end = r.consumed_bits();
+        let end = tree_end.saturating_add(out.len() as u64);
+        return Ok(Opened::Done { end, tree_end });
     }
-    Ok(Some((r, tree)))
+    Ok(Opened::Codes(r, tree))
 }
 
 /// Every symbol as itself: the table of the decoders that produce symbols.
@@ -110,8 +173,22 @@ pub(crate) const IDENTITY: [u8; 256] = {
     t
 };
 
+/// Decodes `out.len()` symbols, writing `values[symbol]` for each, ignoring bits after the
+/// last one: [`decode_mapped_with`] with [`End::Free`].
+///
+/// # Errors
+/// As [`decode_into`].
+pub(crate) fn decode_mapped_into<T: Copy + Send + Sync>(
+    stream: &[u8],
+    out: &mut [T],
+    values: &[T; 256],
+) -> Result<(), Error> {
+    decode_mapped_with(stream, out, values, End::Free)
+}
+
 /// Decodes `out.len()` symbols, writing `values[symbol]` for each: the dequantizing decoders
-/// use this to produce their output type in the same pass.
+/// use this to produce their output type in the same pass. With [`End::Exact`] the stream
+/// must end where the last code ends (see [`End`]).
 ///
 /// Outputs of 1 MiB symbols and more are decoded in slices on the threads of rayon's current
 /// pool, by self-synchronisation, if it has several: the caller's pool (inside
@@ -119,26 +196,63 @@ pub(crate) const IDENTITY: [u8; 256] = {
 /// the global one. The result is the same either way.
 ///
 /// # Errors
-/// As [`decode`].
-pub(crate) fn decode_mapped_into<T: Copy + Send + Sync>(
+/// As [`decode_into`]; with [`End::Exact`] also [`Error::StreamEndMismatch`].
+pub(crate) fn decode_mapped_with<T: Copy + Send + Sync>(
     stream: &[u8],
     out: &mut [T],
     values: &[T; 256],
+    end: End,
 ) -> Result<(), Error> {
-    let Some((mut r, tree)) = open_tree(stream, out, values)? else {
+    let (code_end, zeros_from) = match open_tree(stream, out, values)? {
+        // A lone leaf's codes are the writer's 0 bits: they must be zero too.
+        Opened::Done { end, tree_end } => (end, tree_end),
+        Opened::Codes(mut r, tree) => {
+            let code_end =
+                if let Some(plan) = sync_decode::Plan::auto(out.len(), r.remaining_bits()) {
+                    sync_decode::decode(stream, &tree, r.consumed_bits(), values, out, &plan)?.end
+                } else {
+                    let table = MultiTable::new(&tree, values, out.len(), r.remaining_bits());
+                    let expected = out.len();
+                    table
+                        .decode(&mut r, &tree, values, out)
+                        .map_err(|decoded| Error::StreamTruncated {
+                            decoded,
+                            expected,
+                            stream_bytes: stream.len(),
+                        })?;
+                    r.consumed_bits()
+                };
+            (code_end, code_end)
+        }
+    };
+    match end {
+        End::Free => Ok(()),
+        End::Exact => check_end(stream, code_end, zeros_from),
+    }
+}
+
+/// Checks that `stream` ends in the byte of bit `code_end - 1` (is empty when `code_end` is
+/// 0) and that its bits from `zeros_from` on are zero. Costs one look at the last byte, or,
+/// under a lone-leaf tree, one pass over the writer's zero bits.
+///
+/// The reference's quant16 chunks cannot pass this (they code 2N symbols for N): their
+/// decoders use [`End::Free`].
+fn check_end(stream: &[u8], code_end: u64, zeros_from: u64) -> Result<(), Error> {
+    let mismatch = Error::StreamEndMismatch {
+        end_bit: code_end,
+        stream_bytes: stream.len(),
+    };
+    if code_end.div_ceil(8) != stream.len() as u64 {
+        return Err(mismatch);
+    }
+    // Here `zeros_from <= code_end <= 8 * stream.len()`, so the index fits.
+    let first = (zeros_from / 8) as usize;
+    let Some((&head, rest)) = stream.get(first..).and_then(<[u8]>::split_first) else {
         return Ok(());
     };
-    if let Some(plan) = sync_decode::Plan::auto(out.len(), r.remaining_bits()) {
-        return sync_decode::decode(stream, &tree, r.consumed_bits(), values, out, &plan)
-            .map(|_| ());
+    let head_mask = 0xffu8 >> (zeros_from % 8);
+    if head & head_mask != 0 || rest.iter().any(|&b| b != 0) {
+        return Err(mismatch);
     }
-    let table = MultiTable::new(&tree, values, out.len(), r.remaining_bits());
-    let expected = out.len();
-    table
-        .decode(&mut r, &tree, values, out)
-        .map_err(|decoded| Error::StreamTruncated {
-            decoded,
-            expected,
-            stream_bytes: stream.len(),
-        })
+    Ok(())
 }

@@ -394,7 +394,7 @@ fn trailer_of_u32_max_against_a_small_expected_size_is_called_too_large() {
         huffman::decode(&chunk, 10),
         Err(Error::TrailerTooLarge {
             trailer: u32::MAX,
-            limit: 8 * (chunk.len() - 4),
+            limit: stream::max_symbols(chunk.len() - 4) as usize,
         })
     );
     let mut q = quant16::encode(&[7; 10], &QuantParams::default()).unwrap();
@@ -402,7 +402,7 @@ fn trailer_of_u32_max_against_a_small_expected_size_is_called_too_large() {
     q[at..].copy_from_slice(&u32::MAX.to_le_bytes());
     let expected = Err(Error::TrailerTooLarge {
         trailer: u32::MAX,
-        limit: 8 * (q.len() - 4),
+        limit: stream::max_symbols(q.len() - 4) as usize,
     });
     assert_eq!(quant16::decode(&q, 10, &QuantParams::default()), expected);
     assert_eq!(

@@ -386,3 +386,43 @@ fn streams_with_flipped_bits_decode_alike() {
         }
     }
 }
+
+#[test]
+fn the_exact_end_is_checked_on_every_pool_when_a_big_chunk_decodes_in_slices() {
+    use pymecompress_codecs::huffman;
+    let mut r = rng(31);
+    // Past the threshold: on a pool of 2 or 4 threads the chunk decodes in slices.
+    let input: Vec<u8> = poisson_u16(&mut r, THRESHOLD, 100.0)
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let chunk = huffman::encode(&input).unwrap();
+    let stream = &chunk[..chunk.len() - TRAILER_BYTES];
+    // Where the codes end, from the serial decoder on one thread: a byte appended says it.
+    let mut longer = stream.to_vec();
+    longer.push(0);
+    let longer = huffman::frame_stream(&longer, input.len()).unwrap();
+    let end_bit = match pools()[0].install(|| huffman::decode(&longer, input.len())) {
+        Err(Error::StreamEndMismatch { end_bit, .. }) => end_bit,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(end_bit.div_ceil(8), stream.len() as u64);
+    let mut damaged = vec![longer];
+    if end_bit % 8 != 0 {
+        let mut set = chunk.clone();
+        set[stream.len() - 1] |= 1;
+        damaged.push(set);
+    }
+    for pool in pools() {
+        let what = pool.current_num_threads();
+        let ok = pool.install(|| huffman::decode(&chunk, input.len()));
+        assert_eq!(ok.as_ref(), Ok(&input), "{what} threads");
+        for d in &damaged {
+            let e = pool.install(|| huffman::decode(d, input.len()));
+            assert!(
+                matches!(e, Err(Error::StreamEndMismatch { end_bit: e, .. }) if e == end_bit),
+                "{what} threads: {e:?}"
+            );
+        }
+    }
+}

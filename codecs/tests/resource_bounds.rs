@@ -293,12 +293,22 @@ fn a_short_stream_with_a_huge_count_allocates_only_the_output_and_stops_early() 
         assert!(usage.calls <= CONSTANT_CALLS, "{what}: {usage:?}");
     }
 
-    // A hostile chunk whose trailer agrees with the caller's huge size: same bound.
+    // A hostile chunk whose trailer agrees with the caller's huge size: the chunk decoders
+    // bound it by what the stream can hold (`stream::max_symbols`) and allocate nothing; so
+    // does a caller of the raw stream that checks first.
     let mut chunk = short.to_vec();
     chunk.extend_from_slice(&(N as u32).to_le_bytes());
     let (out, usage) = measure(|| huffman::decode(&chunk, N));
-    assert!(matches!(out, Err(Error::StreamTruncated { .. })), "{out:?}");
-    assert!(usage.peak <= N as i64 + CONSTANT_BYTES, "{usage:?}");
+    let refused = Err(Error::TooManySymbols {
+        requested: N,
+        stream_bytes: 100,
+        max_symbols: 791,
+    });
+    assert_eq!(out.map(|v| v.len()), refused, "{usage:?}");
+    assert_eq!(usage.total, 0, "{usage:?}");
+    let (out, usage) = measure(|| stream::check_symbols(short.len(), N));
+    assert_eq!(out.map(|()| 0), refused);
+    assert_eq!(usage.total, 0, "{usage:?}");
 }
 
 // ---------------------------------------------------------------------------------------------

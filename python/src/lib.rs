@@ -9,25 +9,28 @@
 //! tests/test_abuse.py try them).
 //!
 //! The Python package puts the reference's names on top (`bcl`, `codecs`, `zarr3`, `pzf`).
+//!
+//! What a chunk's trailer says, how big an output may be and where a stream must end are the
+//! core's decisions (`pymecompress_codecs::{huffman, quant16, stream}`): nothing here reads a
+//! trailer or a code tree.
 
 mod buffers;
 mod errors;
-mod huffman_unsized;
 
 use std::sync::Mutex;
 
 use numpy::{PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use pymecompress_codecs::pzf::{
     self, Compression, DimOrder, PzfData, PzfSlice, PzfWriteOptions, Quantization,
 };
-use pymecompress_codecs::{huffman, stream, Endian, Quant16Codec, QuantParams, TRAILER_BYTES};
+use pymecompress_codecs::{huffman, stream, Endian, Quant16Codec, QuantParams};
 
 use buffers::{read_into, read_with, ByteView};
-use errors::{check_symbols, codec_err, max_symbols, CodecError};
+use errors::{codec_err, CodecError};
 
 /// A Python function from a buffer's bytes (and further arguments) to new bytes: the four
 /// Huffman functions below differ only in what they do with the bytes.
@@ -56,10 +59,12 @@ bytes_function!(
 );
 
 bytes_function!(
-    /// Decodes `n` bytes from a raw stream (`bcl.HuffmanDecompress`).
+    /// Decodes `n` bytes from a raw stream (`bcl.HuffmanDecompress`), `n` bounded by what the
+    /// stream can hold before anything is allocated.
     fn huffman_decode_stream(n: usize) = |bytes| {
-        check_symbols(bytes.len(), n)?;
-        stream::decode(bytes, n).map_err(codec_err)
+        stream::check_symbols(bytes.len(), n)
+            .and_then(|()| stream::decode(bytes, n))
+            .map_err(codec_err)
     }
 );
 
@@ -73,28 +78,22 @@ fn huffman_decode_chunk_into(
     out: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
     read_into(py, data, out, |chunk, dest, _format| {
-        if chunk.len() >= TRAILER_BYTES {
-            check_symbols(chunk.len() - TRAILER_BYTES, dest.len())?;
-        }
         huffman::decode_into(chunk, dest).map_err(codec_err)
     })
 }
 
 bytes_function!(
-    /// Decodes a `pymecompress-huffman` chunk of unknown size. With `infer_itemsize` false the
-    /// trailer is the byte count (what `bcl.huffman_decompress_buffer(data, None)` returns); with
-    /// it true, a trailer that counts 2-, 4- or 8-byte elements (the reference's multi-byte
-    /// chunks) is recognised by the stream's exact length.
+    /// Decodes a `pymecompress-huffman` chunk of unknown size. With `infer_itemsize` false, as
+    /// many bytes as the trailer says (what `bcl.huffman_decompress_buffer(data, None)`
+    /// returns: a prefix of the reference's multi-byte chunks); with it true, the whole chunk,
+    /// its trailer a byte count or (the reference's multi-byte chunks) a count of 2-, 4- or
+    /// 8-byte elements, recognised by the codes filling the stream exactly.
     #[pyo3(signature = (data, infer_itemsize = true))]
     fn huffman_decode_chunk(infer_itemsize: bool) = |chunk| {
         if infer_itemsize {
-            huffman_unsized::decode(chunk)
+            huffman::decode_unsized(chunk, usize::MAX)
         } else {
-            let limit = chunk
-                .len()
-                .checked_sub(TRAILER_BYTES)
-                .map_or(0, max_symbols);
-            huffman::decode_unsized(chunk, limit)
+            huffman::decode_by_trailer(chunk, usize::MAX)
         }
         .map_err(codec_err)
     }
@@ -144,10 +143,11 @@ impl Quant16 {
         self.codec.params().scale()
     }
 
-    /// Quantizes the uint16 values of a buffer (byte order from its format; raw bytes are
-    /// taken as this machine's order) and codes exactly one symbol per value. With `trailer`
-    /// the value count follows (a zarr chunk), without it the raw stream
-    /// (`bcl.HuffmanCompressQuant`).
+    /// Quantizes the uint16 values of a buffer (byte order from its format; raw bytes, of an
+    /// even length, are taken as this machine's order) and codes exactly one symbol per value.
+    /// With `trailer` the value count follows (a zarr chunk), without it the raw stream
+    /// (`bcl.HuffmanCompressQuant`). Any other data type is refused with a `TypeError` naming
+    /// it: its bytes quantized as uint16 would decode to garbage.
     #[pyo3(signature = (data, trailer = true))]
     fn encode<'py>(
         &self,
@@ -155,7 +155,7 @@ impl Quant16 {
         data: &Bound<'py, PyAny>,
         trailer: bool,
     ) -> PyResult<Bound<'py, PyArray1<u8>>> {
-        quant16_encode_with(py, &self.codec, data, trailer, false)
+        quant16_encode_with(py, &self.codec, data, trailer, Accept::U16OrBytes)
     }
 
     /// Decodes a chunk into a new uint16 array of the trailer's value count.
@@ -166,15 +166,7 @@ impl Quant16 {
     ) -> PyResult<Bound<'py, PyArray1<u16>>> {
         let codec = &self.codec;
         read_with(py, data, |chunk| {
-            let Some(stream_len) = chunk.len().checked_sub(TRAILER_BYTES) else {
-                return Err(codec_err(pymecompress_codecs::Error::ChunkTooShort {
-                    len: chunk.len(),
-                }));
-            };
-            let trailer = &chunk[stream_len..];
-            let n = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]) as usize;
-            check_symbols(stream_len, n)?;
-            codec.decode(chunk, n).map_err(codec_err)
+            codec.decode_unsized(chunk, usize::MAX).map_err(codec_err)
         })
     }
 
@@ -189,9 +181,6 @@ impl Quant16 {
         let codec = &self.codec;
         read_into(py, data, out, |chunk, dest, format| {
             let order = u16_order(format).unwrap_or(Endian::NATIVE);
-            if chunk.len() >= TRAILER_BYTES {
-                check_symbols(chunk.len() - TRAILER_BYTES, dest.len() / 2)?;
-            }
             codec
                 .decode_into_bytes(chunk, dest, order)
                 .map_err(codec_err)
@@ -228,7 +217,9 @@ fn codec_for(offset: f64, scale: f64) -> PyResult<Quant16Codec> {
 
 /// Quantizes and codes the uint16 values of a buffer with a cached codec: the chunk
 /// (`trailer`) or the raw stream. With `require_u16`, a buffer whose format is not uint16 is
-/// refused with the reference's RuntimeError.
+/// refused with the reference's RuntimeError (`bcl.HuffmanCompressQuant`); without it, any
+/// buffer's bytes are taken as uint16 values (`bcl.huffman_compress_quant_buffer`, as the
+/// reference).
 #[pyfunction]
 #[pyo3(signature = (data, offset, scale, trailer, require_u16))]
 fn quant16_encode<'py>(
@@ -240,7 +231,37 @@ fn quant16_encode<'py>(
     require_u16: bool,
 ) -> PyResult<Bound<'py, PyArray1<u8>>> {
     let codec = codec_for(offset, scale)?;
-    quant16_encode_with(py, &codec, data, trailer, require_u16)
+    let accept = if require_u16 {
+        Accept::U16
+    } else {
+        Accept::AnyBuffer
+    };
+    quant16_encode_with(py, &codec, data, trailer, accept)
+}
+
+/// What a quant16 encoder takes.
+#[derive(Clone, Copy)]
+enum Accept {
+    /// uint16 only, else the reference's RuntimeError.
+    U16,
+    /// uint16, or raw bytes (no dtype, a byte format): else a TypeError naming the type.
+    U16OrBytes,
+    /// Any buffer's bytes.
+    AnyBuffer,
+}
+
+/// The data type of `data` if it is not uint16, as numpy names it (a buffer without a dtype:
+/// by its struct format, of which the byte formats count as raw bytes).
+fn not_u16(data: &Bound<'_, PyAny>, format: &str) -> PyResult<Option<String>> {
+    if let Ok(dtype) = data.getattr("dtype") {
+        let kind: String = dtype.getattr("kind")?.extract()?;
+        let itemsize: usize = dtype.getattr("itemsize")?.extract()?;
+        let is_u16 = kind == "u" && itemsize == 2;
+        return Ok((!is_u16).then(|| dtype.to_string()));
+    }
+    let code = format.trim_start_matches(['<', '>', '!', '=', '@']);
+    let is_ok = matches!(code, "H" | "B" | "b" | "c");
+    Ok((!is_ok).then(|| format!("buffer format {format:?}")))
 }
 
 /// The one body of [`Quant16::encode`] and [`quant16_encode`].
@@ -249,25 +270,36 @@ fn quant16_encode_with<'py>(
     codec: &Quant16Codec,
     data: &Bound<'py, PyAny>,
     trailer: bool,
-    require_u16: bool,
+    accept: Accept,
 ) -> PyResult<Bound<'py, PyArray1<u8>>> {
     let view = ByteView::new(data)?;
-    let order = match u16_order(&view.format()) {
-        Some(order) => order,
-        None if require_u16 => {
+    let format = view.format();
+    let order = match (u16_order(&format), accept) {
+        (Some(order), _) => order,
+        (None, Accept::U16) => {
             return Err(PyRuntimeError::new_err(
                 "Expected unsigned short input data",
             ))
         }
-        None => Endian::NATIVE,
+        (None, Accept::U16OrBytes | Accept::AnyBuffer) => Endian::NATIVE,
     };
-    let bytes = view.bytes();
-    let mut out = py
-        .detach(|| codec.encode_bytes(bytes, order))
-        .map_err(codec_err)?;
-    if !trailer {
-        out.truncate(out.len().saturating_sub(TRAILER_BYTES));
+    if let Accept::U16OrBytes = accept {
+        if let Some(name) = not_u16(data, &format)? {
+            return Err(PyTypeError::new_err(format!(
+                "pymecompress-quant16 codes uint16 data only, not {name}"
+            )));
+        }
     }
+    let bytes = view.bytes();
+    let out = py
+        .detach(|| {
+            if trailer {
+                codec.encode_bytes(bytes, order)
+            } else {
+                codec.encode_stream_bytes(bytes, order)
+            }
+        })
+        .map_err(codec_err)?;
     Ok(PyArray1::from_vec(py, out))
 }
 

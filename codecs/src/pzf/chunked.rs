@@ -2,8 +2,8 @@
 //! compressed length, a u32 raw length and that many bytes of Huffman stream. The raw lengths
 //! are bytes (symbols, when quantized) and concatenate to the frame.
 
-use super::decode::max_symbols;
 use super::PzfError;
+use crate::stream::max_symbols;
 
 /// One chunk of a chunked payload: its stream and the symbols it decodes to.
 #[derive(Clone, Copy, Debug)]

@@ -2,16 +2,7 @@
 
 use super::header::{Compression, DataFormat, DimOrder, PzfHeader, Quantization};
 use super::{chunked, dequant, PzfError, PzfSlice};
-use crate::stream::IDENTITY;
-
-/// Most symbols a Huffman stream of `stream_bytes` bytes can hold when some writer made it:
-/// the code tree takes at least 9 bits (a lone leaf) and every symbol at least 1 bit (the
-/// writers spend a 0 bit per symbol even under a lone leaf, although a reader needs none).
-/// This is the bound that keeps a header from sizing an allocation the payload cannot fill:
-/// the decoded output is at most 8 times the payload.
-pub fn max_symbols(stream_bytes: usize) -> u64 {
-    (stream_bytes as u64 * 8).saturating_sub(9)
-}
+use crate::stream::{self, max_symbols, End, IDENTITY};
 
 /// The pixels of a frame, in the element order of the frame's [`DimOrder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -81,8 +72,10 @@ impl PzfFrame {
 /// - [`PzfError::ShapeOverflow`] if the frame's size does not fit in `usize`.
 /// - [`PzfError::PayloadSizeMismatch`] if a raw payload is not exactly the frame's size.
 /// - [`PzfError::PayloadTooShort`] if a Huffman stream cannot hold the frame's symbols
-///   ([`max_symbols`]): checked before anything is allocated.
-/// - [`PzfError::Stream`] if a Huffman stream is damaged or ends early.
+///   ([`stream::max_symbols`]): checked before anything is allocated.
+/// - [`PzfError::Stream`] if a Huffman stream is damaged, ends early, or goes on after the
+///   frame's last code ([`crate::Error::StreamEndMismatch`]: PYME's writer ends it there, so
+///   bytes after it are damage; PYME's `loads` ignores them).
 /// - [`PzfError::ChunkTableTruncated`], [`PzfError::NoChunks`], [`PzfError::ChunkTruncated`],
 ///   [`PzfError::ChunkSizeMismatch`] for a damaged chunked payload.
 pub fn decode(bytes: &[u8]) -> Result<PzfFrame, PzfError> {
@@ -145,7 +138,7 @@ fn symbols_mapped<T: Copy + Default + Send + Sync>(
         let mut at = 0;
         for chunk in chunks {
             let slot = &mut out[at..at + chunk.symbols];
-            crate::stream::decode_mapped_into(chunk.stream, slot, values)?;
+            stream::decode_mapped_with(chunk.stream, slot, values, End::Exact)?;
             at += chunk.symbols;
         }
         return Ok(out);
@@ -159,7 +152,8 @@ fn symbols_mapped<T: Copy + Default + Send + Sync>(
         });
     }
     let mut out = vec![T::default(); n];
-    crate::stream::decode_mapped_into(payload, &mut out, values)?;
+    // The frame is all the payload holds: it ends with the last code, quantized or not.
+    stream::decode_mapped_with(payload, &mut out, values, End::Exact)?;
     Ok(out)
 }
 

@@ -65,7 +65,8 @@ pub fn decode_mapped_into_sliced_with<T: Copy + Send + Sync>(
     values: &[T; 256],
     options: impl Into<SliceOptions>,
 ) -> Result<(), Error> {
-    let Some((r, tree)) = crate::stream::open_tree(stream, out, values)? else {
+    let crate::stream::Opened::Codes(r, tree) = crate::stream::open_tree(stream, out, values)?
+    else {
         return Ok(());
     };
     decode(
@@ -101,6 +102,9 @@ pub(crate) struct Stats {
     serial_tail: bool,
     /// Where the work went, in code bits: a deterministic account of the overhead.
     work: Work,
+    /// The bit after the last code: where a stream that holds exactly these symbols ends
+    /// (the caller checks it when the count is exact, as after the serial decoder).
+    pub(crate) end: u64,
 }
 
 /// The bits each phase decoded or counted. With a cost per bit for decoding (1) and for
@@ -181,6 +185,7 @@ pub(crate) fn decode<T: Copy + Send + Sync>(
         table.decode(&mut r, tree, values, out).map_err(truncated)?;
         return Ok(Stats {
             slices: 1,
+            end: r.consumed_bits(),
             work: Work {
                 windows: window_bits,
                 run_max: r.consumed_bits() - tree_end,
@@ -300,20 +305,24 @@ pub(crate) fn decode<T: Copy + Send + Sync>(
     }
     // Every job runs (no short-circuit on the error, which only the last one can return), so
     // that a truncated stream leaves all its symbols written, as the serial decoder does.
-    let (result, run_max) = jobs
+    // The jobs follow each other in the stream, so the furthest end is the last code's; with
+    // no job, slice 0 decoded every symbol and ends there.
+    let (result, run_max, end) = jobs
         .into_par_iter()
         .map(|(start, index, part)| {
             let mut r = BitReader::at_bit(stream, start);
             let result = table.decode(&mut r, tree, values, part);
-            let bits = r.consumed_bits().saturating_sub(start);
-            (result.map_err(|done| truncated(index + done)), bits)
+            let end = r.consumed_bits();
+            let bits = end.saturating_sub(start);
+            (result.map_err(|done| truncated(index + done)), bits, end)
         })
         .reduce(
-            || (Ok(()), 0),
-            |(a, x), (b, y)| (Result::and(a, b), x.max(y)),
+            || (Ok(()), 0, first.end),
+            |(a, x, e), (b, y, f)| (Result::and(a, b), x.max(y), e.max(f)),
         );
     result?;
     stats.work.run_max = run_max;
+    stats.end = end;
     match truncated_at {
         Some(decoded) => Err(truncated(decoded)),
         None => Ok(stats),

@@ -52,6 +52,17 @@ fn run_stream(stream: &[u8], input: &[u8], plan: &Plan, threads: usize) -> Stats
         .unwrap();
     assert_eq!(out, decode_simple(stream, input.len()).unwrap());
     assert_eq!(out, input);
+    // Where the last code ends, as the serial decoder finds it: what the exact-end check of
+    // `stream::decode_mapped_with` relies on, whatever the slices. These streams' writers end
+    // them in that bit's byte.
+    let mut serial = BitReader::at_bit(stream, r.consumed_bits());
+    let table = MultiTable::new(&tree, &identity, input.len(), serial.remaining_bits());
+    let mut again = vec![0u8; input.len()];
+    table
+        .decode(&mut serial, &tree, &identity, &mut again)
+        .unwrap();
+    assert_eq!(stats.end, serial.consumed_bits(), "{stats:?}");
+    assert_eq!(stats.end.div_ceil(8), stream.len() as u64);
     stats
 }
 
