@@ -71,6 +71,19 @@ def plain_bytes(x):
     return np.ascontiguousarray(a).tobytes()
 
 
+def q16_refuses(x):
+    """Whether the quant16 codec refuses ``x`` with a TypeError: anything with a dtype but
+    uint16, and a buffer without one whose format is neither uint16 nor bytes."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None:
+        return not (dtype.kind == "u" and dtype.itemsize == 2)
+    try:
+        fmt = memoryview(x).format
+    except TypeError:
+        return True
+    return fmt.lstrip("<>!=@") not in ("H", "B", "b", "c")
+
+
 def plain_u16(x):
     """The uint16 values a quant16 entry point codes: a uint16 array's own byte order, this
     machine's for any other buffer (None: an odd number of bytes)."""
@@ -118,7 +131,14 @@ def inputs():
             same(returns(Huffman().decode, out), got, "codec decode")
         same(got, np.frombuffer(expected, "u1"), "decoded bytes")
 
-    def check_q16(enc, x):
+    strict_q16 = {"Quant16.encode", "codecs.HuffmanQuant16.encode"}
+
+    def check_q16(enc, x, strict=False):
+        # the codec refuses any data type but uint16 (naming it) and takes raw bytes as
+        # uint16 values; the bcl functions code any buffer's bytes, as the reference
+        if strict and q16_refuses(x):
+            raises(TypeError, enc, x)
+            return
         values = plain_u16(x)
         if values is None:
             raises(CodecError, enc, x)
@@ -140,7 +160,7 @@ def inputs():
         for ename, enc in stream_encoders.items():
             yield f"{ename}({name})", lambda enc=enc, x=x: check_bytes(enc, x, True)
         for ename, enc in q16_encoders.items():
-            yield f"{ename}({name})", lambda enc=enc, x=x: check_q16(enc, x)
+            yield f"{ename}({name})", lambda enc=enc, x=x, s=ename in strict_q16: check_q16(enc, x, s)
         yield f"bcl.HuffmanCompressQuant({name})", lambda x=x: check_q16_stream(x)
     decoders = {
         "huffman_decode_chunk": lambda x: _native.huffman_decode_chunk(x, False),

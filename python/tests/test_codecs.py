@@ -233,7 +233,8 @@ def test_pzf_codec_reads_pyme_frames():
     n = 0
     for case in cases:
         npy = FIXTURES / "pzf" / (case["name"] + ".npy")
-        if not npy.exists():
+        # v3_huff_trailing_bytes: refused (bytes after the last code; test_pzf.py)
+        if not npy.exists() or case["name"] == "v3_huff_trailing_bytes":
             continue
         blob = (FIXTURES / "pzf" / (case["name"] + ".pzf")).read_bytes()
         expected = np.load(npy)

@@ -97,8 +97,13 @@ def huffman_chunks():
                     same(a[1][:k], data[:k], "stream untouched")
                 same(returns(bcl.huffman_decompress_buffer, m, None), a[1], "bcl")
                 out = np.empty(trailer, "u1")
-                returns(_native.huffman_decode_chunk_into, m, out)
-                same(out, a[1], "decode_into")
+                # the sized decoder also wants the stream to end with the last code (the
+                # prefix decode above ignores what follows): the same bytes, or CodecError
+                c = call(_native.huffman_decode_chunk_into, m, out)
+                if c[0] == "ok" or m == original:
+                    same(out, a[1], "decode_into")
+                else:
+                    assert isinstance(c[1], CodecError), repr(c[1])
                 same(returns(_native.huffman_decode_stream, m[:-4], trailer), a[1], "stream")
             b = call(codec.decode, m)
             if b[0] == "err":

@@ -12,14 +12,14 @@ Installed, the codecs are found through entry points with no import. When the re
 its own classes under the same ids; :func:`register` puts ours back (see docs/python.md).
 """
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError, version as _version
 
 from . import bcl
 from ._native import CodecError
 
 try:
     __version__ = _version("pymecompress-rs")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
+except _PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 CODEC_IDS = ("pymecompress-huffman", "pymecompress-quant16", "pyme-pzf")
@@ -42,7 +42,15 @@ def register(override=True):
     """
     from . import codecs
 
-    return codecs._register(override=override)
+    chosen = codecs._register(override=override)
+    # zarr3 imports codecs (its classes wrap them); codecs never imports zarr3
+    try:
+        from . import zarr3
+    except ImportError:  # zarr-python 2, or no zarr
+        pass
+    else:
+        zarr3._register(override=override)
+    return chosen
 
 
 __all__ = ["bcl", "register", "CodecError", "CODEC_IDS", "__version__"]

@@ -118,6 +118,8 @@ class HuffmanQuant16(_Picklable, Codec):
         return self._scale
 
     def encode(self, buf):
+        # the native encoder refuses any dtype but uint16 (TypeError) and raw bytes of an
+        # odd length (CodecError): another type's bytes, quantized as uint16, decode to garbage
         return self._native.encode(buf)
 
     def decode(self, buf, out=None):
@@ -238,12 +240,6 @@ def _register(override=True):
     for codec_id, cls in _CLASSES.items():
         if override or codec_id not in codec_registry:
             numcodecs.register_codec(cls, codec_id)
-    try:
-        from . import zarr3
-    except ImportError:
-        pass
-    else:
-        zarr3._register(override=override)
     return {codec_id: codec_registry.get(codec_id) for codec_id in _CLASSES}
 
 

@@ -53,6 +53,16 @@ class Huffman(_Bound, _NumcodecsBytesBytesCodec, codec_name="pymecompress-huffma
 class HuffmanQuant16(_Bound, _NumcodecsArrayBytesCodec, codec_name="pymecompress-quant16"):
     _numcodecs_class = _codecs.HuffmanQuant16
 
+    def validate(self, *, shape, dtype, chunk_grid):
+        # zarr calls this when it builds the array's metadata, before anything is written:
+        # the codec quantizes uint16 values only (of either byte order)
+        super().validate(shape=shape, dtype=dtype, chunk_grid=chunk_grid)
+        native = dtype.to_native_dtype()
+        if native.kind != "u" or native.itemsize != 2:
+            raise TypeError(
+                f"{self.codec_name}: codes uint16 data only, not {native} (data type {dtype})"
+            )
+
 
 class PZFCodec(_Bound, _NumcodecsArrayBytesCodec, codec_name="pyme-pzf"):
     _numcodecs_class = _codecs.PZFCodec
