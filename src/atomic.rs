@@ -79,9 +79,18 @@ fn check_target(target: &Path, force: bool, want_dir: bool) -> Result<()> {
     Ok(())
 }
 
-/// Flushes `dir`'s entries (renames, creations) to disk.
+/// Flushes `dir`'s entries (renames, creations) to disk. On Unix a directory is opened as a
+/// file and fsync'd, which is what makes a rename durable there.
+#[cfg(unix)]
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
+}
+
+/// Elsewhere a directory cannot be opened as a file (Windows refuses without backup
+/// semantics), and NTFS journals renames itself: nothing to flush. See docs/robustness.md.
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// A file being written under its temporary name. [`PartialFile::commit`] puts it in place;

@@ -55,6 +55,10 @@ pub enum Command {
         /// (`NAME.pcs` directory) given as STORE.
         #[arg(long = "node", value_name = "DIR")]
         node: Vec<PathBuf>,
+        /// Series: exit 0 even if frames are missing or events.json is absent (they are still
+        /// reported). Without it an incomplete series fails verification.
+        #[arg(long)]
+        allow_incomplete: bool,
     },
     /// Write an array (or a region of it) as .npy or raw little-endian .bin.
     Export {

@@ -107,9 +107,30 @@ fn live_writer(target: &Path, temp: &Path) -> Failure {
     )
 }
 
+/// The file whose lock stands for a temporary directory's where a directory cannot be opened
+/// as a file (not Unix). It lives inside the temporary, so it moves with it on rename.
+#[cfg(not(unix))]
+const LOCK_FILE: &str = ".pymecompress-lock";
+
+/// Opens what is locked for `dir`: on Unix the directory itself (`flock` on its descriptor).
+#[cfg(unix)]
+fn lock_handle(dir: &Path) -> std::io::Result<File> {
+    File::open(dir)
+}
+
+/// Elsewhere a lock file inside `dir`: Windows opens no directory as a file.
+#[cfg(not(unix))]
+fn lock_handle(dir: &Path) -> std::io::Result<File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE))
+}
+
 /// Locks `dir` exclusively without waiting; `Ok(None)` if another process holds it.
 fn try_lock(dir: &Path) -> std::io::Result<Option<File>> {
-    let file = File::open(dir)?;
+    let file = lock_handle(dir)?;
     match file.try_lock() {
         Ok(()) => Ok(Some(file)),
         Err(TryLockError::WouldBlock) => Ok(None),

@@ -29,6 +29,14 @@ fn export_of_every_pzf_fixture_equals_loads() {
         let n = name(&case);
         let input = fixtures::path(&format!("pzf/{n}.pzf"));
         let out = dir.join(format!("{n}.npy"));
+        if n == "v3_huff_trailing_bytes" {
+            // Bytes after the stream's last code, which PYME's `loads` ignores: refused
+            // (docs/compatibility.md); the core's tests show it reads once they are cut.
+            let err = fails(&run(["export", path_str(&input), path_str(&out)]));
+            assert!(err.contains("stream"), "{err}");
+            skipped += 1;
+            continue;
+        }
         ok(&run(["export", path_str(&input), path_str(&out)]));
         let ours = npy::read(&out).unwrap();
         assert_eq!(ours.shape, fixtures::pzf_shape(&case), "{n}");
@@ -70,7 +78,7 @@ fn export_of_every_pzf_fixture_equals_loads() {
             wrapped_checked += 1;
         }
     }
-    assert_eq!((exact, wrapped_checked, skipped), (75, 1, 2));
+    assert_eq!((exact, wrapped_checked, skipped), (74, 1, 3));
 }
 
 #[test]

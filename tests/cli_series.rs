@@ -301,7 +301,10 @@ fn frames_that_differ_are_named() {
 #[test]
 fn verify_decodes_every_frame_and_names_a_damaged_one() {
     let out = ok(&run(args(&["verify"], &two_servers("complete"))));
-    assert!(out.contains("120 frames checked: every one decodes; complete"), "{out}");
+    assert!(
+        out.contains("120 frames checked: every one decodes; complete"),
+        "{out}"
+    );
     let dir = pymecompress_test_support::temp_dir("cli-series-verify");
     let copy = dir.join("cut.pcs");
     copy_dir(&series("complete", 0), &copy);
@@ -433,7 +436,16 @@ fn f_order_frames_with_depth_stack_in_four_dimensions() {
     assert_eq!(ours.shape, [5, 6, 4, 3]);
     assert_eq!(ours.descr, "|u1");
     assert_same_bytes(&ours.c_bytes, &want, "export");
-    for codec in ["huffman", "quant16", "zstd"] {
+    // quant16 codes uint16 only: refused, never silently written as something else.
+    let err = usage_fails(&run([
+        "convert",
+        path_str(&series_dir),
+        path_str(&dir.join("q.zarr")),
+        "--codec",
+        "quant16",
+    ]));
+    assert!(err.contains("is uint8; quant16 codes uint16 only"), "{err}");
+    for codec in ["huffman", "zstd"] {
         let store = dir.join(format!("{codec}.zarr"));
         let said = ok(&run([
             "convert",

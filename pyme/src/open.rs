@@ -1,31 +1,36 @@
-//! Recognising a PYME input by its path: a `.pzf` file or a series directory. Anything else is
-//! not PYME's (a zarr store, say) and is left to the caller.
+//! Recognising a PYME input by its path: a `.pzf` file, a `.h5` file or a series directory.
+//! Anything else is not PYME's (a zarr store, say) and is left to the caller.
 
 use std::path::{Path, PathBuf};
 
 use crate::series::Series;
-use crate::{FrameSource, PzfFile, SourceError};
+use crate::{FrameSource, H5File, PzfFile, SourceError};
 
 /// Opens `path` as a PYME source, with `nodes` (a series' copies on other data servers);
-/// `None` when `path` is not a `.pzf` file or a series directory.
+/// `None` when `path` is not a `.pzf` file, a `.h5` file or a series directory.
 ///
 /// # Errors
-/// - [`SourceError::Io`] (not found) for a `.pzf` or `.pcs` path that does not exist.
+/// - [`SourceError::Io`] (not found) for a `.pzf`, `.h5` or `.pcs` path that does not exist.
 /// - The source's own errors opening it.
 pub fn open_source(
     path: &Path,
     nodes: &[PathBuf],
 ) -> Result<Option<Box<dyn FrameSource>>, SourceError> {
-    let has_extension =
-        |ext: &str| path.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext));
-    if (has_extension("pzf") || has_extension("pcs")) && !path.exists() {
+    let has_extension = |ext: &str| {
+        path.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    };
+    if (has_extension("pzf") || has_extension("h5") || has_extension("pcs")) && !path.exists() {
         return Err(SourceError::Io {
             path: path.to_path_buf(),
-            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
         });
     }
     if has_extension("pzf") && path.is_file() {
         return Ok(Some(Box::new(PzfFile::open(path)?)));
+    }
+    if has_extension("h5") && path.is_file() {
+        return Ok(Some(Box::new(H5File::open(path)?)));
     }
     if is_series_dir(path) {
         let series = Series::open(path, nodes).map_err(|source| SourceError::Series {

@@ -28,8 +28,17 @@ pub fn run(command: Command) -> Result<ExitCode> {
             Some(source) => source_info::run(source.as_ref(), json),
             None => info::run(&store, json),
         },
-        Command::Verify { store, node, json } => match pyme_input::open(&store, &node)? {
-            Some(source) => source_verify::run(source.as_ref(), json, false),
+        Command::Verify {
+            store,
+            node,
+            json,
+            allow_incomplete,
+        } => match pyme_input::open(&store, &node)? {
+            Some(source) => source_verify::run(source.as_ref(), json, allow_incomplete),
+            None if allow_incomplete => Err(crate::failure::Failure::usage(
+                "--allow-incomplete is for a PYME series; a zarr store records its own \
+                 completeness",
+            )),
             None => verify::run(&store, json),
         },
         Command::Export {
@@ -49,7 +58,13 @@ pub fn run(command: Command) -> Result<ExitCode> {
                     ));
                 }
                 let selection = pyme_input::selection(source.as_ref(), frames)?;
-                source_export::run(source.as_ref(), &out, selection, &out_flags, allow_incomplete)
+                source_export::run(
+                    source.as_ref(),
+                    &out,
+                    selection,
+                    &out_flags,
+                    allow_incomplete,
+                )
             }
             None => export::run(&array, &out, region.as_deref(), frames, &out_flags),
         },

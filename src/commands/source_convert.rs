@@ -25,7 +25,11 @@ use crate::progress;
 use crate::resume;
 use crate::store::OutStore;
 
-pub fn run(source: &dyn FrameSource, o: &ConvertArgs, selection: FrameSelection) -> Result<ExitCode> {
+pub fn run(
+    source: &dyn FrameSource,
+    o: &ConvertArgs,
+    selection: FrameSelection,
+) -> Result<ExitCode> {
     if o.shards.is_some() {
         return Err(Failure::usage(format!(
             "--shards is not supported when converting a PYME {} (frames are written one chunk \
@@ -65,7 +69,9 @@ pub fn run(source: &dyn FrameSource, o: &ConvertArgs, selection: FrameSelection)
     let pass = match &codec {
         OutCodec::Quant16(config) => layout
             .quant
-            .filter(|q| frames_config(q.offset, q.scale).is_ok_and(|c| c.params() == config.params()))
+            .filter(|q| {
+                frames_config(q.offset, q.scale).is_ok_and(|c| c.params() == config.params())
+            })
             .map(|_| PassThrough::Quant16(*config.params())),
         OutCodec::Huffman if layout.quant.is_none() => Some(PassThrough::Huffman),
         _ => None,
@@ -73,13 +79,19 @@ pub fn run(source: &dyn FrameSource, o: &ConvertArgs, selection: FrameSelection)
 
     let write = StoreWrite::begin(o, manifest(source, &shape, &selection, o.allow_incomplete))?;
     let place = out_place.codec(codec.name());
-    let metadata = array_metadata(o, format, &shape, &chunks, &layout, &codec, source, &selection, &place)?;
+    let metadata = array_metadata(
+        o, format, &shape, &chunks, &layout, &codec, source, &selection, &place,
+    )?;
     let target = Array::new_with_metadata(write.storage().clone(), "/", metadata).at(&place)?;
     zarrs_pymecompress::check_array(&target).at(&place)?;
     target
         .store_metadata_opt(&ArrayMetadataOptions::default().with_include_zarrs_metadata(false))
         .at(&place)?;
-    write.keep_written(&target, &format!("{} {}", source.kind().word(), source.name()), &place)?;
+    write.keep_written(
+        &target,
+        &format!("{} {}", source.kind().word(), source.name()),
+        &place,
+    )?;
 
     let bar = progress::items(selection.len, "converting");
     let row_done = |row: u64| row_is_done(&target, row);
@@ -142,12 +154,13 @@ fn manifest(
     }
     let canonical: Vec<String> = locations
         .iter()
-        .map(|l| {
-            std::fs::canonicalize(l).map_or_else(|_| l.clone(), |p| p.display().to_string())
-        })
+        .map(|l| std::fs::canonicalize(l).map_or_else(|_| l.clone(), |p| p.display().to_string()))
         .collect();
     let mut specific = serde_json::Map::new();
-    specific.insert("command".into(), json!(format!("convert {}", source.kind().word())));
+    specific.insert(
+        "command".into(),
+        json!(format!("convert {}", source.kind().word())),
+    );
     specific.insert("input".into(), json!(canonical));
     specific.insert("shape".into(), json!(shape));
     specific.insert("frames".into(), json!(selection));
@@ -206,11 +219,13 @@ fn plan_codec(o: &ConvertArgs, source: &dyn FrameSource, layout: &FrameLayout) -
 
 /// The codec the source's frames already have, for a convert without `--codec`.
 fn own_codec(source: &dyn FrameSource, layout: &FrameLayout) -> Result<OutCodec> {
-    Ok(match (layout.quant, source.first_header().map(|h| h.compression)) {
-        (Some(q), _) => OutCodec::Quant16(frames_config(q.offset, q.scale)?),
-        (None, Some(Compression::Raw)) => OutCodec::None,
-        _ => OutCodec::Huffman,
-    })
+    Ok(
+        match (layout.quant, source.first_header().map(|h| h.compression)) {
+            (Some(q), _) => OutCodec::Quant16(frames_config(q.offset, q.scale)?),
+            (None, Some(Compression::Raw)) => OutCodec::None,
+            _ => OutCodec::Huffman,
+        },
+    )
 }
 
 fn quant16_config(

@@ -41,7 +41,9 @@ struct SeriesInfo {
 }
 
 pub fn run(source: &dyn FrameSource, json: bool) -> Result<ExitCode> {
-    let present: Vec<u64> = (0..source.len()).filter(|&i| source.is_present(i)).collect();
+    let present: Vec<u64> = (0..source.len())
+        .filter(|&i| source.is_present(i))
+        .collect();
     let header = source.first_header();
     let missing = source.missing();
     let report = SourceInfo {

@@ -38,7 +38,9 @@ struct BadFrame {
 }
 
 pub fn run(source: &dyn FrameSource, json: bool, allow_incomplete: bool) -> Result<ExitCode> {
-    let slots: Vec<u64> = (0..source.len()).filter(|&i| source.is_present(i)).collect();
+    let slots: Vec<u64> = (0..source.len())
+        .filter(|&i| source.is_present(i))
+        .collect();
     let bar = progress::items(slots.len() as u64, "verifying");
     let bad: Vec<BadFrame> = slots
         .par_iter()
