@@ -1,8 +1,8 @@
 //! Coding many chunks at once on rayon's thread pool, for pipelines that handle chunks
 //! themselves (zarrs already runs chunks in parallel when it reads or writes an array).
 //!
-//! Every function returns the outputs in input order, or the first error (by chunk index) with
-//! the index of the chunk that failed.
+//! Every function returns the outputs in input order, or the error of the failing chunk with
+//! the lowest index (whichever thread saw a failure first), with that index.
 //!
 //! ```
 //! use pymecompress_codecs::{batch, QuantParams, Quant16Codec};
@@ -19,9 +19,9 @@
 use crate::{huffman, Error, Quant16Codec};
 use rayon::prelude::*;
 
-/// A chunk of a batch failed.
+/// A chunk of a batch failed. Its message says which chunk; its source says what failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("chunk {index}: {source}")]
+#[error("chunk {index}")]
 pub struct BatchError {
     /// Position of the chunk in the input slice.
     pub index: usize,
@@ -34,11 +34,15 @@ fn run<I: Sync, O: Send>(
     inputs: &[I],
     f: impl Fn(&I) -> Result<O, Error> + Sync,
 ) -> Result<Vec<O>, BatchError> {
-    inputs
-        .par_iter()
-        .enumerate()
-        .map(|(index, input)| f(input).map_err(|source| BatchError { index, source }))
-        .collect()
+    // Every chunk is coded (a failure does not stop the others), so that the error returned
+    // is the lowest index's whatever the threads' timing; rayon's `collect` into a `Result`
+    // keeps whichever error came first in time.
+    let results: Vec<Result<O, Error>> = inputs.par_iter().map(&f).collect();
+    let mut outputs = Vec::with_capacity(results.len());
+    for (index, result) in results.into_iter().enumerate() {
+        outputs.push(result.map_err(|source| BatchError { index, source })?);
+    }
+    Ok(outputs)
 }
 
 /// Encodes byte chunks as `pymecompress-huffman` chunks, in parallel.

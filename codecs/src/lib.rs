@@ -41,6 +41,7 @@
 pub mod batch;
 mod bits;
 mod encoder;
+mod endian;
 mod error;
 mod framing;
 pub mod huffman;
@@ -53,7 +54,8 @@ pub mod stream;
 pub mod testing;
 mod tree;
 
+pub use endian::Endian;
 pub use error::Error;
 pub use framing::{MAX_OVERHEAD_BYTES, TRAILER_BYTES};
 pub use quant::QuantParams;
-pub use quant16::{Endian, Quant16Codec};
+pub use quant16::Quant16Codec;

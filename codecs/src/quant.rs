@@ -2,6 +2,7 @@
 //! `q = round(sqrt(x - offset) / scale)`, which keeps the quantization step below the shot
 //! noise, and restored as `(q * scale)^2 + offset`.
 
+use crate::endian::Endian;
 use crate::Error;
 
 /// Validated quantization parameters: `offset` finite, `scale` finite and positive.
@@ -107,6 +108,67 @@ impl QuantParams {
         // `as` saturates at both ends of the u16 range.
         value as u16
     }
+
+    /// The value above which the 8-bit symbol saturates: `offset + (255.5 * scale)^2`. A value
+    /// `x` above it is stored as symbol 255 and comes back as `dequantize(255)`, further off
+    /// than the square-root bound of [`Self::max_error`] allows for unsaturated values (at
+    /// offset 100, scale 1: 65535 comes back as 65125, 410 off, where `sqrt(x - offset) + 1/4`
+    /// would be 256).
+    pub fn saturation_limit(&self) -> f64 {
+        let top = 255.5 * self.scale;
+        self.offset + top * top
+    }
+
+    /// The largest difference between `x` and what it comes back as
+    /// (`dequantize(quantize(x))`), by the value's range:
+    /// - `x <= offset`: every such value is stored as symbol 0 and comes back as
+    ///   `dequantize(0)` (the offset, truncated and clamped to `u16`): exactly `|x - that|`;
+    /// - `x` above [`Self::saturation_limit`]: exactly `|x - dequantize(255)|`;
+    /// - between: `scale * sqrt(x - offset) + scale^2 / 4`, plus 1 when `(q * scale)^2 +
+    ///   offset` need not be a whole number (a fractional offset, or a scale whose square is
+    ///   fractional), for the truncation to `u16`. The first part holds because the symbol `q`
+    ///   is within 1/2 of `r = sqrt(x - offset) / scale`, so `|q^2 - r^2| * scale^2 =
+    ///   |q - r| (q + r) scale^2 <= (r + 1/4) scale^2`.
+    ///
+    /// ```
+    /// use pymecompress_codecs::QuantParams;
+    ///
+    /// let p = QuantParams::new(100.0, 1.0)?;
+    /// let x = 1050u16;
+    /// let back = p.dequantize(p.quantize(x));
+    /// assert!(f64::from(x.abs_diff(back)) <= p.max_error(x));
+    /// assert!(p.max_error(x) < 31.1); // sqrt(950) + 1/4
+    /// // Saturated: 65535 comes back 410 off, and max_error says so.
+    /// assert_eq!(p.max_error(65535), 410.0);
+    /// // Below the offset: everything comes back as the offset.
+    /// assert_eq!(p.dequantize(p.quantize(40)), 100);
+    /// # Ok::<(), pymecompress_codecs::Error>(())
+    /// ```
+    pub fn max_error(&self, x: u16) -> f64 {
+        let value = f64::from(x);
+        if value <= self.offset {
+            return value.abs_sub_f64(self.dequantize(0));
+        }
+        if value > self.saturation_limit() {
+            return value.abs_sub_f64(self.dequantize(255));
+        }
+        let whole = self.offset.fract() == 0.0 && (self.scale * self.scale).fract() == 0.0;
+        let truncation = if whole { 0.0 } else { 1.0 };
+        // A relative 1e-12 covers the rounding of the square root and of the products.
+        let bound = self.scale * (value - self.offset).sqrt() + self.scale * self.scale / 4.0;
+        bound * (1.0 + 1e-12) + truncation
+    }
+}
+
+/// `|a - b|` of a value and a restored `u16`, in `f64`.
+trait AbsSub {
+    fn abs_sub_f64(self, restored: u16) -> f64;
+}
+
+impl AbsSub for f64 {
+    fn abs_sub_f64(self, restored: u16) -> f64 {
+        (self - f64::from(restored)).abs()
+    }
 }
 
 /// The quantizer as a 64 Ki-entry table, built once per configuration.
@@ -198,10 +260,10 @@ impl DequantTable {
     }
 
     /// The value of every symbol as bytes in `order`, indexed by symbol.
-    pub fn bytes(&self, order: crate::quant16::Endian) -> &[[u8; 2]; 256] {
+    pub fn bytes(&self, order: Endian) -> &[[u8; 2]; 256] {
         match order {
-            crate::quant16::Endian::Little => &self.le_bytes,
-            crate::quant16::Endian::Big => &self.be_bytes,
+            Endian::Little => &self.le_bytes,
+            Endian::Big => &self.be_bytes,
         }
     }
 }
@@ -269,6 +331,61 @@ mod tests {
         assert!(serde_json::from_str::<QuantParams>(r#"{"scale": "1"}"#).is_err());
         let err = serde_json::from_str::<QuantParams>(r#"{"scale": 1, "gain": 2}"#).unwrap_err();
         assert!(err.to_string().contains("unknown field `gain`"), "{err}");
+    }
+
+    /// `max_error` against the actual round trip, for every `u16`.
+    fn check_max_error(p: QuantParams) {
+        let mut tightest = f64::INFINITY;
+        for x in 0..=u16::MAX {
+            let back = p.dequantize(p.quantize(x));
+            let error = f64::from(x.abs_diff(back));
+            let bound = p.max_error(x);
+            assert!(
+                error <= bound,
+                "{p:?}: x = {x} comes back as {back}, bound {bound}"
+            );
+            if f64::from(x) > p.offset() && f64::from(x) <= p.saturation_limit() {
+                tightest = tightest.min(bound - error);
+            }
+            if f64::from(x) <= p.offset() {
+                assert_eq!(back, p.dequantize(0), "{p:?}: x = {x}");
+            }
+        }
+        // Not a vacuous bound: somewhere the error comes within the truncation's 1 and
+        // scale^2 / 2 of it.
+        let slack = 1.0 + p.scale() * p.scale() / 2.0;
+        assert!(
+            tightest <= slack,
+            "{p:?}: bound never within {tightest} of the error"
+        );
+    }
+
+    #[test]
+    fn max_error_holds_for_every_value() {
+        for (offset, scale) in [
+            (0.0, 1.0),
+            (100.0, 1.0),
+            (100.0, 2.0),
+            (100.0, 0.5),
+            (12.5, 0.7),
+            (-3.0, 1.5),
+            (97.75, 1.0),
+            (1000.0, 0.25),
+        ] {
+            check_max_error(QuantParams::new(offset, scale).unwrap());
+        }
+    }
+
+    #[test]
+    fn saturation_breaks_the_square_root_bound() {
+        let p = QuantParams::new(100.0, 1.0).unwrap();
+        assert_eq!(p.saturation_limit(), 100.0 + 255.5 * 255.5);
+        assert_eq!(p.dequantize(p.quantize(65535)), 65125);
+        let sqrt_bound = (65535.0f64 - 100.0).sqrt() + 0.25;
+        assert!(410.0 > sqrt_bound);
+        assert_eq!(p.max_error(65535), 410.0);
+        // Just below the limit the square-root bound still holds.
+        assert!(p.max_error(65380) < 256.0);
     }
 
     #[test]

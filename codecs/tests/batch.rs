@@ -60,7 +60,48 @@ fn a_bad_chunk_is_reported_with_its_index() {
     chunks[5].truncate(2);
     let err = batch::quant16_decode_chunks(&codec, &chunks, 4096).unwrap_err();
     assert_eq!(err.index, 5);
-    assert!(err.to_string().starts_with("chunk 5: "), "{err}");
+    // Where in the message, what in the source: the source's text is not repeated.
+    assert_eq!(err.to_string(), "chunk 5");
+    let source = std::error::Error::source(&err).expect("the core error is the source");
+    assert_eq!(source.to_string(), err.source.to_string());
     let err = batch::huffman_decode_chunks(&chunks, 4096).unwrap_err();
     assert_eq!(err.index, 5);
+}
+
+#[test]
+fn of_two_bad_chunks_the_lowest_index_is_reported() {
+    let codec = Quant16Codec::new(QuantParams::default());
+    // 40 chunks of 64 Ki values: each takes a while to decode.
+    let frames: Vec<Vec<u16>> = (0..40u32)
+        .map(|k| {
+            (0..65536u32)
+                .map(|i| ((i * 31 + k * 7) % 900) as u16)
+                .collect()
+        })
+        .collect();
+    let mut chunks = batch::quant16_encode_chunks(&codec, &frames).unwrap();
+    // Chunk 33 fails at once (shorter than its trailer); chunk 30 only after decoding most of
+    // its stream, so on several threads 33 fails first in time.
+    let len = chunks[30].len();
+    chunks[30].drain(len * 3 / 4..len - 4);
+    chunks[33].truncate(2);
+    for threads in [1, 2, 8] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        for _ in 0..10 {
+            let err = pool
+                .install(|| batch::quant16_decode_chunks(&codec, &chunks, 65536))
+                .unwrap_err();
+            assert_eq!(err.index, 30, "{threads} threads: {err:?}");
+            assert!(
+                matches!(
+                    err.source,
+                    pymecompress_codecs::Error::StreamTruncated { .. }
+                ),
+                "{err:?}"
+            );
+        }
+    }
 }

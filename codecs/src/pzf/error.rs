@@ -20,7 +20,7 @@ pub enum PzfError {
     },
 
     /// The first two bytes are not `BD`.
-    #[error("not a PZF file: magic is {found:02x?}, expected \"BD\"")]
+    #[error("not a PZF file: magic is \"{}\", expected \"BD\"", found.escape_ascii())]
     BadMagic {
         /// The first two bytes.
         found: [u8; 2],
@@ -136,8 +136,8 @@ pub enum PzfError {
         max_symbols: u64,
     },
 
-    /// The Huffman stream itself is damaged (see [`crate::Error`]).
-    #[error("Huffman payload: {0}")]
+    /// The Huffman stream itself is damaged: the source, a [`crate::Error`], says how.
+    #[error("Huffman payload")]
     Stream(#[from] crate::Error),
 
     /// Symbols were asked of a frame that is not quantized.
@@ -198,4 +198,34 @@ pub enum PzfError {
     /// A chunk count of zero given to the writer of chunked payloads.
     #[error("a chunked PZF payload needs at least one chunk")]
     ZeroChunks,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_magic_is_shown_as_text_with_unprintable_bytes_escaped() {
+        let err = PzfError::BadMagic { found: *b"XY" };
+        assert_eq!(
+            err.to_string(),
+            r#"not a PZF file: magic is "XY", expected "BD""#
+        );
+        let err = PzfError::BadMagic {
+            found: [0x00, 0xff],
+        };
+        assert_eq!(
+            err.to_string(),
+            r#"not a PZF file: magic is "\x00\xff", expected "BD""#
+        );
+    }
+
+    #[test]
+    fn a_stream_error_is_the_source_and_is_not_printed_twice() {
+        let core = crate::Error::ChunkTooShort { len: 2 };
+        let err = PzfError::Stream(core.clone());
+        let source = std::error::Error::source(&err).expect("the stream error is the source");
+        assert_eq!(source.to_string(), core.to_string());
+        assert!(!err.to_string().contains(&core.to_string()), "{err}");
+    }
 }

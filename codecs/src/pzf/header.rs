@@ -244,13 +244,14 @@ pub struct PzfHeader {
     /// `FrameNum`.
     #[serde(rename = "FrameNum")]
     pub frame_num: u32,
-    /// `Width`: the first dimension of the shape.
+    /// `Width`: the first (with DimOrder C, the slowest-varying) axis of [`Self::shape`].
     #[serde(rename = "Width")]
     pub width: u32,
-    /// `Height`: the second dimension.
+    /// `Height`: the second axis of [`Self::shape`].
     #[serde(rename = "Height")]
     pub height: u32,
-    /// `Depth`: the third dimension (1 for a 2-D frame).
+    /// `Depth`: the third (with DimOrder C, the fastest-varying) axis of [`Self::shape`]; 1
+    /// for a 2-D frame.
     #[serde(rename = "Depth")]
     pub depth: u32,
     /// `FrameTimestamp`.
@@ -406,7 +407,12 @@ impl PzfHeader {
         }
     }
 
-    /// (Width, Height, Depth), the shape `loads` returns.
+    /// `[Width, Height, Depth]`, the numpy shape `loads` returns, in that axis order.
+    ///
+    /// Width comes first: with DimOrder C it is the *slowest* axis (numpy's `shape[0]`, the
+    /// row index of a C-order array), not the fastest as "width" suggests; a frame PYME writes
+    /// from an (x, y) camera image has Width = x. Index the result as `[width, height, depth]`
+    /// (never `[rows, columns, ...]` of an image read elsewhere), or a frame gets transposed.
     pub fn shape(&self) -> [usize; 3] {
         [self.width, self.height, self.depth].map(|n| n as usize)
     }
