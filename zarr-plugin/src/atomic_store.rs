@@ -12,20 +12,7 @@
 //! Reads, listing and erasing are those of the wrapped [`FilesystemStore`]; listings leave out
 //! the temporaries of writes in progress (their names start with [`TEMP_PREFIX`]).
 //!
-//! ```
-//! use std::sync::Arc;
-//! use zarrs::storage::{ReadableStorageTraits, StoreKey, WritableStorageTraits};
-//! use zarrs_pymecompress::AtomicFilesystemStore;
-//!
-//! let dir = std::env::temp_dir().join(format!("atomic-store-doc-{}", std::process::id()));
-//! let store = Arc::new(AtomicFilesystemStore::new(&dir)?);
-//! let key = StoreKey::new("c/0/0")?;
-//! store.set(&key, vec![1u8, 2, 3].into())?;
-//! assert_eq!(store.get(&key)?.unwrap().as_ref(), &[1, 2, 3]);
-//! # std::fs::remove_dir_all(&dir)?;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//! Use it wherever zarrs takes a store: `Array::new_with_metadata(store, "/a", metadata)`.
+//! The example and the guarantees a reader gets are on [`AtomicFilesystemStore`].
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -44,8 +31,26 @@ use zarrs::storage::{
 /// for chunks or metadata; one left by a killed process can be removed safely.
 pub const TEMP_PREFIX: &str = ".pymecompress-tmp.";
 
-/// A [`FilesystemStore`] whose `set` replaces each key atomically (temporary file, `fsync`,
-/// `rename`). See the [module documentation](self).
+/// A [`FilesystemStore`] whose `set` replaces each key atomically (temporary file in the key's
+/// directory, `fsync`, `rename`): a process reading the store while another writes it sees each
+/// key's old value, its new value, or (for a key never written) none, never a torn one. Reads,
+/// listing and erasing are those of the wrapped store; listings leave out the temporaries of
+/// writes in progress (named from [`TEMP_PREFIX`]).
+///
+/// ```
+/// use std::sync::Arc;
+/// use zarrs::storage::{ReadableStorageTraits, StoreKey, WritableStorageTraits};
+/// use zarrs_pymecompress::AtomicFilesystemStore;
+///
+/// let dir = std::env::temp_dir().join(format!("atomic-store-doc-{}", std::process::id()));
+/// let store = Arc::new(AtomicFilesystemStore::new(&dir)?);
+/// let key = StoreKey::new("c/0/0")?;
+/// store.set(&key, vec![1u8, 2, 3].into())?;
+/// assert_eq!(store.get(&key)?.unwrap().as_ref(), &[1, 2, 3]);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+/// Use it wherever zarrs takes a store: `Array::new_with_metadata(store, "/a", metadata)`.
 #[derive(Debug)]
 pub struct AtomicFilesystemStore {
     inner: FilesystemStore,

@@ -47,21 +47,26 @@ use zarrs::storage::ReadableStorageTraits;
 pub use self::buffer::RegionBuffer;
 use self::layout::{AxisCells, Share};
 use crate::error::codec_error;
+use crate::region_error::{check_element, check_region, RegionBufferError};
 use crate::{HuffmanCodec, HuffmanQuant16Codec, RegionReadError};
 use pymecompress_codecs::{huffman, Endian};
 
-/// Reads `subset` of `array` into `out`: the region's elements in C order, in this machine's
-/// byte order (the layout of [`Array::retrieve_array_subset`]'s bytes), decoding the chunks in
-/// parallel on the current rayon pool. `out.len()` must be the region's element count times
-/// the data type's size. Memory besides `out`: one chunk's buffer per thread for chunks not
-/// decoded in place, and 16 bytes per row piece of the region (a row of the region within one
-/// chunk).
+/// Reads `subset` of `array` into `out`, the caller's bytes: the region's elements in C order,
+/// in this machine's byte order (the layout of [`Array::retrieve_array_subset`]'s bytes),
+/// decoding the chunks in parallel on the current rayon pool. `out.len()` must be the region's
+/// element count times the data type's size. Memory besides `out`: one chunk's buffer per
+/// thread for chunks not decoded in place, and 16 bytes per row piece of the region (a row of
+/// the region within one chunk).
 ///
 /// # Errors
-/// [`RegionReadError`]: with the chunk's key and indices when a chunk fails to fetch or
-/// decode (if several fail, one of them); without, when the region does not fit the array
-/// (wrong dimensionality), `out` has the wrong length, or the data type has no fixed size.
-pub fn read_region_into<TStorage>(
+/// - [`RegionReadError::Chunk`] with the chunk's key and indices when a chunk fails to fetch
+///   or decode (if several fail, one of them); the codec's typed error is in its source chain
+///   ([`crate::find_source`]).
+/// - [`RegionReadError::Buffer`] when the region has another dimensionality than the array,
+///   `out` is not the region's size, or the data type has no fixed size.
+/// - [`RegionReadError::Region`] when zarrs fails to read a region that reaches outside the
+///   array (read through zarrs whole) and no chunk of it fails alone.
+pub fn read_region_bytes_into<TStorage>(
     array: &Array<TStorage>,
     subset: &ArraySubset,
     out: &mut [u8],
@@ -69,86 +74,68 @@ pub fn read_region_into<TStorage>(
 where
     TStorage: ?Sized + ReadableStorageTraits + 'static,
 {
-    let elem = array.data_type().fixed_size().ok_or_else(|| {
-        region_error(CodecError::Other(format!(
-            "data type {} has no fixed size",
-            array.data_type()
-        )))
-    })?;
-    let expected = usize::try_from(subset.num_elements())
-        .ok()
-        .and_then(|n| n.checked_mul(elem));
-    if subset.dimensionality() != array.dimensionality() {
-        return Err(region_error(ArrayError::InvalidArraySubset(
-            subset.clone(),
-            array.shape().to_vec(),
-        )));
-    }
-    if expected != Some(out.len()) {
-        return Err(region_error(CodecError::from(
-            InvalidBytesLengthError::new(out.len(), expected.unwrap_or(usize::MAX)),
-        )));
-    }
+    let elem = check_region(array, subset, out.len(), false)?;
     if out.is_empty() {
         return Ok(());
     }
-    match plan(array, subset) {
-        Some((chunks, cells)) => {
-            let kind = Kind::of(array);
-            let untiled = || {
-                region_error(CodecError::Other(
-                    "the chunk grid does not tile the region".to_string(),
-                ))
-            };
-            let slabs = layout::slabs(out, subset.shape(), &cells, elem).ok_or_else(untiled)?;
-            // Each slab (one cell along axis 0) is cut into its chunks' shares on the thread
-            // that reads it, so the cutting runs in parallel too.
-            let per_slab = chunks.len() / slabs.len().max(1);
-            if per_slab == 0 || per_slab * slabs.len() != chunks.len() {
-                return Err(untiled());
-            }
-            slabs
-                .into_par_iter()
-                .zip(chunks.par_chunks(per_slab))
-                .try_for_each(|(slab, slab_chunks)| {
-                    let shares = layout::cut(slab.out, &slab.shape, &slab.cells, elem);
-                    slab_chunks
-                        .par_iter()
-                        .zip(shares)
-                        .try_for_each(|(indices, share)| {
-                            read_chunk(array, &kind, subset, indices, share, elem).map_err(|e| {
-                                RegionReadError {
-                                    chunk_key: Some(array.chunk_key(indices).as_str().to_string()),
-                                    chunk_indices: Some(indices.clone()),
-                                    source: Box::new(e),
-                                }
-                            })
-                        })
-                })
+    let Some((chunks, cells)) = plan(array, subset) else {
+        // Out of bounds or an irregular grid: zarrs reads it, we copy.
+        let bytes =
+            crate::retrieve_array_subset_naming_chunk::<ArrayBytes<'static>, _>(array, subset)?;
+        let bytes = bytes
+            .into_fixed()
+            .map_err(|e| region_error(subset, CodecError::from(e)))?;
+        if bytes.len() != out.len() {
+            return Err(region_error(
+                subset,
+                CodecError::from(InvalidBytesLengthError::new(bytes.len(), out.len())),
+            ));
         }
-        None => {
-            // Out of bounds or an irregular grid: zarrs reads it, we copy.
-            let bytes =
-                crate::retrieve_array_subset_naming_chunk::<ArrayBytes<'static>, _>(array, subset)?;
-            let bytes = bytes
-                .into_fixed()
-                .map_err(|e| region_error(CodecError::from(e)))?;
-            if bytes.len() != out.len() {
-                return Err(region_error(CodecError::from(
-                    InvalidBytesLengthError::new(bytes.len(), out.len()),
-                )));
-            }
-            out.copy_from_slice(&bytes);
-            Ok(())
-        }
+        out.copy_from_slice(&bytes);
+        return Ok(());
+    };
+    let kind = Kind::of(array);
+    let untiled = || {
+        region_error(
+            subset,
+            CodecError::Other("the chunk grid does not tile the region".to_string()),
+        )
+    };
+    let slabs = layout::slabs(out, subset.shape(), &cells, elem).ok_or_else(untiled)?;
+    // Each slab (one cell along axis 0) is cut into its chunks' shares on the thread that
+    // reads it, so the cutting runs in parallel too.
+    let per_slab = chunks.len() / slabs.len().max(1);
+    if per_slab == 0 || per_slab * slabs.len() != chunks.len() {
+        return Err(untiled());
     }
+    slabs
+        .into_par_iter()
+        .zip(chunks.par_chunks(per_slab))
+        .try_for_each(|(slab, slab_chunks)| {
+            let shares = layout::cut(slab.out, &slab.shape, &slab.cells, elem);
+            slab_chunks
+                .par_iter()
+                .zip(shares)
+                .try_for_each(|(indices, share)| {
+                    read_chunk(array, &kind, subset, indices, share, elem).map_err(|e| {
+                        RegionReadError::Chunk {
+                            chunk_key: array.chunk_key(indices).as_str().to_string(),
+                            chunk_indices: indices.clone(),
+                            source: Box::new(e),
+                        }
+                    })
+                })
+        })
 }
 
-/// [`read_region_into`] into a slice of elements; `T`'s size must be the data type's.
+/// [`read_region_bytes_into`] into the caller's elements. `T`'s size must be the data type's;
+/// a `T` of one byte (`u8`) takes the region's bytes whatever the data type, as
+/// [`read_region_bytes_into`].
 ///
 /// # Errors
-/// As [`read_region_into`]; also if `T`'s size is not the data type's.
-pub fn read_region_elements_into<T, TStorage>(
+/// As [`read_region_bytes_into`]; also [`RegionBufferError::ElementSize`] if `T`'s size is
+/// neither the data type's nor 1.
+pub fn read_region_into<T, TStorage>(
     array: &Array<TStorage>,
     subset: &ArraySubset,
     out: &mut [T],
@@ -157,25 +144,46 @@ where
     T: Pod,
     TStorage: ?Sized + ReadableStorageTraits + 'static,
 {
-    if array.data_type().fixed_size() != Some(size_of::<T>()) {
-        return Err(region_error(CodecError::Other(format!(
-            "elements of {} bytes for data type {}",
-            size_of::<T>(),
-            array.data_type()
-        ))));
-    }
-    read_region_into(array, subset, bytemuck::cast_slice_mut(out))
+    check_element::<T, _>(array)?;
+    read_region_bytes_into(array, subset, bytemuck::cast_slice_mut(out))
 }
 
-/// [`read_region_elements_into`] into fresh memory: the fastest way to read a whole array or
-/// region. A result of 2 MiB or more is in memory mapped for it alone and advised to use huge
-/// pages ([`RegionBuffer`]), whose first touch (by the threads that decode into it) costs far
-/// less than that of ordinary pages; a smaller one, or one where the system refuses either
-/// step, is a plain vector. [`RegionBuffer::into_vec`] gives a [`Vec`] (a copy, if mapped);
-/// to fill a buffer of your own, call [`read_region_elements_into`].
+#[doc(hidden)]
+pub use read_region_into as read_region_elements_into;
+
+/// [`read_region_into`] into fresh memory: the fastest way to read a whole array or region. A
+/// result of 2 MiB or more is in memory mapped for it alone and advised to use huge pages
+/// ([`RegionBuffer`]), whose first touch (by the threads that decode into it) costs far less
+/// than that of ordinary pages; a smaller one, or one where the system refuses either step, is
+/// a plain vector. To fill a buffer of your own, call [`read_region_into`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use zarrs::array::{data_type, ArrayBuilder, ArraySubset};
+/// use zarrs::storage::store::MemoryStore;
+/// use zarrs_pymecompress::{read_region, read_region_into, write_region, HuffmanCodec};
+///
+/// let array = ArrayBuilder::new(vec![64, 64], vec![16, 16], data_type::int32(), 0i32)
+///     .bytes_to_bytes_codecs(vec![Arc::new(HuffmanCodec::new())])
+///     .build(Arc::new(MemoryStore::new()), "/a")?;
+/// let values: Vec<i32> = (0..64 * 64).collect();
+/// let whole = ArraySubset::new_with_shape(vec![64, 64]);
+/// write_region(&array, &whole, &values)?;
+///
+/// // A region across chunk boundaries, into fresh memory...
+/// let region = ArraySubset::new_with_ranges(&[10..20, 30..50]);
+/// let got = read_region::<i32, _>(&array, &region)?;
+/// assert_eq!(got[0], 10 * 64 + 30);
+/// // ...or into a buffer of the caller's, reused from read to read.
+/// let mut mine = vec![0i32; 10 * 20];
+/// read_region_into(&array, &region, &mut mine)?;
+/// assert_eq!(&got[..], &mine[..]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
-/// As [`read_region_elements_into`].
+/// As [`read_region_into`]; also [`RegionBufferError::TooLarge`] for a region whose bytes do
+/// not fit in memory.
 pub fn read_region<T, TStorage>(
     array: &Array<TStorage>,
     subset: &ArraySubset,
@@ -184,27 +192,25 @@ where
     T: Pod,
     TStorage: ?Sized + ReadableStorageTraits + 'static,
 {
+    check_element::<T, _>(array)?;
     let n = usize::try_from(subset.num_elements())
         .ok()
         .filter(|&n| {
             n.checked_mul(size_of::<T>())
                 .is_some_and(|bytes| isize::try_from(bytes).is_ok())
         })
-        .ok_or_else(|| {
-            region_error(CodecError::Other(format!(
-                "region of {} elements does not fit in memory",
-                subset.num_elements()
-            )))
+        .ok_or_else(|| RegionBufferError::TooLarge {
+            region: subset.to_ranges(),
+            elements: subset.num_elements(),
         })?;
     let mut out = RegionBuffer::<T>::zeroed(n);
-    read_region_elements_into(array, subset, &mut out)?;
+    read_region_into(array, subset, &mut out)?;
     Ok(out)
 }
 
-fn region_error(e: impl Into<ArrayError>) -> RegionReadError {
-    RegionReadError {
-        chunk_key: None,
-        chunk_indices: None,
+fn region_error(subset: &ArraySubset, e: impl Into<ArrayError>) -> RegionReadError {
+    RegionReadError::Region {
+        region: subset.to_ranges(),
         source: Box::new(e.into()),
     }
 }

@@ -2,48 +2,32 @@
 //! buffer, encoded and stored in parallel.
 //!
 //! [`Array::store_array_subset`] splits the input into chunk buffers before it encodes them;
-//! [`write_region_from`] gathers each chunk's rows from the caller's slice on the thread that
+//! [`write_region`] gathers each chunk's rows from the caller's slice on the thread that
 //! then encodes and stores it ([`Array::store_chunk`] for chunks wholly inside the region,
 //! [`Array::store_chunk_subset`], zarrs's read-modify-write, for the others), chunks in
 //! parallel on the current rayon pool. Chunks that hold only the fill value are handled as
 //! zarrs handles them (by default not stored).
 
+use bytemuck::Pod;
 use rayon::prelude::*;
-use zarrs::array::codec::api::{CodecError, InvalidBytesLengthError};
+use zarrs::array::codec::api::CodecError;
 use zarrs::array::{Array, ArrayBytes, ArrayError, ArraySubset};
 use zarrs::storage::ReadableWritableStorageTraits;
 
-/// A region write that failed, with the chunk to blame when there is one.
-#[derive(Debug, thiserror::Error)]
-#[error("{}: {source}", match chunk_key { Some(key) => format!("chunk {key}"), None => "region".to_string() })]
-pub struct RegionWriteError {
-    /// Store key of a chunk that failed to encode or store, or `None` if the region itself
-    /// was refused.
-    pub chunk_key: Option<String>,
-    /// Grid indices of that chunk.
-    pub chunk_indices: Option<Vec<u64>>,
-    /// zarrs's error (boxed: it is large).
-    #[source]
-    pub source: Box<ArrayError>,
-}
+use crate::region_error::{check_element, check_region, RegionBufferError};
+use crate::RegionWriteError;
 
-fn region_error(e: impl Into<ArrayError>) -> RegionWriteError {
-    RegionWriteError {
-        chunk_key: None,
-        chunk_indices: None,
-        source: Box::new(e.into()),
-    }
-}
-
-/// Stores `data` (the region's elements in C order, this machine's byte order: what
-/// [`crate::read_region_into`] reads) as `subset` of `array`, chunks encoded in parallel.
-/// Memory besides `data`: one chunk's bytes per chunk in flight.
+/// Stores `data`, the caller's bytes (the region's elements in C order, this machine's byte
+/// order: what [`crate::read_region_bytes_into`] reads), as `subset` of `array`, chunks encoded
+/// in parallel. Memory besides `data`: one chunk's bytes per chunk in flight.
 ///
 /// # Errors
-/// [`RegionWriteError`]: with the chunk's key when a chunk fails to encode or store (if several
-/// fail, one of them); without, when `subset` does not fit the array, `data` has the wrong
-/// length, or the data type has no fixed size.
-pub fn write_region_from<TStorage>(
+/// - [`RegionWriteError::Chunk`] with the chunk's key when a chunk fails to encode or store
+///   (if several fail, one of them); the codec's typed error is in its source chain
+///   ([`crate::find_source`]).
+/// - [`RegionWriteError::Buffer`] when `subset` does not fit the array, `data` is not the
+///   region's size, or the data type has no fixed size.
+pub fn write_region_bytes<TStorage>(
     array: &Array<TStorage>,
     subset: &ArraySubset,
     data: &[u8],
@@ -51,47 +35,51 @@ pub fn write_region_from<TStorage>(
 where
     TStorage: ?Sized + ReadableWritableStorageTraits + 'static,
 {
-    let elem = array.data_type().fixed_size().ok_or_else(|| {
-        region_error(CodecError::Other(format!(
-            "data type {} has no fixed size",
-            array.data_type()
-        )))
-    })?;
-    if subset.dimensionality() != array.dimensionality()
-        || subset.dimensionality() == 0
-        || !subset.inbounds_shape(array.shape())
-    {
-        return Err(region_error(ArrayError::InvalidArraySubset(
-            subset.clone(),
-            array.shape().to_vec(),
-        )));
-    }
-    let expected = usize::try_from(subset.num_elements())
-        .ok()
-        .and_then(|n| n.checked_mul(elem));
-    if expected != Some(data.len()) {
-        return Err(region_error(CodecError::from(
-            InvalidBytesLengthError::new(data.len(), expected.unwrap_or(usize::MAX)),
-        )));
-    }
+    let elem = check_region(array, subset, data.len(), true)?;
     if data.is_empty() {
         return Ok(());
     }
-    let Some(grid) = array.chunks_in_array_subset(subset).map_err(region_error)? else {
-        return Err(region_error(ArrayError::InvalidArraySubset(
-            subset.clone(),
-            array.shape().to_vec(),
-        )));
+    let outside = || RegionBufferError::OutsideArray {
+        region: subset.to_ranges(),
+        array_shape: array.shape().to_vec(),
     };
+    let grid = array
+        .chunks_in_array_subset(subset)
+        .ok()
+        .flatten()
+        .ok_or_else(outside)?;
     let chunks: Vec<Vec<u64>> = grid.indices().into_iter().map(|i| i.to_vec()).collect();
     chunks.par_iter().try_for_each(|indices| {
-        write_chunk(array, subset, indices, data, elem).map_err(|e| RegionWriteError {
-            chunk_key: Some(array.chunk_key(indices).as_str().to_string()),
-            chunk_indices: Some(indices.clone()),
+        write_chunk(array, subset, indices, data, elem).map_err(|e| RegionWriteError::Chunk {
+            chunk_key: array.chunk_key(indices).as_str().to_string(),
+            chunk_indices: indices.clone(),
             source: Box::new(e),
         })
     })
 }
+
+/// [`write_region_bytes`] from the caller's elements. `T`'s size must be the data type's; a
+/// `T` of one byte (`u8`) gives the region's bytes whatever the data type, as
+/// [`write_region_bytes`].
+///
+/// # Errors
+/// As [`write_region_bytes`]; also [`RegionBufferError::ElementSize`] if `T`'s size is
+/// neither the data type's nor 1.
+pub fn write_region<T, TStorage>(
+    array: &Array<TStorage>,
+    subset: &ArraySubset,
+    data: &[T],
+) -> Result<(), RegionWriteError>
+where
+    T: Pod,
+    TStorage: ?Sized + ReadableWritableStorageTraits + 'static,
+{
+    check_element::<T, _>(array)?;
+    write_region_bytes(array, subset, bytemuck::cast_slice(data))
+}
+
+#[doc(hidden)]
+pub use write_region_bytes as write_region_from;
 
 fn write_chunk<TStorage>(
     array: &Array<TStorage>,

@@ -8,7 +8,7 @@
 //! | [`PymePzfCodec`] | array to bytes, `uint8`/`uint16`/`float32` | `pyme-pzf` | `numcodecs.pyme-pzf` | optional `compression`, `quantization`, `offset`, `scale` |
 //!
 //! # Registration
-//! Both codecs register themselves with zarrs's plugin registry, so linking this crate is all
+//! The three codecs register themselves with zarrs's plugin registry, so linking this crate is all
 //! a program needs to open pymecompress stores with plain [`zarrs::array::Array::open`]:
 //! ```
 //! use zarrs_pymecompress as _;
@@ -20,6 +20,22 @@
 //! `tests/registration.rs` fails exactly so without its `use` line). The remedy is the `use`
 //! line above, or naming any item of the crate. See the [`inventory`] documentation for the
 //! platforms its registration supports.
+//!
+//! # Errors keep their types
+//! zarrs 0.23 has no error variant for a plugin's own error, so our codecs hand zarrs a
+//! `CodecError::IOError` whose text is the codec's name and whose `source()` is the typed
+//! error: [`pymecompress_codecs::Error`], [`pymecompress_codecs::pzf::PzfError`] or
+//! [`PymePzfChunkError`]. Walk `source()` from any error zarrs or this crate returns (or call
+//! [`find_source`]) to match on it; print the whole chain to see it. The region reads and
+//! writes name the chunk (`chunk [0, 30] (key image/0.30)`) and keep zarrs's error as source.
+//!
+//! # Crate features
+//! - `filesystem` (default): [`AtomicFilesystemStore`] and `PymeTileStore::open_dir`, through
+//!   zarrs's `filesystem` feature.
+//! - `tile-store` (default): [`PymeTileStore`].
+//!
+//! Nothing else of zarrs is turned on: no zarrs codec (blosc, zstd, ...) is built because of
+//! this crate. Turn on what your program uses in its own `zarrs` dependency.
 //!
 //! # Atomic chunk writes
 //! [`AtomicFilesystemStore`] wraps zarrs's filesystem store so that every chunk and metadata
@@ -70,16 +86,17 @@
 //! array.store_array_subset(&ArraySubset::new_with_shape(vec![64, 64]), frame.clone())?;
 //!
 //! let back: Vec<u16> = array.retrieve_array_subset(&ArraySubset::new_with_shape(vec![64, 64]))?;
-//! // Values 100..=101 come back exactly; larger ones within the quantization step.
-//! for (x, y) in frame.iter().zip(&back) {
-//!     let step = 2.0 * f64::from(x - 100).sqrt() + 1.0;
-//!     assert!(f64::from(x.abs_diff(*y)) <= step);
+//! // Values 100..=101 come back exactly; larger ones within the quantizer's bound.
+//! let params = QuantParams::new(100.0, 1.0)?;
+//! for (&x, &y) in frame.iter().zip(&back) {
+//!     assert!(f64::from(x.abs_diff(y)) <= params.max_error(x));
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "filesystem")]
 mod atomic_store;
 mod check;
 mod codec_common;
@@ -91,23 +108,37 @@ mod huffman;
 mod huffman_quant16;
 mod locate;
 mod pyme_pzf;
+mod region_error;
 mod scratch;
+#[cfg(feature = "tile-store")]
 mod tile_store;
 
+#[cfg(feature = "filesystem")]
 pub use atomic_store::{AtomicFilesystemStore, TEMP_PREFIX as ATOMIC_TEMP_PREFIX};
 pub use check::{check_array, open_array, OpenError};
 pub use convert::array_metadata_v2_to_v3;
-pub use fast_read::{read_region, read_region_elements_into, read_region_into, RegionBuffer};
-pub use fast_write::{write_region_from, RegionWriteError};
+pub use error::find_source;
+#[doc(hidden)]
+pub use fast_read::read_region_elements_into;
+pub use fast_read::{read_region, read_region_bytes_into, read_region_into, RegionBuffer};
+#[doc(hidden)]
+pub use fast_write::write_region_from;
+pub use fast_write::{write_region, write_region_bytes};
 pub use huffman::{HuffmanCodec, HUFFMAN_ID_V2, HUFFMAN_NAME_V3};
 pub use huffman_quant16::{
     HuffmanQuant16Codec, HuffmanQuant16CodecConfiguration, HUFFMAN_QUANT16_ID_V2,
     HUFFMAN_QUANT16_NAME_V3,
 };
-pub use locate::{first_failing_chunk, retrieve_array_subset_naming_chunk, RegionReadError};
+pub use locate::{first_failing_chunk, retrieve_array_subset_naming_chunk};
 pub use pyme_pzf::{
-    PymePzfCodec, PymePzfCodecConfiguration, PymePzfCompression, PymePzfConfigurationError,
-    PymePzfQuantization, PYME_PZF_ID_V2, PYME_PZF_NAME_V3,
+    PymePzfChunkError, PymePzfCodec, PymePzfCodecConfiguration, PymePzfCompression,
+    PymePzfConfigurationError, PymePzfQuantization, PYME_PZF_ID_V2, PYME_PZF_NAME_V3,
 };
 pub use pymecompress_codecs;
+pub use region_error::{RegionBufferError, RegionReadError, RegionWriteError};
+/// The JSON number type the quant16 configuration keeps its numbers in
+/// ([`HuffmanQuant16CodecConfiguration::from_numbers`]), re-exported so that callers need not
+/// depend on `serde_json` themselves.
+pub use serde_json::Number;
+#[cfg(feature = "tile-store")]
 pub use tile_store::{PymeTileSpec, PymeTileStore, TileStoreError, PYME_DEFAULT_KEY_SCHEMA};

@@ -35,12 +35,14 @@
 //! writes a `[1, T, T]` chunk as a (1, T, T) frame (PYME's tiles are (T, T, 1), which PYME's
 //! own whole-chunk reads cannot broadcast). See `layout.rs` for what was measured.
 
+mod chunk_error;
 mod layout;
 mod pyme_pzf_codec;
 mod pyme_pzf_configuration;
 
 use std::sync::Arc;
 
+pub use chunk_error::PymePzfChunkError;
 pub use pyme_pzf_codec::PymePzfCodec;
 pub use pyme_pzf_configuration::{
     PymePzfCodecConfiguration, PymePzfCompression, PymePzfConfigurationError, PymePzfQuantization,

@@ -37,9 +37,11 @@
 
 mod key_schema;
 
+#[cfg(feature = "filesystem")]
 use std::path::Path;
 use std::sync::Arc;
 
+#[cfg(feature = "filesystem")]
 use zarrs::filesystem::FilesystemStore;
 use zarrs::storage::byte_range::ByteRangeIterator;
 use zarrs::storage::{
@@ -57,7 +59,7 @@ pub const PYME_DEFAULT_KEY_SCHEMA: &str = "{level:d}/{z:03d}/{x:03d}/{y:03d}_{su
 #[non_exhaustive]
 pub enum TileStoreError {
     /// The inner store failed to read `.zattrs`.
-    #[error("reading {key}: {source}")]
+    #[error("reading {key}")]
     Storage {
         /// The key being read.
         key: String,
@@ -111,6 +113,7 @@ pub struct PymeTileStore<TStorage: ?Sized> {
     mapping: Option<(PymeTileSpec, KeySchema)>,
 }
 
+#[cfg(feature = "filesystem")]
 impl PymeTileStore<FilesystemStore> {
     /// The adapter over the directory `path` (a pyramid's storage directory).
     ///

@@ -1,16 +1,19 @@
 //! A store with one corrupt chunk among good ones: reading across it fails with an error that
-//! names the codec and what is wrong (zarrs), and the chunk key
+//! names the codec and holds the core's typed error as its source (zarrs), and the chunk key
 //! (`retrieve_array_subset_naming_chunk`); reading around it still works.
 
 use pymecompress_test_support::zarr_v2;
 use std::sync::Arc;
 
+use pymecompress_codecs::Error as CoreError;
 use pymecompress_codecs::QuantParams;
 use zarrs::array::ArraySubset;
 use zarrs::metadata::ChunkKeySeparator;
 use zarrs::storage::store::MemoryStore;
 use zarrs::storage::{StoreKey, WritableStorageTraits};
-use zarrs_pymecompress::{retrieve_array_subset_naming_chunk, HuffmanCodec, HuffmanQuant16Codec};
+use zarrs_pymecompress::{
+    find_source, retrieve_array_subset_naming_chunk, HuffmanCodec, HuffmanQuant16Codec,
+};
 
 const SHAPE: [u64; 2] = [64, 96];
 const CHUNKS: [u64; 2] = [32, 32];
@@ -62,6 +65,29 @@ fn flip_trailer(chunk: &[u8]) -> Vec<u8> {
     bad
 }
 
+/// An error and its sources, joined as a chain printer would.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    text
+}
+
+/// Each text of the chain once: no error prints its source's text too.
+fn assert_no_repeats(err: &(dyn std::error::Error + 'static)) {
+    let mut source = err.source();
+    let mut parent = err.to_string();
+    while let Some(s) = source {
+        let text = s.to_string();
+        assert!(!parent.contains(&text), "{parent:?} repeats {text:?}");
+        parent = text;
+        source = s.source();
+    }
+}
+
 #[test]
 fn a_corrupt_chunk_is_named_and_the_rest_of_the_array_reads() {
     let codecs = [
@@ -72,31 +98,45 @@ fn a_corrupt_chunk_is_named_and_the_rest_of_the_array_reads() {
         ("pymecompress-huffman", HuffmanCodec::new().compressor_v2()),
     ];
     for (codec_id, compressor) in codecs {
-        for damage in [truncate as fn(&[u8]) -> Vec<u8>, flip_trailer] {
+        for (damage, what) in [
+            (truncate as fn(&[u8]) -> Vec<u8>, "truncated"),
+            (flip_trailer, "trailer"),
+        ] {
             let (array, expected) = damaged_array(compressor.clone(), damage);
             let whole = ArraySubset::new_with_shape(SHAPE.to_vec());
             let err = array
                 .retrieve_array_subset::<Vec<u16>>(&whole)
-                .expect_err("reading across the damaged chunk must fail")
-                .to_string();
-            assert!(
-                err.contains(codec_id),
-                "{codec_id}: error does not name the codec: {err}"
-            );
+                .expect_err("reading across the damaged chunk must fail");
+            assert_eq!(err.to_string(), format!("numcodecs.{codec_id}"));
+            assert_no_repeats(&err);
+            // The core's own error, typed, behind zarrs's.
+            let core = find_source::<CoreError>(&err).expect("the core error is a source");
+            let expected_kind = match (codec_id, what) {
+                (_, "truncated") => matches!(core, CoreError::StreamTruncated { .. }),
+                _ => matches!(
+                    core,
+                    CoreError::TrailerMismatch { .. } | CoreError::TrailerTooLarge { .. }
+                ),
+            };
+            assert!(expected_kind, "{codec_id}, {what}: {core:?}");
             let named = retrieve_array_subset_naming_chunk::<Vec<u16>, _>(&array, &whole)
                 .expect_err("reading across the damaged chunk must fail");
-            assert_eq!(named.chunk_key.as_deref(), Some("frames/1.2"), "{codec_id}");
-            assert_eq!(named.chunk_indices, Some(vec![1, 2]));
-            let message = named.to_string();
+            assert_eq!(named.chunk_key(), Some("frames/1.2"), "{codec_id}");
+            assert_eq!(named.chunk_indices(), Some(&[1u64, 2][..]));
+            assert_eq!(named.to_string(), "chunk [1, 2] (key frames/1.2)");
+            assert_no_repeats(&named);
+            assert_eq!(find_source::<CoreError>(&named), Some(core));
+            let message = chain(&named);
             assert!(
-                message.starts_with("chunk frames/1.2: ") && message.contains(codec_id),
+                message.starts_with(&format!(
+                    "chunk [1, 2] (key frames/1.2): numcodecs.{codec_id}: "
+                )),
                 "{message}"
             );
             let err = array
                 .retrieve_chunk::<Vec<u16>>(&[1, 2])
-                .expect_err("the damaged chunk must fail")
-                .to_string();
-            assert!(err.contains(codec_id), "{codec_id}: {err}");
+                .expect_err("the damaged chunk must fail");
+            assert_eq!(find_source::<CoreError>(&err), Some(core), "{codec_id}");
 
             // Rows 0..32 (chunk row 0) and the columns of chunk column 0..2 avoid chunk (1, 2).
             let top = ArraySubset::new_with_ranges(&[0..32, 0..96]);

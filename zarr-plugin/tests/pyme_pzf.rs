@@ -224,7 +224,22 @@ fn configuration_round_trips_through_v2_metadata() {
     );
 }
 
+/// An error and its sources, joined as a chain printer would.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    text
+}
+
 fn read_err(dtype: &str, chunk_shape: [u64; 3], blob: Vec<u8>) -> String {
+    chain(&read_error(dtype, chunk_shape, blob))
+}
+
+fn read_error(dtype: &str, chunk_shape: [u64; 3], blob: Vec<u8>) -> zarrs::array::ArrayError {
     let a = v2_array(
         dtype,
         &chunk_shape,
@@ -240,7 +255,7 @@ fn read_err(dtype: &str, chunk_shape: [u64; 3], blob: Vec<u8>) -> String {
         "<u2" => a.retrieve_array_subset::<Vec<u16>>(&whole).map(|_| ()),
         _ => a.retrieve_array_subset::<Vec<u8>>(&whole).map(|_| ()),
     };
-    err.expect_err("the chunk must not decode").to_string()
+    err.expect_err("the chunk must not decode")
 }
 
 #[test]
@@ -261,7 +276,18 @@ fn frames_that_do_not_fit_the_chunk_are_refused_with_what_differs() {
     // Damaged frames: magic, truncated header, truncated payload.
     let mut bad = tile.clone();
     bad[0] = b'X';
-    assert!(read_err("<f4", [1, 16, 16], bad).contains("not a PZF file"));
+    assert!(read_err("<f4", [1, 16, 16], bad.clone()).contains("not a PZF file"));
+    // The reader's typed errors behind zarrs's.
+    let err = read_error("<f4", [1, 16, 16], bad);
+    assert_eq!(
+        zarrs_pymecompress::find_source::<pymecompress_codecs::pzf::PzfError>(&err),
+        Some(&pymecompress_codecs::pzf::PzfError::BadMagic { found: *b"XD" })
+    );
+    let err = read_error("<u2", [1, 16, 16], tile.clone());
+    assert!(matches!(
+        zarrs_pymecompress::find_source::<zarrs_pymecompress::PymePzfChunkError>(&err),
+        Some(zarrs_pymecompress::PymePzfChunkError::DataFormat { .. })
+    ));
     assert!(read_err("<f4", [1, 16, 16], tile[..40].to_vec()).contains("header needs"));
     let err = read_err("<f4", [1, 16, 16], tile[..tile.len() - 1].to_vec());
     assert!(err.contains("raw PZF payload is 1023 bytes"), "{err}");
@@ -289,7 +315,7 @@ fn unsupported_data_types_and_configurations_are_refused() {
         &[4, 4],
         serde_json::json!({"id": "pyme-pzf", "quantization": "sqrt"}),
     );
-    let err = check_array(&a).unwrap_err().to_string();
+    let err = chain(&check_array(&a).unwrap_err());
     assert!(err.contains("uint16 arrays only"), "{err}");
 
     let store = Arc::new(MemoryStore::new());

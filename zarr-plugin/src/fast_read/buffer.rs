@@ -116,7 +116,11 @@ impl<T: Pod> RegionBuffer<T> {
         }
     }
 
-    /// The elements in a vector: moved out of a plain buffer, copied out of a mapped one.
+    /// The elements in a vector: moved out of a plain buffer; copied whole out of a mapped
+    /// one (a second buffer of the same size, and its first touch: for a large region most
+    /// of what [`crate::read_region`] saved). Use the buffer as a slice (it derefs to `[T]`)
+    /// where you can, or [`crate::read_region_into`] a `Vec` of your own to get one without
+    /// the copy. [`Self::is_mapped`] says which case this is.
     #[must_use]
     pub fn into_vec(self) -> Vec<T> {
         match self.inner {

@@ -13,7 +13,25 @@ use crate::error::codec_error;
 
 /// The `pymecompress-huffman` codec: a bytes-to-bytes codec with an empty configuration.
 ///
-/// Stateless, `Send + Sync`, cheap to share: zarrs runs it on many chunks at once.
+/// Stateless, `Send + Sync`, cheap to share: zarrs runs it on many chunks at once. In a zarrs
+/// codec chain it goes among the bytes-to-bytes codecs, after the array-to-bytes one (`bytes`
+/// by default), here with a checksum after it:
+/// ```
+/// use std::sync::Arc;
+/// use zarrs::array::codec::Crc32cCodec;
+/// use zarrs::array::{data_type, ArrayBuilder, ArraySubset};
+/// use zarrs::storage::store::MemoryStore;
+/// use zarrs_pymecompress::HuffmanCodec;
+///
+/// let array = ArrayBuilder::new(vec![100, 100], vec![50, 50], data_type::float32(), 0.0f32)
+///     .bytes_to_bytes_codecs(vec![Arc::new(HuffmanCodec::new()), Arc::new(Crc32cCodec::new())])
+///     .build(Arc::new(MemoryStore::new()), "/a")?;
+/// let values: Vec<f32> = (0..100 * 100).map(|i| (i % 13) as f32).collect();
+/// let all = ArraySubset::new_with_shape(vec![100, 100]);
+/// array.store_array_subset(&all, values.clone())?;
+/// assert_eq!(array.retrieve_array_subset::<Vec<f32>>(&all)?, values); // lossless
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HuffmanCodec;
 

@@ -20,6 +20,37 @@ use crate::error::{codec_error, unsupported_data_type};
 ///
 /// Holds its quantization and dequantization tables (built once, shared through an `Arc`), so
 /// it is `Send + Sync` and clones cheaply; chunks are coded without locks.
+///
+/// Inside a sharded Zarr V3 array it is the inner chunks' array-to-bytes codec:
+/// ```
+/// use std::sync::Arc;
+/// use zarrs::array::{data_type, Array, ArrayBuilder, ArraySubset};
+/// use zarrs::storage::store::MemoryStore;
+/// use zarrs_pymecompress::pymecompress_codecs::QuantParams;
+/// use zarrs_pymecompress::{HuffmanQuant16Codec, HuffmanQuant16CodecConfiguration};
+///
+/// let store = Arc::new(MemoryStore::new());
+/// let params = QuantParams::new(100.0, 1.0)?;
+/// // Shards of 4 frames, each frame an inner chunk coded by quant16.
+/// ArrayBuilder::new(vec![8, 64, 64], vec![4, 64, 64], data_type::uint16(), 0u16)
+///     .array_to_bytes_codec(Arc::new(HuffmanQuant16Codec::new(params)))
+///     .subchunk_shape(vec![1, 64, 64])
+///     .build(store.clone(), "/movie")?
+///     .store_metadata()?;
+///
+/// let movie = Array::open(store, "/movie")?;
+/// let frames: Vec<u16> = (0..8 * 64 * 64).map(|i| 100 + (i % 300) as u16).collect();
+/// let all = ArraySubset::new_with_shape(vec![8, 64, 64]);
+/// movie.store_array_subset(&all, frames.clone())?;
+/// let back: Vec<u16> = movie.retrieve_array_subset(&all)?;
+/// for (&x, &y) in frames.iter().zip(&back) {
+///     assert!(f64::from(x.abs_diff(y)) <= params.max_error(x));
+/// }
+/// // The parameters, read back from the opened array's metadata.
+/// let found = HuffmanQuant16CodecConfiguration::of_array(&movie).expect("quant16 inside");
+/// assert_eq!(*found.params(), params);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct HuffmanQuant16Codec {
     configuration: HuffmanQuant16CodecConfiguration,
@@ -54,6 +85,12 @@ impl HuffmanQuant16Codec {
     #[must_use]
     pub fn configuration(&self) -> &HuffmanQuant16CodecConfiguration {
         &self.configuration
+    }
+
+    /// The quantization parameters (offset and scale).
+    #[must_use]
+    pub fn params(&self) -> &QuantParams {
+        self.configuration.params()
     }
 
     /// The Zarr V2 `compressor` entry for this codec, e.g.

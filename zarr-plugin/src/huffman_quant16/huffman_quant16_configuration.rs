@@ -94,6 +94,43 @@ impl HuffmanQuant16CodecConfiguration {
         })
     }
 
+    /// The configuration of the `pymecompress-quant16` codec of `array`: its array-to-bytes
+    /// codec, or one nested in it (the inner chain of a sharding codec); `None` if the array
+    /// has none. Read from the codecs' metadata, so it needs no feature of zarrs.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use zarrs::array::{data_type, Array, ArrayBuilder};
+    /// use zarrs::storage::store::MemoryStore;
+    /// use zarrs_pymecompress::{HuffmanQuant16Codec, HuffmanQuant16CodecConfiguration};
+    /// use zarrs_pymecompress::pymecompress_codecs::QuantParams;
+    ///
+    /// let store = Arc::new(MemoryStore::new());
+    /// let codec = HuffmanQuant16Codec::new(QuantParams::new(100.0, 0.5)?);
+    /// ArrayBuilder::new(vec![64], vec![16], data_type::uint16(), 0u16)
+    ///     .array_to_bytes_codec(Arc::new(codec))
+    ///     .build(store.clone(), "/a")?
+    ///     .store_metadata()?;
+    ///
+    /// let opened = Array::open(store, "/a")?;
+    /// let found = HuffmanQuant16CodecConfiguration::of_array(&opened).expect("a quant16 array");
+    /// assert_eq!((found.params().offset(), found.params().scale()), (100.0, 0.5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn of_array<TStorage: ?Sized>(array: &zarrs::array::Array<TStorage>) -> Option<Self> {
+        let chain = array.codecs();
+        let a2b = chain.array_to_bytes_codec();
+        if let Some(codec) = a2b.as_any().downcast_ref::<crate::HuffmanQuant16Codec>() {
+            return Some(codec.configuration().clone());
+        }
+        let metadata = a2b.configuration(
+            zarrs::plugin::ZarrVersion::V3,
+            &zarrs::array::codec::api::CodecMetadataOptions::default(),
+        )?;
+        find_nested(&serde_json::Value::Object(metadata.into()))
+    }
+
     /// The validated parameters.
     #[must_use]
     pub fn params(&self) -> &QuantParams {
@@ -110,6 +147,22 @@ impl HuffmanQuant16CodecConfiguration {
     #[must_use]
     pub fn scale_number(&self) -> &Number {
         &self.scale
+    }
+}
+
+/// The configuration of the first quant16 codec named anywhere inside `value`.
+fn find_nested(value: &serde_json::Value) -> Option<HuffmanQuant16CodecConfiguration> {
+    match value {
+        serde_json::Value::Object(map) => {
+            let named = map.get("name").and_then(serde_json::Value::as_str);
+            if named == Some(crate::HUFFMAN_QUANT16_NAME_V3) {
+                let configuration = map.get("configuration").cloned().unwrap_or_default();
+                return serde_json::from_value(configuration).ok();
+            }
+            map.values().find_map(find_nested)
+        }
+        serde_json::Value::Array(items) => items.iter().find_map(find_nested),
+        _ => None,
     }
 }
 

@@ -21,7 +21,8 @@ use zarrs::array::codec::api::CodecError;
 use zarrs::array::data_type::{Float32DataType, UInt16DataType, UInt8DataType};
 use zarrs::array::DataType;
 
-use crate::error::{codec_message, unsupported_data_type};
+use super::chunk_error::PymePzfChunkError;
+use crate::error::{codec_error, unsupported_data_type};
 use crate::PymePzfCodec;
 
 /// The PZF DataFormat for a zarr data type: uint8, uint16, float32.
@@ -50,8 +51,9 @@ pub(crate) fn data_format(data_type: &DataType) -> Result<DataFormat, CodecError
 /// broadcasts a frame with extra leading 1s, so PYME reads our frames by either path.
 ///
 /// # Errors
-/// [`CodecError::Other`] for a chunk with more than three dimensions longer than 1 (PZF holds
-/// three) or a dimension too large for the header's 32-bit fields.
+/// [`PymePzfChunkError::TooManyDimensions`] for a chunk with more than three dimensions longer
+/// than 1 (PZF holds three), [`PymePzfChunkError::DimensionTooLarge`] for a dimension too large
+/// for the header's 32-bit fields (as the source of a [`CodecError`]).
 pub(crate) fn frame_shape(chunk_shape: &[NonZeroU64]) -> Result<[usize; 3], CodecError> {
     let mut dims: Vec<u64> = chunk_shape.iter().map(|d| d.get()).collect();
     while dims.len() > 3 && dims[0] == 1 {
@@ -62,18 +64,17 @@ pub(crate) fn frame_shape(chunk_shape: &[NonZeroU64]) -> Result<[usize; 3], Code
         dims.retain(|&d| d != 1);
     }
     if dims.len() > 3 {
-        return Err(codec_message::<PymePzfCodec>(format!(
-            "chunk shape {:?} has more than 3 dimensions longer than 1; a PZF frame holds 3",
-            shape_vec(chunk_shape)
-        )));
+        return Err(codec_error::<PymePzfCodec>(
+            PymePzfChunkError::TooManyDimensions {
+                chunk_shape: shape_vec(chunk_shape),
+            },
+        ));
     }
     let mut shape = [1usize; 3];
     let first = 3 - dims.len();
     for (slot, dim) in shape[first..].iter_mut().zip(&dims) {
         *slot = u32::try_from(*dim).map(|d| d as usize).map_err(|_| {
-            codec_message::<PymePzfCodec>(format!(
-                "chunk dimension {dim} does not fit PZF's 32-bit Width/Height/Depth"
-            ))
+            codec_error::<PymePzfCodec>(PymePzfChunkError::DimensionTooLarge { dimension: *dim })
         })?;
     }
     Ok(shape)
@@ -92,7 +93,8 @@ pub(crate) fn frame_shape(chunk_shape: &[NonZeroU64]) -> Result<[usize; 3], Code
 ///   it.
 ///
 /// # Errors
-/// [`CodecError::Other`] naming the codec, what the chunk expects and what the frame holds.
+/// [`PymePzfChunkError::DataFormat`] or [`PymePzfChunkError::FrameShape`] (as the source of a
+/// [`CodecError`]): what the chunk expects and what the frame holds.
 pub(crate) fn check_frame(
     header: &PzfHeader,
     chunk_shape: &[NonZeroU64],
@@ -100,11 +102,10 @@ pub(crate) fn check_frame(
 ) -> Result<(), CodecError> {
     let expected = data_format(data_type)?;
     if header.data_format != expected {
-        return Err(codec_message::<PymePzfCodec>(format!(
-            "PZF frame holds {} pixels, the array's data type is {}",
-            format_name(header.data_format),
-            format_name(expected)
-        )));
+        return Err(codec_error::<PymePzfCodec>(PymePzfChunkError::DataFormat {
+            frame: header.data_format,
+            array: expected,
+        }));
     }
     let mut stored: Vec<u64> = header
         .shape()
@@ -121,27 +122,17 @@ pub(crate) fn check_frame(
         .filter(|&d| d != 1)
         .collect();
     if stored != chunk {
-        return Err(codec_message::<PymePzfCodec>(format!(
-            "PZF frame of shape {:?} (DimOrder {:?}) does not fit chunk shape {:?}: \
-             their dimensions longer than 1 differ",
-            header.shape(),
-            header.dim_order,
-            shape_vec(chunk_shape)
-        )));
+        return Err(codec_error::<PymePzfCodec>(PymePzfChunkError::FrameShape {
+            frame_shape: header.shape(),
+            dim_order: header.dim_order,
+            chunk_shape: shape_vec(chunk_shape),
+        }));
     }
     Ok(())
 }
 
 fn shape_vec(shape: &[NonZeroU64]) -> Vec<u64> {
     shape.iter().map(|d| d.get()).collect()
-}
-
-fn format_name(format: DataFormat) -> &'static str {
-    match format {
-        DataFormat::U8 => "uint8",
-        DataFormat::U16 => "uint16",
-        DataFormat::F32 => "float32",
-    }
 }
 
 #[cfg(test)]
@@ -159,9 +150,17 @@ mod tests {
         assert_eq!(frame_shape(&shape(&[7])).unwrap(), [1, 1, 7]);
         assert_eq!(frame_shape(&shape(&[1, 1, 2, 3, 4])).unwrap(), [2, 3, 4]);
         assert_eq!(frame_shape(&shape(&[2, 1, 3, 4])).unwrap(), [2, 3, 4]);
-        let err = frame_shape(&shape(&[2, 5, 3, 4])).unwrap_err().to_string();
-        assert!(err.contains("more than 3 dimensions"), "{err}");
-        let err = frame_shape(&shape(&[1 << 33])).unwrap_err().to_string();
-        assert!(err.contains("32-bit"), "{err}");
+        let err = frame_shape(&shape(&[2, 5, 3, 4])).unwrap_err();
+        assert_eq!(
+            crate::find_source::<PymePzfChunkError>(&err),
+            Some(&PymePzfChunkError::TooManyDimensions {
+                chunk_shape: vec![2, 5, 3, 4]
+            })
+        );
+        let err = frame_shape(&shape(&[1 << 33])).unwrap_err();
+        assert_eq!(
+            crate::find_source::<PymePzfChunkError>(&err),
+            Some(&PymePzfChunkError::DimensionTooLarge { dimension: 1 << 33 })
+        );
     }
 }

@@ -11,10 +11,11 @@ use zarrs::array::codec::api::{
 use zarrs::array::{ChunkShapeTraits, DataType, FillValue};
 use zarrs::metadata::v2::MetadataV2;
 
+use super::chunk_error::PymePzfChunkError;
 use super::layout::{check_frame, data_format, frame_shape};
 use super::PymePzfCodecConfiguration;
 use crate::codec_common::fixed_bytes;
-use crate::error::codec_message;
+use crate::error::codec_error;
 
 /// The `pyme-pzf` codec: an array-to-bytes codec whose chunks are whole PZF frames
 /// (`uint8`, `uint16` or `float32` arrays).
@@ -61,9 +62,9 @@ impl PymePzfCodec {
     fn check_encodable(&self, data_type: &DataType) -> Result<(), CodecError> {
         let format = data_format(data_type)?;
         if self.configuration.is_quantized() && format != pzf::DataFormat::U16 {
-            return Err(codec_message::<Self>(format!(
-                "sqrt quantization codes uint16 arrays only, the array's data type is {data_type}"
-            )));
+            return Err(codec_error::<Self>(PymePzfChunkError::QuantizedDataType {
+                data_type: data_type.to_string(),
+            }));
         }
         Ok(())
     }
@@ -125,7 +126,7 @@ impl ArrayToBytesCodecTraits for PymePzfCodec {
             order,
             self.configuration.write_options(),
         )
-        .map_err(codec_message::<Self>)?;
+        .map_err(codec_error::<Self>)?;
         Ok(Cow::Owned(encoded))
     }
 
@@ -138,9 +139,9 @@ impl ArrayToBytesCodecTraits for PymePzfCodec {
         _options: &CodecOptions,
     ) -> Result<ArrayBytes<'a>, CodecError> {
         // The header alone is checked against the chunk before any pixel is decoded.
-        let header = PzfHeader::parse(&bytes).map_err(codec_message::<Self>)?;
+        let header = PzfHeader::parse(&bytes).map_err(codec_error::<Self>)?;
         check_frame(&header, shape, data_type)?;
-        let frame = pzf::decode(&bytes).map_err(codec_message::<Self>)?;
+        let frame = pzf::decode(&bytes).map_err(codec_error::<Self>)?;
         Ok(ArrayBytes::from(native_bytes(frame.data)))
     }
 }

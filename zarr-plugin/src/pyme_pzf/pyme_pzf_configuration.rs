@@ -88,16 +88,44 @@ pub enum PymePzfConfigurationError {
         "pyme-pzf: \"quantization\": \"sqrt\" needs \"compression\": \"huffman\", not \"raw\""
     )]
     QuantizedRaw,
-    /// Offset or scale out of range.
-    #[error("pyme-pzf: {0}")]
+    /// Offset or scale out of range; the source says which.
+    #[error("pyme-pzf: `offset`/`scale`")]
     InvalidParams(#[from] PzfError),
 }
 
+/// A refused configuration as serde reports it: serde keeps only an error's text, so the text
+/// is the whole chain ("pyme-pzf: `offset`/`scale`: PZF quantization parameters ...").
+#[derive(Debug)]
+struct ChainText(String);
+
+impl std::fmt::Display for ChainText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<PymePzfConfigurationError> for ChainText {
+    fn from(err: PymePzfConfigurationError) -> Self {
+        let mut text = err.to_string();
+        let mut source = std::error::Error::source(&err);
+        while let Some(s) = source {
+            text = format!("{text}: {s}");
+            source = s.source();
+        }
+        Self(text)
+    }
+}
+
 impl TryFrom<RawConfiguration> for PymePzfCodecConfiguration {
-    type Error = PymePzfConfigurationError;
+    type Error = ChainText;
 
     fn try_from(raw: RawConfiguration) -> Result<Self, Self::Error> {
-        Self::from_parts(raw.compression, raw.quantization, raw.offset, raw.scale)
+        Ok(Self::from_parts(
+            raw.compression,
+            raw.quantization,
+            raw.offset,
+            raw.scale,
+        )?)
     }
 }
 
@@ -222,6 +250,25 @@ mod tests {
         let o = c.write_options();
         assert_eq!((o.quant_offset, o.quant_scale), (100.5, 2.0));
         assert!(c.is_quantized());
+    }
+
+    #[test]
+    fn invalid_parameters_keep_the_pzf_error_as_source() {
+        let err = PymePzfCodecConfiguration::from_parts(
+            None,
+            Some(PymePzfQuantization::Sqrt),
+            None,
+            Some(Number::from(0)),
+        )
+        .unwrap_err();
+        assert_eq!(
+            crate::find_source::<PzfError>(&err),
+            Some(&PzfError::InvalidQuantParams {
+                offset: 0.0,
+                scale: 0.0
+            })
+        );
+        assert!(!err.to_string().contains("QuantScale"), "{err}");
     }
 
     #[test]

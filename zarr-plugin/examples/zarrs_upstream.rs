@@ -1,0 +1,203 @@
+//! The measurements behind `docs/upstream.md`: where plain zarrs loses time reading a whole
+//! chunked array, path by path, on stock zarrs 0.23.
+//!
+//! A 4096x4096 uint16 Poisson(100) image (seed 7) in 256x256 `pymecompress-quant16` chunks,
+//! `MemoryStore`, read on pools of 1 and 2 threads, best of RUNS (default 5), MB/s of decoded
+//! data:
+//! - `per_chunk`: `retrieve_chunk::<Vec<u16>>` of every chunk from a rayon loop (what the codec
+//!   and zarrs's per-chunk path do, with no whole-array output);
+//! - `plain_vec`: `retrieve_array_subset::<Vec<u16>>`;
+//! - `plain_bytes`: `retrieve_array_subset::<ArrayBytes>`: the same without the copy into a
+//!   `Vec<u16>` (`pod_collect_to_vec`, cause 1);
+//! - `plain_into_fresh` / `plain_into_reused`: `retrieve_array_subset_into` a fresh zeroed
+//!   `Vec<u8>` each read, or one buffer reused (their gap is the first touch, cause 2);
+//! - `read_region_reused`: ours, `zarrs_pymecompress::read_region_into` one reused buffer.
+//!
+//! And on one thread, the copies around the codec call:
+//! - `view_copy`: every decoded chunk copied into a 32 MiB output through
+//!   `ArrayBytesFixedDisjointView::copy_from_slice` (cause 3), against `strided_copy`, the same
+//!   rows copied by a plain loop;
+//! - `encoded_copy`: every stored chunk's bytes copied once (what `Cow::Owned` costs, cause 4).
+//!
+//! Usage: `cargo run --release -p zarrs-pymecompress --example zarrs_upstream -- [RUNS]`.
+
+use std::sync::Arc;
+
+use pymecompress_test_support::timing::best_of;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use rand_distr::{Distribution, Poisson};
+use rayon::prelude::*;
+use unsafe_cell_slice::UnsafeCellSlice;
+use zarrs::array::{
+    data_type, ArrayBuilder, ArrayBytes, ArrayBytesDecodeIntoTarget, ArrayBytesFixedDisjointView,
+    ArraySubset,
+};
+use zarrs::storage::store::MemoryStore;
+use zarrs_pymecompress::HuffmanQuant16Codec;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+const SIDE: u64 = 4096;
+const CHUNK: u64 = 256;
+
+fn main() -> Result<(), BoxError> {
+    let runs: usize = std::env::args().nth(1).map_or(Ok(5), |s| s.parse())?;
+    let n = usize::try_from(SIDE * SIDE)?;
+    let mut rng = StdRng::seed_from_u64(7);
+    let poisson = Poisson::new(100.0)?;
+    let image: Vec<u16> = (0..n).map(|_| poisson.sample(&mut rng) as u16).collect();
+    let mut builder = ArrayBuilder::new(
+        vec![SIDE, SIDE],
+        vec![CHUNK, CHUNK],
+        data_type::uint16(),
+        0u16,
+    );
+    builder.array_to_bytes_codec(Arc::new(HuffmanQuant16Codec::default()));
+    let array = builder.build(Arc::new(MemoryStore::new()), "/image")?;
+    let whole = ArraySubset::new_with_shape(vec![SIDE, SIDE]);
+    array.store_array_subset(&whole, image)?;
+    let chunks: Vec<Vec<u64>> = array
+        .chunks_in_array_subset(&whole)?
+        .ok_or("no chunks")?
+        .indices()
+        .into_iter()
+        .map(|i| i.to_vec())
+        .collect();
+    let expected: Vec<u16> = array.retrieve_array_subset(&whole)?;
+    let expected_bytes: Vec<u8> = expected.iter().flat_map(|v| v.to_ne_bytes()).collect();
+    let mb_s = |secs: f64| (n * 2) as f64 / secs / 1e6;
+    let shape = [SIDE, SIDE];
+    let mut reused = vec![0u8; n * 2];
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
+        pool.install(|| -> Result<(), BoxError> {
+            let row = |op: &str, secs: f64| println!("{op}_{threads}t\t{:.0}", mb_s(secs));
+            let (t, got) = best_of(runs, || {
+                chunks
+                    .par_iter()
+                    .map(|c| array.retrieve_chunk::<Vec<u16>>(c).map(|v| v.len()))
+                    .try_reduce(|| 0, |a, b| Ok(a + b))
+            });
+            check(got? == n, "per_chunk")?;
+            row("per_chunk", t);
+            let (t, got) = best_of(runs, || array.retrieve_array_subset::<Vec<u16>>(&whole));
+            check(got? == expected, "plain_vec")?;
+            row("plain_vec", t);
+            let (t, got) = best_of(runs, || {
+                array.retrieve_array_subset::<ArrayBytes<'static>>(&whole)
+            });
+            check(*got?.into_fixed()? == *expected_bytes, "plain_bytes")?;
+            row("plain_bytes", t);
+            let into = |out: &mut [u8]| -> Result<(), BoxError> {
+                // SAFETY: one view over the whole buffer, so no other view overlaps it.
+                let mut view = unsafe {
+                    ArrayBytesFixedDisjointView::new(
+                        UnsafeCellSlice::new(out),
+                        2,
+                        &shape,
+                        whole.clone(),
+                    )?
+                };
+                Ok(array.retrieve_array_subset_into(
+                    &whole,
+                    ArrayBytesDecodeIntoTarget::Fixed(&mut view),
+                )?)
+            };
+            let (t, got) = best_of(runs, || {
+                let mut out = vec![0u8; n * 2];
+                into(&mut out).map(|()| out)
+            });
+            check(got? == expected_bytes, "plain_into_fresh")?;
+            row("plain_into_fresh", t);
+            let (t, got) = best_of(runs, || into(&mut reused));
+            got?;
+            check(reused == expected_bytes, "plain_into_reused")?;
+            row("plain_into_reused", t);
+            let (t, got) = best_of(runs, || {
+                zarrs_pymecompress::read_region_into(&array, &whole, &mut reused)
+            });
+            got?;
+            check(reused == expected_bytes, "read_region_reused")?;
+            row("read_region_reused", t);
+            Ok(())
+        })?;
+    }
+    copies(&array, &chunks, &expected_bytes, runs, &mut reused)
+}
+
+/// The copies around the codec call, on this thread.
+fn copies(
+    array: &zarrs::array::Array<MemoryStore>,
+    chunks: &[Vec<u64>],
+    expected: &[u8],
+    runs: usize,
+    out: &mut [u8],
+) -> Result<(), BoxError> {
+    let chunk_bytes = usize::try_from(CHUNK * CHUNK * 2)?;
+    let row_bytes = usize::try_from(CHUNK * 2)?;
+    let out_row = usize::try_from(SIDE * 2)?;
+    let decoded: Vec<Vec<u8>> = chunks
+        .iter()
+        .map(|c| {
+            Ok(array
+                .retrieve_chunk::<ArrayBytes<'static>>(c)?
+                .into_fixed()?
+                .to_vec())
+        })
+        .collect::<Result<_, BoxError>>()?;
+    let shape = [SIDE, SIDE];
+    let per_copy = |secs: f64| secs * 1e3;
+    let (t, got) = best_of(runs, || -> Result<(), BoxError> {
+        let cells = UnsafeCellSlice::new(&mut *out);
+        for (c, bytes) in chunks.iter().zip(&decoded) {
+            let subset = array.chunk_subset(c)?;
+            // SAFETY: the chunks' subsets are disjoint.
+            let mut view = unsafe { ArrayBytesFixedDisjointView::new(cells, 2, &shape, subset)? };
+            view.copy_from_slice(bytes)?;
+        }
+        Ok(())
+    });
+    got?;
+    check(out == expected, "view_copy")?;
+    println!("view_copy_ms\t{:.1}", per_copy(t));
+    out.fill(0);
+    let (t, ()) = best_of(runs, || {
+        for (c, bytes) in chunks.iter().zip(&decoded) {
+            let (r0, c0) = (c[0] * CHUNK, c[1] * CHUNK);
+            let at =
+                usize::try_from(r0).unwrap_or(0) * out_row + usize::try_from(c0 * 2).unwrap_or(0);
+            for (k, src) in bytes
+                .chunks_exact(row_bytes)
+                .enumerate()
+                .take(chunk_bytes / row_bytes)
+            {
+                let from = at + k * out_row;
+                out[from..from + row_bytes].copy_from_slice(src);
+            }
+        }
+    });
+    check(out == expected, "strided_copy")?;
+    println!("strided_copy_ms\t{:.1}", per_copy(t));
+    let encoded: Vec<Vec<u8>> = chunks
+        .iter()
+        .map(|c| Ok(array.retrieve_encoded_chunk(c)?.ok_or("missing chunk")?))
+        .collect::<Result<_, BoxError>>()?;
+    let total: usize = encoded.iter().map(Vec::len).sum();
+    let (t, copies) = best_of(runs, || {
+        encoded.iter().map(|e| e.to_vec()).collect::<Vec<_>>()
+    });
+    drop(copies);
+    println!("encoded_copy_ms\t{:.1}\t({total} bytes)", per_copy(t));
+    Ok(())
+}
+
+fn check(ok: bool, what: &str) -> Result<(), BoxError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{what}: wrong result").into())
+    }
+}
