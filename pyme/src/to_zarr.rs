@@ -80,51 +80,53 @@ where
 
     let (moved, encoded, skipped) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
     let rows = rows_along.div_ceil(chunk_rows);
-    (0..rows).into_par_iter().try_for_each(|row| -> Result<(), SourceError> {
-        let first = row * chunk_rows;
-        let end = (first + chunk_rows).min(rows_along);
-        let slots: Vec<u64> = (first..end).map(|j| selection.slot(j)).collect();
-        if slots.iter().all(|&i| !source.is_present(i)) || (hooks.row_done)(row) {
-            skipped.fetch_add(1, Ordering::Relaxed);
-            (hooks.frames_done)(end - first);
-            return Ok(());
-        }
-        if let (Some(mover), [slot]) = (&mover, &slots[..]) {
-            if let Some(payload) = source.payload(*slot)? {
-                if mover.applies(&payload) {
-                    mover.store(source, *slot, row, &payload, layout, target)?;
-                    moved.fetch_add(1, Ordering::Relaxed);
-                    (hooks.frames_done)(1);
-                    return Ok(());
+    (0..rows)
+        .into_par_iter()
+        .try_for_each(|row| -> Result<(), SourceError> {
+            let first = row * chunk_rows;
+            let end = (first + chunk_rows).min(rows_along);
+            let slots: Vec<u64> = (first..end).map(|j| selection.slot(j)).collect();
+            if slots.iter().all(|&i| !source.is_present(i)) || (hooks.row_done)(row) {
+                skipped.fetch_add(1, Ordering::Relaxed);
+                (hooks.frames_done)(end - first);
+                return Ok(());
+            }
+            if let (Some(mover), [slot]) = (&mover, &slots[..]) {
+                if let Some(payload) = source.payload(*slot)? {
+                    if mover.applies(&payload) {
+                        mover.store(source, *slot, row, &payload, layout, target)?;
+                        moved.fetch_add(1, Ordering::Relaxed);
+                        (hooks.frames_done)(1);
+                        return Ok(());
+                    }
                 }
             }
-        }
-        let frame_len = layout.frame_bytes();
-        let mut bytes = vec![0u8; frame_len * slots.len()];
-        for (slot, out) in slots.iter().zip(bytes.chunks_exact_mut(frame_len)) {
-            source.read_frame_into(*slot, out)?;
-        }
-        if cfg!(target_endian = "big") {
-            let item = layout.data_format.itemsize();
-            bytes.chunks_exact_mut(item).for_each(<[u8]>::reverse);
-        }
-        let ranges: Vec<_> = if frame_axis {
-            std::iter::once(first..end)
-                .chain(shape[1..].iter().map(|&d| 0..d))
-                .collect()
-        } else {
-            shape.iter().map(|&d| 0..d).collect()
-        };
-        target
-            .store_array_subset(
-                &ArraySubset::new_with_ranges(&ranges),
-                ArrayBytes::new_flen(Cow::Owned(bytes)),
-            )
-            .map_err(|e| zarr_error(format!("frames {first}..{end}"), e))?;
-        encoded.fetch_add(1, Ordering::Relaxed);
-        (hooks.frames_done)(end - first);
-        Ok(())
-    })?;
+            let frame_len = layout.frame_bytes();
+            let mut bytes = vec![0u8; frame_len * slots.len()];
+            for (slot, out) in slots.iter().zip(bytes.chunks_exact_mut(frame_len)) {
+                source.read_frame_into(*slot, out)?;
+            }
+            if cfg!(target_endian = "big") {
+                let item = layout.data_format.itemsize();
+                bytes.chunks_exact_mut(item).for_each(<[u8]>::reverse);
+            }
+            let ranges: Vec<_> = if frame_axis {
+                std::iter::once(first..end)
+                    .chain(shape[1..].iter().map(|&d| 0..d))
+                    .collect()
+            } else {
+                shape.iter().map(|&d| 0..d).collect()
+            };
+            target
+                .store_array_subset(
+                    &ArraySubset::new_with_ranges(&ranges),
+                    ArrayBytes::new_flen(Cow::Owned(bytes)),
+                )
+                .map_err(|e| zarr_error(format!("frames {first}..{end}"), e))?;
+            encoded.fetch_add(1, Ordering::Relaxed);
+            (hooks.frames_done)(end - first);
+            Ok(())
+        })?;
     Ok(WriteStats {
         moved: moved.into_inner(),
         encoded_rows: encoded.into_inner(),
@@ -215,7 +217,9 @@ impl Mover {
             .map_err(|e| refuse(format!("has an invalid header ({e})"), None))?;
         if found != *layout {
             return Err(refuse(
-                format!("header changed since the source was opened: {found:?}, expected {layout:?}"),
+                format!(
+                    "header changed since the source was opened: {found:?}, expected {layout:?}"
+                ),
                 None,
             ));
         }

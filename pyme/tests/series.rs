@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use pymecompress_pyme::series::{Series, SeriesError};
 use pymecompress_codecs::pzf::{DataFormat, PzfData, Quantization};
+use pymecompress_pyme::series::{Series, SeriesError};
 use pymecompress_test_support::{fixtures, npy};
 
 fn data() -> PathBuf {
@@ -88,7 +88,10 @@ fn a_complete_two_server_series_reads_as_pyme_wrote_it() {
         (layout.data_format, layout.shape),
         (DataFormat::U16, [32, 32, 1])
     );
-    assert_eq!((layout.quantization, layout.quant), (Quantization::None, None));
+    assert_eq!(
+        (layout.quantization, layout.quant),
+        (Quantization::None, None)
+    );
     assert!(matches!(
         series.read_frame(120),
         Err(SeriesError::NoSuchFrame { frame: 120 })

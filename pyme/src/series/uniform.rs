@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-
 use super::{FrameEntry, SeriesError};
 use crate::layout::FrameLayout;
 
