@@ -39,6 +39,18 @@ pub enum SourceError {
         #[source]
         source: PzfError,
     },
+    /// A PYME HDF5 file (`.h5`) whose object cannot be read as PYME writes it.
+    #[error("file {}, {object}", path.display())]
+    H5 {
+        /// The file.
+        path: PathBuf,
+        /// The object: `/PZFImageIndex`, `/PZFImageData row 3 (frame 7)`, `/MetaData/Camera
+        /// attribute ADOffset`, ...
+        object: String,
+        /// What is wrong with it.
+        #[source]
+        source: crate::h5::H5Error,
+    },
     /// A frame's stored payload that cannot be moved into a chunk as it is: its header now
     /// disagrees with the layout the source was opened with, or it does not decode.
     #[error("{source_name}, frame {frame}: stored payload {what}")]

@@ -30,6 +30,7 @@ pub mod attributes;
 mod error;
 pub mod frames;
 pub mod gaps;
+mod h5;
 mod layout;
 mod open;
 mod pzf_file;
@@ -42,6 +43,7 @@ pub mod to_zarr;
 use zarrs_pymecompress as _;
 
 pub use error::SourceError;
+pub use h5::{H5Error, H5File, H5Layout};
 pub use layout::{FrameLayout, FrameQuant};
 pub use open::open_source;
 pub use pzf_file::PzfFile;

@@ -21,15 +21,18 @@ pub enum SourceKind {
     Pzf,
     /// A cluster series: `frame%05d.pzf` files in a `NAME.pcs` directory and its copies.
     Series,
+    /// A PYME HDF5 file (`.h5`): a PZF aggregate or raw `/ImageData` frames.
+    H5,
 }
 
 impl SourceKind {
-    /// The word used in messages: `pzf`, `series`.
+    /// The word used in messages: `pzf`, `series`, `h5`.
     #[must_use]
     pub fn word(self) -> &'static str {
         match self {
             Self::Pzf => "pzf",
             Self::Series => "series",
+            Self::H5 => "h5",
         }
     }
 }

@@ -1,0 +1,199 @@
+//! The PZF aggregate: `/PZFImageData` (a VLArray: one whole PZF file per row, rows in arrival
+//! order) indexed by `/PZFImageIndex` (FrameNum, Position).
+//!
+//! Slot `i` is the row the index gives for FrameNum `i`; every indexed row's header is read on
+//! opening and its FrameNum checked against the index. Without an index (a file cut short
+//! between the two appends of the first row) frames are indexed by their headers' FrameNum.
+
+use std::collections::BTreeMap;
+
+use hdf5_reader::{Dataset, Datatype, Hdf5File};
+use pymecompress_codecs::pzf::{self, PzfFrame, PzfHeader};
+
+use super::tables::{field, int, records};
+use super::{Ctx, H5Error};
+use crate::source::Payload;
+use crate::SourceError;
+
+const DATA: &str = "/PZFImageData";
+const INDEX: &str = "/PZFImageIndex";
+
+/// One stored frame.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Row {
+    /// Its row in `/PZFImageData`.
+    pub position: u64,
+    /// Its header, as read on opening.
+    pub header: PzfHeader,
+    /// Its length in bytes.
+    pub len: u64,
+}
+
+pub(super) struct PzfRows {
+    data: Dataset,
+    /// The rows' variable-length references, `ref_size` bytes each.
+    refs: Vec<u8>,
+    ref_size: usize,
+    rows: u64,
+    pub frames: BTreeMap<u32, Row>,
+}
+
+impl PzfRows {
+    pub fn open(ctx: &Ctx<'_>, file: &Hdf5File, has_index: bool) -> Result<Self, SourceError> {
+        let data = ctx.run(DATA, || file.dataset(DATA))?;
+        match data.dtype() {
+            Datatype::VarLen { base, .. } if base.is_vlen_string_base() => {}
+            other => {
+                return Err(ctx.invalid(DATA, format!("rows of {other:?}, not byte strings")));
+            }
+        }
+        let [rows] = data.shape() else {
+            return Err(ctx.invalid(DATA, "not one row per frame (1-D)".into()));
+        };
+        let rows = *rows;
+        let ref_size = ctx.run(DATA, || data.raw_element_size())?;
+        // The references are stored unfiltered (PyTables gives VLArrays no filters): each row
+        // costs its reference's bytes in the file.
+        ctx.check_fits(DATA, "rows", rows, ref_size as u64, false)?;
+        let refs = ctx.run(DATA, || data.read_raw_bytes())?;
+        if refs.len() as u64 != rows * ref_size as u64 {
+            return Err(ctx.invalid(DATA, "row references do not match the row count".into()));
+        }
+        let mut this = Self {
+            data,
+            refs,
+            ref_size,
+            rows,
+            frames: BTreeMap::new(),
+        };
+        let entries = if has_index {
+            index(ctx, file, rows)?
+        } else {
+            (0..rows).map(|p| (None, p)).collect()
+        };
+        for (frame_num, position) in entries {
+            let bytes = this.row_bytes(ctx, position, frame_num)?;
+            let object = row_object(position, frame_num);
+            let header =
+                PzfHeader::parse(&bytes).map_err(|e| ctx.error(&object, H5Error::Pzf(e)))?;
+            let number = frame_num.unwrap_or(header.frame_num);
+            if header.frame_num != number {
+                return Err(ctx.invalid(
+                    &object,
+                    format!(
+                        "holds FrameNum {}, the index says {number}",
+                        header.frame_num
+                    ),
+                ));
+            }
+            let row = Row {
+                position,
+                header,
+                len: bytes.len() as u64,
+            };
+            if let Some(first) = this.frames.insert(number, row) {
+                return Err(ctx.invalid(
+                    &object,
+                    format!(
+                        "frame {number} stored twice (rows {} and {position})",
+                        first.position
+                    ),
+                ));
+            }
+        }
+        Ok(this)
+    }
+
+    /// Row `position`'s bytes: one whole PZF file.
+    fn row_bytes(
+        &self,
+        ctx: &Ctx<'_>,
+        position: u64,
+        frame_num: Option<u32>,
+    ) -> Result<Vec<u8>, SourceError> {
+        let object = row_object(position, frame_num);
+        let start = usize::try_from(position)
+            .ok()
+            .and_then(|p| p.checked_mul(self.ref_size))
+            .filter(|_| position < self.rows)
+            .ok_or_else(|| ctx.invalid(&object, format!("past the {} rows", self.rows)))?;
+        let reference = &self.refs[start..start + self.ref_size];
+        ctx.run(&object, || {
+            self.data.resolve_vlen_reference_bytes(reference, 1)
+        })
+    }
+
+    /// Frame `number`'s stored PZF file, checked to still hold that frame.
+    pub fn payload(&self, ctx: &Ctx<'_>, number: u32) -> Result<Option<Payload>, SourceError> {
+        let Some(row) = self.frames.get(&number) else {
+            return Ok(None);
+        };
+        let bytes = self.row_bytes(ctx, row.position, Some(number))?;
+        let object = row_object(row.position, Some(number));
+        let payload = Payload::parse(bytes).map_err(|e| ctx.error(&object, H5Error::Pzf(e)))?;
+        if payload.header.to_v3_bytes() != row.header.to_v3_bytes() {
+            return Err(ctx.invalid(&object, "header changed since the file was opened".into()));
+        }
+        Ok(Some(payload))
+    }
+
+    /// Frame `number`, decoded as `PZFFormat.loads` decodes it.
+    pub fn read_frame(&self, ctx: &Ctx<'_>, number: u32) -> Result<Option<PzfFrame>, SourceError> {
+        let Some(payload) = self.payload(ctx, number)? else {
+            return Ok(None);
+        };
+        let object = row_object(self.frames[&number].position, Some(number));
+        pzf::decode(&payload.bytes)
+            .map(Some)
+            .map_err(|e| ctx.error(&object, H5Error::Pzf(e)))
+    }
+}
+
+fn row_object(position: u64, frame_num: Option<u32>) -> String {
+    match frame_num {
+        Some(n) => format!("{DATA} row {position} (frame {n})"),
+        None => format!("{DATA} row {position}"),
+    }
+}
+
+/// `/PZFImageIndex` as (FrameNum, Position) pairs, each checked: FrameNum a u32, Position a row.
+fn index(
+    ctx: &Ctx<'_>,
+    file: &Hdf5File,
+    rows: u64,
+) -> Result<Vec<(Option<u32>, u64)>, SourceError> {
+    let ds = ctx.run(INDEX, || file.dataset(INDEX))?;
+    // One entry per row at most (each names a distinct row): a larger count is damage, refused
+    // before the entries are read.
+    if ds.shape().first().is_some_and(|&n| n > rows) {
+        return Err(ctx.invalid(INDEX, format!("{} entries for {rows} rows", ds.shape()[0])));
+    }
+    let (bytes, record, fields) = records(ctx, file, INDEX, "index entries")?;
+    let (num_field, num) = field(ctx, INDEX, &fields, record, "FrameNum")?;
+    let (pos_field, pos) = field(ctx, INDEX, &fields, record, "Position")?;
+    let read = |f: &hdf5_reader::CompoundField, b: &[u8]| match f.datatype {
+        Datatype::FixedPoint {
+            signed, byte_order, ..
+        } => int(b, byte_order, signed),
+        _ => None,
+    };
+    bytes
+        .chunks_exact(record)
+        .enumerate()
+        .map(|(k, r)| {
+            let frame_num = read(num_field, &r[num.clone()]).and_then(|n| u32::try_from(n).ok());
+            let position = read(pos_field, &r[pos.clone()]).and_then(|p| u64::try_from(p).ok());
+            match (frame_num, position) {
+                (Some(n), Some(p)) if p < rows => Ok((Some(n), p)),
+                (Some(n), Some(p)) => Err(ctx.invalid(
+                    INDEX,
+                    format!("entry {k}: frame {n} at row {p}, past the {rows} rows"),
+                )),
+                _ => Err(ctx.invalid(
+                    INDEX,
+                    format!("entry {k}: FrameNum or Position is not a frame or row number"),
+                )),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,216 @@
+//! PYME's `.h5` files, written by PYME's own code (`H5File.put_file`, `HDFBackend`,
+//! `H5Exporter`; `fixtures/pyme_h5/generate.sh`), read as PYME's `HDFDataSource` reads them.
+
+mod h5_common;
+
+use h5_common::{cases, h5_bytes, h5_file, npy};
+use pymecompress_codecs::pzf::{Compression, DataFormat, Quantization};
+use pymecompress_pyme::{
+    array_shape, gaps, open_source, FrameSource, H5Error, H5File, H5Layout, SourceError, SourceKind,
+};
+use serde_json::Value;
+
+fn open(name: &str) -> H5File {
+    H5File::from_bytes(format!("{name}.h5"), h5_bytes(name))
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"))
+}
+
+/// Every frame, read into one buffer each, concatenated: the stack in C order.
+fn stack(source: &dyn FrameSource) -> Vec<u8> {
+    let layout = source.layout().unwrap();
+    let mut out = vec![0u8; layout.frame_bytes() * source.len() as usize];
+    for (i, frame) in out.chunks_exact_mut(layout.frame_bytes()).enumerate() {
+        source.read_frame_into(i as u64, frame).unwrap();
+    }
+    out
+}
+
+#[test]
+fn every_file_reads_as_pymes_hdf_data_source_returns_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for (name, case) in cases() {
+        if name == "pzf_gap" || case["dtype"] == "float64" {
+            continue;
+        }
+        // By path, as the CLI opens it: `.h5` is recognised.
+        let source = open_source(&h5_file(dir.path(), &name), &[])
+            .unwrap()
+            .unwrap_or_else(|| panic!("{name}: not recognised"));
+        assert_eq!(source.kind(), SourceKind::H5, "{name}");
+        let layout = source.layout().unwrap();
+        let expected = npy(&name, "expected");
+        let shape: Vec<u64> = expected.shape.iter().map(|&n| n as u64).collect();
+        assert_eq!(array_shape(source.as_ref(), &layout), shape, "{name}");
+        assert_eq!(layout.data_format.numpy_descr(), expected.descr, "{name}");
+        assert_eq!(stack(source.as_ref()), expected.c_bytes, "{name}: frames");
+        assert!(source.missing().is_empty(), "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} files checked");
+}
+
+#[test]
+fn metadata_and_events_are_pymes_entries() {
+    for (name, case) in cases() {
+        let file = open(&name);
+        let ours = file.metadata();
+        let theirs = case["metadata"].as_object().unwrap();
+        let mut keys: Vec<&String> = ours.keys().collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            theirs.keys().collect::<Vec<_>>(),
+            "{name}: metadata keys"
+        );
+        for (key, value) in theirs {
+            match value.get("unpickled") {
+                // PyTables pickles lists and dicts; we keep the pickle's text, protocol 0.
+                Some(_) => {
+                    let text = ours[key].as_str().unwrap_or_else(|| panic!("{name} {key}"));
+                    assert!(
+                        text.starts_with('(') && text.ends_with('.'),
+                        "{name} {key}: {text}"
+                    );
+                }
+                None => assert_eq!(&ours[key], value, "{name}: {key}"),
+            }
+        }
+        let events: Vec<Value> = file
+            .events()
+            .unwrap_or_default()
+            .iter()
+            .map(|e| serde_json::json!([e.name, e.description, e.time]))
+            .collect();
+        assert_eq!(Value::Array(events), case["events"], "{name}: events");
+    }
+}
+
+#[test]
+fn aggregate_payloads_are_the_stored_pzf_files_raw_frames_have_none() {
+    for (name, case) in cases() {
+        let file = open(&name);
+        let aggregate = case["layout"] == "pzf";
+        let expected = if aggregate {
+            H5Layout::PzfAggregate
+        } else {
+            H5Layout::ImageData
+        };
+        assert_eq!(file.layout_kind(), expected, "{name}");
+        if case["dtype"] == "float64" {
+            continue;
+        }
+        for i in 0..file.len() {
+            let payload = file.payload(i).unwrap();
+            if !aggregate {
+                assert!(payload.is_none(), "{name}");
+                continue;
+            }
+            let Some(payload) = payload else {
+                assert!(!file.is_present(i), "{name} frame {i}");
+                continue;
+            };
+            assert_eq!(u64::from(payload.header.frame_num), i, "{name}");
+            let compression = case["dumps"]["compression"].as_u64().unwrap();
+            let want = if compression == 0 {
+                Compression::Raw
+            } else {
+                Compression::Huffman
+            };
+            assert_eq!(payload.header.compression, want, "{name}");
+        }
+    }
+}
+
+#[test]
+fn quantized_aggregates_keep_their_offset_and_scale() {
+    let mut seen = 0;
+    for (name, case) in cases() {
+        let Some(quant) = case.get("quant") else {
+            continue;
+        };
+        let layout = open(&name).layout().unwrap();
+        assert_eq!(layout.quantization, Quantization::Sqrt, "{name}");
+        assert_eq!(layout.data_format, DataFormat::U16, "{name}");
+        let q = layout.quant.unwrap();
+        assert_eq!(f64::from(q.offset), quant[0].as_f64().unwrap(), "{name}");
+        assert_eq!(f64::from(q.scale), quant[1].as_f64().unwrap(), "{name}");
+        seen += 1;
+    }
+    assert_eq!(seen, 3);
+}
+
+#[test]
+fn a_missing_frame_is_refused_or_filled_at_its_own_index_never_shifted() {
+    let file = open("pzf_gap");
+    assert_eq!(file.missing(), vec![3]);
+    assert_eq!(file.len(), 8);
+    assert_eq!(file.present_count(), 7);
+    let err = gaps::check(&file, false).unwrap_err();
+    assert!(
+        matches!(&err, SourceError::Incomplete { lack, .. } if lack.missing == [3]),
+        "{err}"
+    );
+    assert!(gaps::check(&file, true).unwrap().is_some());
+    let ours = npy("pzf_gap", "ours");
+    assert_eq!(stack(&file), ours.c_bytes);
+    // What PYME's reader returns instead: 7 slices, every frame after the gap shifted down one.
+    let theirs = npy("pzf_gap", "expected");
+    let frame = 16 * 12 * 2;
+    assert_eq!(theirs.shape, [7, 16, 12]);
+    assert_eq!(
+        theirs.c_bytes[3 * frame..4 * frame],
+        ours.c_bytes[4 * frame..5 * frame]
+    );
+}
+
+#[test]
+fn an_aggregate_without_events_did_not_finish() {
+    let file = open("pzf_huffman_u16_no_events");
+    assert!(file.events().is_none());
+    assert!(!file.is_finished());
+    assert!(gaps::check(&file, false).is_err());
+    assert!(open("pzf_huffman_u16").is_finished());
+    assert!(open("hdf_uint16_l2").is_finished());
+}
+
+#[test]
+fn frame_counts_come_from_size_attributes_when_known() {
+    assert_eq!(open("hdf_uint16_l2").expected_frames(), Some(5));
+    assert_eq!(open("export_uint16").expected_frames(), Some(4));
+    // HDFBackend with shape [-1, -1, -1, 1, 1] writes SizeZ -1: unknown.
+    let unknown = open("hdf_uint16_sizez_unknown");
+    assert_eq!(unknown.expected_frames(), None);
+    assert_eq!(unknown.len(), 3);
+}
+
+#[test]
+fn float64_frames_are_refused_naming_the_type() {
+    let file = open("hdf_float64_l2");
+    assert_eq!(file.len(), 2);
+    for err in [file.layout().unwrap_err(), file.read_frame(0).unwrap_err()] {
+        let SourceError::H5 { object, source, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(object, "/ImageData");
+        assert!(
+            matches!(source, H5Error::Unsupported(m) if m.contains("float64")),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("hdf_float64_l2.h5"), "{err}");
+    }
+}
+
+#[test]
+fn a_missing_h5_path_is_not_found_and_other_files_are_not_pymes() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = open_source(&dir.path().join("absent.h5"), &[]).unwrap_err();
+    assert!(matches!(err, SourceError::Io { .. }), "{err:?}");
+    let not_h5 = dir.path().join("text.h5");
+    std::fs::write(&not_h5, b"not an HDF5 file").unwrap();
+    let err = open_source(&not_h5, &[]).unwrap_err();
+    let SourceError::H5 { path, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(path, &not_h5);
+}
