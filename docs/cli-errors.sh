@@ -10,7 +10,7 @@ H=$F/stores/zarr2/huff_u2.zarr
 c() { local label="$1"; shift; "$@" >/dev/null 2>err.txt; local rc=$?; echo "$label | exit $rc | $(head -1 err.txt)"; }
 $P demo --frames 2 --size 64 --out d >/dev/null 2>&1
 cp -r $Q dmg.zarr; head -c 100 $Q/images/raw/0.1 > dmg.zarr/images/raw/0.1
-$P convert $Q ck.zarr --codec quant16 --zarr-format 3 --checksum >/dev/null 2>&1
+$P convert $Q ck.zarr --zarr-format 3 --checksum >/dev/null 2>&1
 python3 -c "
 p='ck.zarr/images/raw/c/1/0'; b=bytearray(open(p,'rb').read()); b[len(b)//2]^=4; open(p,'wb').write(b)"
 touch plainfile; mkdir -p empty; echo keep > exists.npy
@@ -46,6 +46,15 @@ c "convert: quant16 no scale" $P convert d/movie-zstd.zarr o4.zarr --codec quant
 c "convert: offset auto, none" $P convert d/movie-zstd.zarr o4.zarr --codec quant16 --offset auto --scale 1
 c "convert: differs from source" $P convert d/movie-quant16.zarr o4.zarr --codec quant16 --offset 0
 c "convert: output exists" $P convert $H d --codec zstd
+c "convert: quant16 of float32" $P convert $F/stores/zarr2/huff_f4.zarr o4.zarr --codec quant16 --offset 0 --scale 1
+c "convert: --offset with zstd" $P convert $H o4.zarr --codec zstd --offset 100
+c "convert: --scale, no quant16 array" $P convert $H o4.zarr --scale 2
+c "convert: own codec not written" $P convert $F/pyme_series/data/pyramid o4.zarr
+c "convert: --frames of a store" $P convert $H o4.zarr --frames ::2
+c "export: --frames of a store" $P export $H o3.npy --frames 0:10
+c "--frames ::0" $P export $H o3.npy --frames ::0
+mkdir -p outer.zarr && echo '{"zarr_format": 2}' > outer.zarr/.zgroup && cp -r $F/pyme_series/data/pyramid outer.zarr/pyr
+c "a layout not applied (info, verify, convert)" $P info outer.zarr
 c "convert: damaged source" $P convert dmg.zarr o5.zarr --codec zstd
 c "compress: quant16 of float32" $P compress $F/stores/zarr2/huff_f4.expected.npy o.chunk --codec quant16
 c "compress: not an npy" $P compress plainfile o.chunk --codec huffman

@@ -55,8 +55,8 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
     if let (Some(codec), Some(flags)) = (o.codec, &quant_flags) {
         if codec != ConvertCodec::Quant16 {
             return Err(Failure::usage(format!(
-                "{flags} set quant16's parameters, and this run writes --codec {}: leave \
-                 them out, or use --codec quant16",
+                "{flags} for quant16 only, and this run writes --codec {}: leave it out, or \
+                 use --codec quant16",
                 codec_word(codec)
             )));
         }
@@ -70,9 +70,9 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
     );
     if let (Some(flags), false) = (&quant_flags, quant16_arrays) {
         return Err(Failure::usage(format!(
-            "{flags} set quant16's parameters, but no array is written with quant16 (without \
-             --codec each array keeps its own codec, and none is quant16): leave them out, or \
-             add --codec quant16"
+            "{flags} for quant16 only, and no array is written with quant16 (without --codec \
+             each array keeps its own codec, and none is quant16): leave it out, or add --codec \
+             quant16"
         )));
     }
     for step in &steps {
@@ -115,8 +115,8 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The quant16 flags given (`--offset 5 --scale 1`), if any: they mean nothing to other codecs,
-/// so they are refused there rather than ignored.
+/// The quant16 flags given, as the subject of a sentence (`--offset and --scale are`), if any:
+/// they mean nothing to other codecs, so they are refused there rather than ignored.
 fn quant_flags(o: &ConvertArgs) -> Option<String> {
     let q = &o.quant;
     let given: Vec<&str> = [
@@ -127,7 +127,11 @@ fn quant_flags(o: &ConvertArgs) -> Option<String> {
     .into_iter()
     .filter_map(|(on, flag)| on.then_some(flag))
     .collect();
-    (!given.is_empty()).then(|| given.join(" and "))
+    match given.as_slice() {
+        [] => None,
+        [one] => Some(format!("{one} is")),
+        many => Some(format!("{} are", many.join(" and "))),
+    }
 }
 
 /// A codec as `--codec` spells it.
@@ -346,10 +350,7 @@ fn write_array(
     write.keep_written(&target, in_path, &place)?;
     let (counts, done) = if plan.transfer_streams {
         let counts = convert_chunks::transfer_streams(&source, &in_place, &target, &place)?;
-        (
-            counts,
-            "copied as stored (quant16, not quantized again)".to_string(),
-        )
+        (counts, "copied as stored (not quantized again)".to_string())
     } else {
         let counts = convert_chunks::recode(&source, &in_place, &target, &place)?;
         let how = match plan.codec {
@@ -358,10 +359,10 @@ fn write_array(
         };
         (counts, how)
     };
-    let unit = if o.shards.is_some() {
-        "shards"
-    } else {
-        "chunks"
+    let unit = match (o.shards.is_some(), plan.transfer_streams) {
+        (true, _) => "shards",
+        (false, true) => "quant16 chunks",
+        (false, false) => "chunks",
     };
     println!("{in_path}: {}", counts.summary(unit, &done));
     Ok(target)

@@ -80,7 +80,8 @@ pub fn plan_array(
         Some(ConvertCodec::Quant16) if dtype_name != "uint16" => {
             return Err(Failure::usage(format!(
                 "convert --codec quant16: array {in_path} has dtype {dtype_name}, not uint16: \
-                 quant16 codes uint16 only (use --codec huffman, lossless, or zstd)"
+                 quant16 codes uint16 only (use --codec huffman, lossless, or zstd; or convert \
+                 the uint16 arrays alone, as STORE/ARRAY)"
             )))
         }
         None if source_quant16(source).is_none() => own_codec(source, in_path, itemsize, in_place)?,
