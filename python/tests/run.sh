@@ -6,6 +6,7 @@
 #      target/py-venv-zarr2  zarr-python 2.18, numcodecs<0.16, numpy<2, and the real
 #                            pymecompress 0.3.6 (the reference, built --no-build-isolation)
 #      target/py-venv-zarr3  zarr-python 3.1, numcodecs 0.16, dask[distributed]
+#      (both with fsspec, for the pyme:// filesystem)
 # 3. builds the Rust CLI (cargo build --release) for the Zarr v3 round trips,
 # 4. runs pytest on python/tests in each venv, then PYME's own tests/PYME/IO/test_pzf.py
 #    (python-microscopy 26.9.3 sdist, fetched by fixtures/pzf/pyme_env.sh) unmodified
@@ -43,6 +44,12 @@ if ! "$V3/bin/python" -c "import zarr, numcodecs, dask.distributed, pytest; asse
   "$PY" -m venv "$V3"
   "$V3/bin/pip" install "${PIP_FLAGS[@]}" "zarr>=3.1.3,<3.2" "numcodecs>=0.16,<0.17" "dask[array,distributed]" pytest
 fi
+
+# fsspec: the pyme:// filesystem's tests (test_pyme_fs.py); venvs made before it was needed
+# get it here
+for v in "$V2" "$V3"; do
+  "$v/bin/python" -c "import fsspec" >/dev/null 2>&1 || "$v/bin/pip" install "${PIP_FLAGS[@]}" fsspec
+done
 
 step "maturin build --release (wheel into $TARGET/py-wheels)"
 rm -rf "$TARGET/py-wheels"

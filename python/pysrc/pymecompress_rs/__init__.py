@@ -6,6 +6,8 @@
 - :mod:`pymecompress_rs.zarr3`: the same codecs for Zarr v3 arrays in zarr-python >= 3.1.3,
   as ``numcodecs.pymecompress-huffman``, ``numcodecs.pymecompress-quant16``, ``numcodecs.pyme-pzf``.
 - :mod:`pymecompress_rs.pzf`: ``loads``/``dumps`` and the constants of ``PYME.IO.PZFFormat``.
+- :mod:`pymecompress_rs.pyme_fs`: the fsspec filesystem ``pyme://`` that opens PYME tile
+  pyramids as zarr stores (read-only; found through an entry point).
 
 Installed, the codecs are found through entry points with no import. When the reference
 ``pymecompress.codecs`` or PYME's ``PYME.IO.zarr_compat`` has been imported, it has registered
