@@ -4,22 +4,11 @@
 
 mod cli_common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cli_common::*;
-use pymecompress_test_support::{fixtures, npy};
+use pymecompress_test_support::{fixtures, npy, pyme_series};
 use serde_json::Value;
-
-fn series(fixture: &str, name: &str) -> Vec<PathBuf> {
-    let base = fixtures::path("pyme_series/data").join(fixture);
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&base)
-        .unwrap()
-        .map(|e| e.unwrap().path().join(name))
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
 
 /// `[first, "--node", second, ...]` for a series' directories.
 fn with_nodes(dirs: &[PathBuf]) -> Vec<String> {
@@ -38,28 +27,10 @@ fn args<'a>(head: &[&'a str], dirs: &'a [String], tail: &[&'a str]) -> Vec<&'a s
     all
 }
 
-/// A copy of the complete two-server series, with frame00010.pzf cut short by 40 bytes.
-fn damaged_copy(tmp: &Path) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    for (i, dir) in series("complete", "scan_000.pcs").iter().enumerate() {
-        let copy = tmp.join(format!("server{i}")).join("scan_000.pcs");
-        copy_dir(dir, &copy);
-        dirs.push(copy);
-    }
-    let frame = dirs
-        .iter()
-        .map(|d| d.join("frame00010.pzf"))
-        .find(|p| p.is_file())
-        .unwrap();
-    let bytes = std::fs::read(&frame).unwrap();
-    std::fs::write(&frame, &bytes[..bytes.len() - 40]).unwrap();
-    dirs
-}
-
 #[test]
 fn a_damaged_payload_stops_a_pass_through_convert_with_nothing_left() {
     let tmp = pymecompress_test_support::temp_dir("cli-sources-damaged");
-    let dirs = with_nodes(&damaged_copy(&tmp));
+    let dirs = with_nodes(&pyme_series::with_frame_10_cut(&tmp));
     let out = tmp.join("out.zarr");
     for codec in ["huffman", "zstd"] {
         let err = fails(&run(args(
@@ -92,7 +63,7 @@ fn verify_json_reports_a_pzf_file_and_a_series() {
         (report["frames_checked"].as_u64(), report["ok"].as_bool()),
         (Some(1), Some(true))
     );
-    let dirs = with_nodes(&series("complete", "scan_000.pcs"));
+    let dirs = with_nodes(&pyme_series::dirs("complete", "scan_000.pcs"));
     let report: Value =
         serde_json::from_str(&ok(&run(args(&["verify"], &dirs, &["--json"])))).unwrap();
     assert_eq!(report["kind"], "series");
@@ -103,7 +74,7 @@ fn verify_json_reports_a_pzf_file_and_a_series() {
 
 #[test]
 fn an_incomplete_series_fails_verify_unless_allowed_and_info_says_why() {
-    let dirs = with_nodes(&series("incomplete", "scan_001.pcs"));
+    let dirs = with_nodes(&pyme_series::dirs("incomplete", "scan_001.pcs"));
     let out = run(args(&["verify"], &dirs, &[]));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let said = stdout(&out);
@@ -120,7 +91,7 @@ fn an_incomplete_series_fails_verify_unless_allowed_and_info_says_why() {
 
     let text = ok(&run(args(&["info"], &dirs, &[])));
     assert!(text.contains("finished    no (no events.json"), "{text}");
-    let complete = with_nodes(&series("complete", "scan_000.pcs"));
+    let complete = with_nodes(&pyme_series::dirs("complete", "scan_000.pcs"));
     let text = ok(&run(args(&["info"], &complete, &[])));
     assert!(
         text.contains("finished    yes (events.json present)"),
@@ -131,7 +102,7 @@ fn an_incomplete_series_fails_verify_unless_allowed_and_info_says_why() {
 
 #[test]
 fn missing_frames_point_at_the_other_servers() {
-    let dirs = series("complete", "scan_000.pcs");
+    let dirs = pyme_series::dirs("complete", "scan_000.pcs");
     let tmp = pymecompress_test_support::temp_dir("cli-sources-split");
     let err = fails(&run([
         "export",
@@ -151,7 +122,7 @@ fn missing_frames_point_at_the_other_servers() {
 
 #[test]
 fn frames_take_a_numpy_slice_of_a_series() {
-    let dirs = with_nodes(&series("complete", "scan_000.pcs"));
+    let dirs = with_nodes(&pyme_series::dirs("complete", "scan_000.pcs"));
     let want = npy::read(&fixtures::path("pyme_series/data/complete/expected.npy")).unwrap();
     let frame = 32 * 32 * 2;
     let tmp = pymecompress_test_support::temp_dir("cli-sources-frames");
@@ -213,14 +184,14 @@ fn one_pzf_file_converts_to_a_store_that_exports_as_loads_returns_it() {
 #[test]
 fn without_codec_a_series_keeps_its_own_compression() {
     let tmp = pymecompress_test_support::temp_dir("cli-sources-default-codec");
-    let dirs = with_nodes(&series("complete", "scan_000.pcs"));
+    let dirs = with_nodes(&pyme_series::dirs("complete", "scan_000.pcs"));
     let store = tmp.join("h.zarr");
     let said = ok(&run(args(&["convert"], &dirs, &[path_str(&store)])));
     assert!(
         said.contains("120 frames moved as stored into pymecompress-huffman"),
         "{said}"
     );
-    let quantized = series("quantized", "scan_002.pcs");
+    let quantized = pyme_series::dirs("quantized", "scan_002.pcs");
     let store = tmp.join("q.zarr");
     let said = ok(&run(["convert", path_str(&quantized[0]), path_str(&store)]));
     assert!(

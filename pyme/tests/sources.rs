@@ -2,27 +2,16 @@
 //! the fixture series, the gap policy, and writing into zarr (payloads moved, proven, and
 //! damaged ones refused).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use pymecompress_pyme::gaps;
 use pymecompress_pyme::to_zarr::{write_frames, PassThrough, WriteHooks, WriteStats};
 use pymecompress_pyme::{open_source, FrameSelection, FrameSource, SourceError, SourceKind};
-use pymecompress_test_support::{fixtures, npy, temp_dir};
+use pymecompress_test_support::{fixtures, npy, pyme_series, temp_dir};
 use zarrs::array::{Array, ArrayMetadata, ArrayMetadataV2};
 use zarrs::storage::store::MemoryStore;
 use zarrs_pymecompress as _; // registers the codecs
-
-fn series_dirs(fixture: &str, name: &str) -> Vec<PathBuf> {
-    let base = fixtures::path("pyme_series/data").join(fixture);
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&base)
-        .unwrap()
-        .map(|e| e.unwrap().path().join(name))
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
 
 fn open(dirs: &[PathBuf]) -> Box<dyn FrameSource> {
     open_source(&dirs[0], &dirs[1..])
@@ -76,7 +65,7 @@ fn every_pzf_fixture_reads_as_loads_returns_it() {
 
 #[test]
 fn a_two_server_series_reads_frame_by_frame_as_pyme_wrote_it() {
-    let dirs = series_dirs("complete", "scan_000.pcs");
+    let dirs = pyme_series::dirs("complete", "scan_000.pcs");
     assert_eq!(dirs.len(), 2);
     let source = open(&dirs);
     assert_eq!(source.kind(), SourceKind::Series);
@@ -104,7 +93,7 @@ fn a_two_server_series_reads_frame_by_frame_as_pyme_wrote_it() {
 
 #[test]
 fn the_gap_policy_refuses_an_incomplete_series_and_says_where_frames_may_be() {
-    let dirs = series_dirs("incomplete", "scan_001.pcs");
+    let dirs = pyme_series::dirs("incomplete", "scan_001.pcs");
     let source = open(&dirs);
     let refused = gaps::check(source.as_ref(), false).unwrap_err();
     let text = refused.to_string();
@@ -118,7 +107,7 @@ fn the_gap_policy_refuses_an_incomplete_series_and_says_where_frames_may_be() {
     let one = open(&dirs[..1]);
     let text = gaps::check(one.as_ref(), false).unwrap_err().to_string();
     assert!(text.contains("split over data servers"), "{text}");
-    let complete = open(&series_dirs("complete", "scan_000.pcs"));
+    let complete = open(&pyme_series::dirs("complete", "scan_000.pcs"));
     assert!(gaps::check(complete.as_ref(), false).unwrap().is_none());
 }
 
@@ -161,7 +150,7 @@ fn write_all(
 
 #[test]
 fn huffman_payloads_move_into_chunks_that_decode_to_the_series() {
-    let source = open(&series_dirs("complete", "scan_000.pcs"));
+    let source = open(&pyme_series::dirs("complete", "scan_000.pcs"));
     let target = frame_array(
         source.as_ref(),
         serde_json::json!({"id": "pymecompress-huffman"}),
@@ -175,7 +164,7 @@ fn huffman_payloads_move_into_chunks_that_decode_to_the_series() {
 
 #[test]
 fn quantized_payloads_move_with_their_own_parameters() {
-    let source = open(&series_dirs("quantized", "scan_002.pcs"));
+    let source = open(&pyme_series::dirs("quantized", "scan_002.pcs"));
     let quant = source.layout().unwrap().quant.expect("quantized");
     let target = frame_array(
         source.as_ref(),
@@ -193,30 +182,9 @@ fn quantized_payloads_move_with_their_own_parameters() {
     assert_eq!(back, expected_stack("quantized"));
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-    }
-}
-
 #[test]
 fn a_damaged_payload_is_refused_before_it_is_moved() {
-    let tmp = temp_dir("pyme-damaged-payload");
-    let mut dirs = Vec::new();
-    for (i, dir) in series_dirs("complete", "scan_000.pcs").iter().enumerate() {
-        let copy = tmp.join(format!("server{i}")).join("scan_000.pcs");
-        copy_dir(dir, &copy);
-        dirs.push(copy);
-    }
-    let frame = dirs
-        .iter()
-        .map(|d| d.join("frame00010.pzf"))
-        .find(|p| p.is_file())
-        .unwrap();
-    let bytes = std::fs::read(&frame).unwrap();
-    std::fs::write(&frame, &bytes[..bytes.len() - 40]).unwrap();
+    let dirs = pyme_series::with_frame_10_cut(&temp_dir("pyme-damaged-payload"));
     let source = open(&dirs);
     let target = frame_array(
         source.as_ref(),

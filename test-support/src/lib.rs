@@ -10,6 +10,7 @@
 pub mod alloc_count;
 pub mod fixtures;
 pub mod npy;
+pub mod pyme_series;
 pub mod timing;
 #[cfg(feature = "zarrs")]
 pub mod zarr_v2;
