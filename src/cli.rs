@@ -8,7 +8,10 @@ use pymecompress_pyme::FrameSelection;
 
 /// What `pymecompress --help` starts with (clap would show the crate's description, written
 /// for the library).
-const ABOUT: &str = "Read, check and convert microscopy data compressed with pymecompress     (python-microscopy, PYME): zarr stores with its quant16 and Huffman codecs, PYME tile     pyramids, .pzf frames and PYME series. Info, verify, export to .npy, convert to zarr (v2 or     v3, any codec), and compress or decompress single chunks.";
+const ABOUT: &str = "Read, check and convert microscopy data compressed with pymecompress \
+    (python-microscopy, PYME): zarr stores with its quant16 and Huffman codecs, PYME tile \
+    pyramids, .pzf frames and PYME series. Info, verify, export to .npy, convert to zarr (v2 or \
+    v3, any codec), and compress or decompress single chunks.";
 
 /// Look into, check, export, convert and create pymecompress (python-microscopy) zarr data.
 #[derive(Parser, Debug)]
@@ -328,7 +331,8 @@ impl FrameRange {
     /// # Errors
     /// What is wrong with the text, for clap to print after the flag.
     pub fn parse(text: &str) -> Result<Self, String> {
-        const FORM: &str = "frames are START:STOP or START:STOP:STEP, numpy-style (e.g. 0:100,                             -50:, ::10)";
+        const FORM: &str = "frames are START:STOP or START:STOP:STEP, numpy-style (e.g. 0:100, \
+                            -50:, ::10)";
         let number = |s: &str| -> Result<Option<i64>, String> {
             let s = s.trim();
             if s.is_empty() {

@@ -469,7 +469,11 @@ fn frames_are_parsed_at_the_command_line_and_refused_for_stores() {
 #[test]
 fn messages_say_what_they_mean() {
     let help = ok(&run(["--help"]));
-    assert!(help.starts_with("Read, check and convert"), "{help}");
+    let blurb = help.lines().next().unwrap();
+    assert!(
+        blurb.starts_with("Read, check and convert") && !blurb.contains("  "),
+        "{help}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let source = store_dir(&store_entry("huff_u2@zarr2"));
     let out = dir.path().join("n.zarr");
