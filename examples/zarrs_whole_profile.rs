@@ -5,7 +5,7 @@
 //! `cargo run --release --example zarrs_whole_profile -- plain|fast|reused [ROUNDS] [THREADS]`
 //! - `plain`: `Array::retrieve_array_subset`;
 //! - `fast`: `zarrs_pymecompress::read_region` (fresh memory each read);
-//! - `reused`: `read_region_elements_into` one `RegionBuffer`, read after read.
+//! - `reused`: `read_region_into` one `RegionBuffer`, read after read.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     pool.install(|| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         for _ in 0..rounds {
             if mode == "reused" {
-                zarrs_pymecompress::read_region_elements_into(&array, &whole, &mut reused)?;
+                zarrs_pymecompress::read_region_into(&array, &whole, &mut reused)?;
                 std::hint::black_box(&reused);
             } else if mode == "fast" {
                 std::hint::black_box(zarrs_pymecompress::read_region::<u16, _>(&array, &whole)?);

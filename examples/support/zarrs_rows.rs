@@ -4,9 +4,11 @@
 //! - `zarrs_whole_quant16_decode`: the whole image into a fresh buffer through the fastest path
 //!   offered (`zarrs_pymecompress::read_region`, whose `RegionBuffer` is huge-page mapped);
 //! - `zarrs_whole_quant16_decode_reused`: the same into one caller buffer, reused
-//!   (`read_region_elements_into`; the buffer made once by `RegionBuffer::zeroed`, on huge
+//!   (`read_region_into`; the buffer made once by `RegionBuffer::zeroed`, on huge
 //!   pages, as docs/performance.md advises for a buffer that is reused);
-//! - `zarrs_whole_quant16_decode_plain`: plain `Array::retrieve_array_subset`, for comparison;
+//! - `zarrs_whole_quant16_decode_plain`: plain `Array::retrieve_array_subset::<Vec<u16>>`, for
+//!   comparison (its `retrieve_array_subset_into` rows come from
+//!   `zarr-plugin/examples/zarrs_upstream.rs`, which needs a crate to build zarrs's views);
 //! - `zarrs_one_chunk_{quant16,huffman}_decode`: the image as one chunk, `retrieve_chunk`.
 
 use std::sync::Arc;
@@ -104,7 +106,7 @@ pub fn rows(
             row("zarrs_whole_quant16_decode", t);
 
             let (t, ()) = best_of(runs, || {
-                Ok(zarrs_pymecompress::read_region_elements_into(
+                Ok(zarrs_pymecompress::read_region_into(
                     &chunked,
                     &whole,
                     &mut reused,

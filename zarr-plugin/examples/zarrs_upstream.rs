@@ -19,7 +19,12 @@
 //!   rows copied by a plain loop;
 //! - `encoded_copy`: every stored chunk's bytes copied once (what `Cow::Owned` costs, cause 4).
 //!
-//! Usage: `cargo run --release -p zarrs-pymecompress --example zarrs_upstream -- [RUNS]`.
+//! Usage: `cargo run --release -p zarrs-pymecompress --example zarrs_upstream -- [--json] [RUNS]`.
+//! With `--json`, prints only `{"rows": [{"op", "mb_s"}]}` for `benches/compare`: the rows of
+//! plain zarrs's `_into` paths, `zarrs_whole_quant16_decode_plain_into_{1t,2t}` (fresh) and
+//! `zarrs_whole_quant16_decode_plain_into_reused_{1t,2t}` (the `Vec<u16>` path's row,
+//! `zarrs_whole_quant16_decode_plain`, comes from `bench_codecs_driver`). They live here
+//! because building zarrs's output views needs the `unsafe_cell_slice` crate.
 
 use std::sync::Arc;
 
@@ -42,7 +47,13 @@ const SIDE: u64 = 4096;
 const CHUNK: u64 = 256;
 
 fn main() -> Result<(), BoxError> {
-    let runs: usize = std::env::args().nth(1).map_or(Ok(5), |s| s.parse())?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let json = args.iter().any(|a| a == "--json");
+    let runs: usize = args
+        .iter()
+        .find(|a| *a != "--json")
+        .map_or(Ok(5), |s| s.parse())?;
+    let mut json_rows = Vec::new();
     let n = usize::try_from(SIDE * SIDE)?;
     let mut rng = StdRng::seed_from_u64(7);
     let poisson = Poisson::new(100.0)?;
@@ -74,7 +85,21 @@ fn main() -> Result<(), BoxError> {
             .num_threads(threads)
             .build()?;
         pool.install(|| -> Result<(), BoxError> {
-            let row = |op: &str, secs: f64| println!("{op}_{threads}t\t{:.0}", mb_s(secs));
+            let mut row = |op: &str, secs: f64| {
+                if json {
+                    let name = match op {
+                        "plain_into_fresh" => "zarrs_whole_quant16_decode_plain_into",
+                        "plain_into_reused" => "zarrs_whole_quant16_decode_plain_into_reused",
+                        _ => return,
+                    };
+                    json_rows.push(format!(
+                        r#"{{"op": "{name}_{threads}t", "mb_s": {:.1}}}"#,
+                        mb_s(secs)
+                    ));
+                } else {
+                    println!("{op}_{threads}t\t{:.0}", mb_s(secs));
+                }
+            };
             let (t, got) = best_of(runs, || {
                 chunks
                     .par_iter()
@@ -124,6 +149,10 @@ fn main() -> Result<(), BoxError> {
             row("read_region_reused", t);
             Ok(())
         })?;
+    }
+    if json {
+        println!(r#"{{"rows": [{}]}}"#, json_rows.join(", "));
+        return Ok(());
     }
     copies(&array, &chunks, &expected_bytes, runs, &mut reused)
 }
