@@ -52,11 +52,11 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
         )));
     }
     let quant_flags = quant_flags(o);
-    if let (Some(codec), Some(flags)) = (o.codec, &quant_flags) {
+    if let (Some(codec), Some((flags, them))) = (o.codec, &quant_flags) {
         if codec != ConvertCodec::Quant16 {
             return Err(Failure::usage(format!(
-                "{flags} for quant16 only, and this run writes --codec {}: leave it out, or \
-                 use --codec quant16",
+                "{flags} for quant16 only, and this run writes --codec {}: leave {them} out, \
+                 or use --codec quant16",
                 codec_word(codec)
             )));
         }
@@ -68,11 +68,11 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
     let quant16_arrays = steps.iter().any(
         |s| matches!(s, Step::Array { plan, .. } if matches!(plan.codec, OutCodec::Quant16(_))),
     );
-    if let (Some(flags), false) = (&quant_flags, quant16_arrays) {
+    if let (Some((flags, them)), false) = (&quant_flags, quant16_arrays) {
         return Err(Failure::usage(format!(
             "{flags} for quant16 only, and no array is written with quant16 (without --codec \
-             each array keeps its own codec, and none is quant16): leave it out, or add --codec \
-             quant16"
+             each array keeps its own codec, and none is quant16): leave {them} out, or add \
+             --codec quant16"
         )));
     }
     for step in &steps {
@@ -115,9 +115,10 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The quant16 flags given, as the subject of a sentence (`--offset and --scale are`), if any:
-/// they mean nothing to other codecs, so they are refused there rather than ignored.
-fn quant_flags(o: &ConvertArgs) -> Option<String> {
+/// The quant16 flags given, as the subject of a sentence (`--offset and --scale are`) and its
+/// pronoun, if any: they mean nothing to other codecs, so they are refused there rather than
+/// ignored.
+fn quant_flags(o: &ConvertArgs) -> Option<(String, &'static str)> {
     let q = &o.quant;
     let given: Vec<&str> = [
         (q.offset.is_some(), "--offset"),
@@ -129,8 +130,8 @@ fn quant_flags(o: &ConvertArgs) -> Option<String> {
     .collect();
     match given.as_slice() {
         [] => None,
-        [one] => Some(format!("{one} is")),
-        many => Some(format!("{} are", many.join(" and "))),
+        [one] => Some((format!("{one} is"), "it")),
+        many => Some((format!("{} are", many.join(" and ")), "them")),
     }
 }
 
