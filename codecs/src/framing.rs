@@ -116,14 +116,28 @@ pub(crate) fn stream_unsized(chunk: &[u8], max: usize) -> Result<(&[u8], usize),
 pub(crate) fn huffman_sizes_unsized(
     chunk: &[u8],
     max_len: usize,
-) -> Result<(&[u8], Vec<usize>), Error> {
-    let (stream, claimed) = stream_unsized(chunk, max_len)?;
+) -> Result<UnsizedHuffman<'_>, Error> {
+    let (stream, bytes) = stream_unsized(chunk, max_len)?;
     let limit = max_len.min(stream_limit(stream));
-    let wider = ELEMENT_SIZES
+    let elements = ELEMENT_SIZES
         .iter()
-        .filter_map(|&k| claimed.checked_mul(k))
-        .filter(|&n| n <= limit && n != claimed);
-    Ok((stream, std::iter::once(claimed).chain(wider).collect()))
+        .filter_map(|&k| bytes.checked_mul(k))
+        .filter(|&n| n <= limit && n != bytes)
+        .collect();
+    Ok(UnsizedHuffman {
+        stream,
+        bytes,
+        elements,
+    })
+}
+
+/// What [`huffman_sizes_unsized`] finds in a chunk.
+pub(crate) struct UnsizedHuffman<'a> {
+    pub(crate) stream: &'a [u8],
+    /// The trailer as a byte count.
+    pub(crate) bytes: usize,
+    /// The trailer times 2, 4 and 8, those within the limits.
+    pub(crate) elements: Vec<usize>,
 }
 
 /// The stream of a `pymecompress-quant16` chunk of `n_values` values: the trailer is the value
@@ -201,11 +215,13 @@ mod tests {
 
     #[test]
     fn unsized_huffman_sizes_are_the_byte_count_then_element_counts_that_fit() {
-        let sizes = |trailer, max| huffman_sizes_unsized(&chunk(trailer), max).map(|(_, s)| s);
-        assert_eq!(sizes(12, usize::MAX), Ok(vec![12, 24, 48, 96]));
-        assert_eq!(sizes(12, 50), Ok(vec![12, 24, 48]));
-        assert_eq!(sizes(30, usize::MAX), Ok(vec![30, 60]));
-        assert_eq!(sizes(0, usize::MAX), Ok(vec![0]));
+        let sizes = |trailer, max| {
+            huffman_sizes_unsized(&chunk(trailer), max).map(|u| (u.bytes, u.elements))
+        };
+        assert_eq!(sizes(12, usize::MAX), Ok((12, vec![24, 48, 96])));
+        assert_eq!(sizes(12, 50), Ok((12, vec![24, 48])));
+        assert_eq!(sizes(30, usize::MAX), Ok((30, vec![60])));
+        assert_eq!(sizes(0, usize::MAX), Ok((0, vec![])));
         assert!(matches!(
             sizes(120, usize::MAX),
             Err(Error::TrailerTooLarge { limit: 119, .. })

@@ -99,11 +99,8 @@ fn decode_exact(stream: &[u8], out: &mut [u8]) -> Result<(), Error> {
 ///   damaged stream, as [`stream::decode`].
 /// - [`Error::StreamEndMismatch`] (for the byte count) if no size fills the stream exactly.
 pub fn decode_unsized(chunk: &[u8], max_len: usize) -> Result<Vec<u8>, Error> {
-    let (stream, sizes) = huffman_sizes_unsized(chunk, max_len)?;
-    let mut sizes = sizes.into_iter();
-    let Some(first) = sizes.next() else {
-        unreachable!("the byte count is always a candidate")
-    };
+    let unsized_chunk = huffman_sizes_unsized(chunk, max_len)?;
+    let (stream, first) = (unsized_chunk.stream, unsized_chunk.bytes);
     let mut out = vec![0u8; first];
     let (mismatch, reached) = match decode_exact(stream, &mut out) {
         Ok(()) => return Ok(out),
@@ -113,7 +110,7 @@ pub fn decode_unsized(chunk: &[u8], max_len: usize) -> Result<Vec<u8>, Error> {
     };
     // k times the byte count takes about k times the bits it reached.
     let stream_bits = stream.len() as u64 * 8;
-    let mut wider: Vec<usize> = sizes.collect();
+    let mut wider = unsized_chunk.elements;
     wider.sort_by_key(|&n| {
         let k = (n / first.max(1)) as u64;
         k.saturating_mul(reached).abs_diff(stream_bits)
