@@ -107,8 +107,23 @@ def case(source, layout, flags, compressors, sharded):
     return run
 
 
+def group_store():
+    """A store with groups (raw frames and a uint8 mask) opens as a zarr-python 3 group."""
+    src = os.path.join(STORES, 'q16_o0_s1_edge.zarr')
+    out = os.path.join(WORK, 'groups.zarr')
+    subprocess.run([BIN, 'convert', src, out, '--codec', 'zstd', '--zarr-format', '3',
+                    '--checksum'], check=True, stdout=subprocess.DEVNULL)
+    g = zarr.open_group(out, mode='r')
+    want = np.load(os.path.join(STORES, 'q16_o0_s1_edge.expected.npy'))
+    assert np.array_equal(g['images/raw'][...], want), 'raw differs'
+    mask = g['images/mask'][...]
+    assert np.array_equal(mask.ravel(), np.arange(mask.size) % 3), 'mask differs'
+    assert g.attrs['pymecompress']['complete'] is True, dict(g.attrs)
+
+
 def main():
     check('zarr-python 3.1.6 without our package', no_package_of_ours)
+    check('zarr-python 3 opens a converted store with groups', group_store)
     for source in SOURCES:
         for layout, flags, compressors, sharded in LAYOUTS:
             check('zarr-python 3 opens %s converted to %s' % (source, layout),
