@@ -47,7 +47,7 @@ use zarrs::storage::ReadableStorageTraits;
 pub use self::buffer::RegionBuffer;
 use self::layout::{AxisCells, Share};
 use crate::error::codec_error;
-use crate::region_error::{check_element, check_region, RegionBufferError};
+use crate::region_error::{check_element, check_region, RegionBufferError, RegionChunkError};
 use crate::{HuffmanCodec, HuffmanQuant16Codec, RegionReadError};
 use pymecompress_codecs::{huffman, Endian};
 
@@ -117,13 +117,8 @@ where
                 .par_iter()
                 .zip(shares)
                 .try_for_each(|(indices, share)| {
-                    read_chunk(array, &kind, subset, indices, share, elem).map_err(|e| {
-                        RegionReadError::Chunk {
-                            chunk_key: array.chunk_key(indices).as_str().to_string(),
-                            chunk_indices: indices.clone(),
-                            source: Box::new(e),
-                        }
-                    })
+                    read_chunk(array, &kind, subset, indices, share, elem)
+                        .map_err(|e| RegionChunkError::new(array, indices, e).into())
                 })
         })
 }

@@ -14,7 +14,7 @@ use zarrs::array::codec::api::CodecError;
 use zarrs::array::{Array, ArrayBytes, ArrayError, ArraySubset};
 use zarrs::storage::ReadableWritableStorageTraits;
 
-use crate::region_error::{check_element, check_region, RegionBufferError};
+use crate::region_error::{check_element, check_region, RegionBufferError, RegionChunkError};
 use crate::RegionWriteError;
 
 /// Stores `data`, the caller's bytes (the region's elements in C order, this machine's byte
@@ -50,11 +50,8 @@ where
         .ok_or_else(outside)?;
     let chunks: Vec<Vec<u64>> = grid.indices().into_iter().map(|i| i.to_vec()).collect();
     chunks.par_iter().try_for_each(|indices| {
-        write_chunk(array, subset, indices, data, elem).map_err(|e| RegionWriteError::Chunk {
-            chunk_key: array.chunk_key(indices).as_str().to_string(),
-            chunk_indices: indices.clone(),
-            source: Box::new(e),
-        })
+        write_chunk(array, subset, indices, data, elem)
+            .map_err(|e| RegionChunkError::new(array, indices, e).into())
     })
 }
 

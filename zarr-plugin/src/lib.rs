@@ -135,7 +135,7 @@ pub use pyme_pzf::{
     PymePzfConfigurationError, PymePzfQuantization, PYME_PZF_ID_V2, PYME_PZF_NAME_V3,
 };
 pub use pymecompress_codecs;
-pub use region_error::{RegionBufferError, RegionReadError, RegionWriteError};
+pub use region_error::{RegionBufferError, RegionChunkError, RegionReadError, RegionWriteError};
 /// The JSON number type the quant16 configuration keeps its numbers in
 /// ([`HuffmanQuant16CodecConfiguration::from_numbers`]), re-exported so that callers need not
 /// depend on `serde_json` themselves.

@@ -4,7 +4,7 @@
 use zarrs::array::{Array, ArrayBytes, ArrayError, ArraySubset, FromArrayBytes};
 use zarrs::storage::ReadableStorageTraits;
 
-use crate::region_error::ranges;
+use crate::region_error::{ranges, RegionChunkError};
 use crate::RegionReadError;
 
 /// Decodes the chunks of `subset` one by one; returns the indices and error of the first that
@@ -41,11 +41,7 @@ where
 {
     array.retrieve_array_subset(subset).map_err(|region_error| {
         match first_failing_chunk(array, subset) {
-            Some((indices, source)) => RegionReadError::Chunk {
-                chunk_key: array.chunk_key(&indices).as_str().to_string(),
-                chunk_indices: indices,
-                source: Box::new(source),
-            },
+            Some((indices, source)) => RegionChunkError::new(array, &indices, source).into(),
             None => RegionReadError::Region {
                 region: ranges(subset),
                 source: Box::new(region_error),

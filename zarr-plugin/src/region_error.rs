@@ -11,16 +11,8 @@ use zarrs::array::{ArrayError, ArraySubset};
 #[non_exhaustive]
 pub enum RegionReadError {
     /// A chunk of the region failed to fetch or decode.
-    #[error("chunk {chunk_indices:?} (key {chunk_key})")]
-    Chunk {
-        /// Store key of the chunk (`frames/1.2`, `c/1/2`).
-        chunk_key: String,
-        /// Grid indices of the chunk.
-        chunk_indices: Vec<u64>,
-        /// zarrs's error for it (boxed: zarrs's error is large).
-        #[source]
-        source: Box<ArrayError>,
-    },
+    #[error(transparent)]
+    Chunk(#[from] RegionChunkError),
     /// zarrs failed to read the region, and no chunk of it fails on its own.
     #[error("region {region:?}")]
     Region {
@@ -40,19 +32,40 @@ pub enum RegionReadError {
 #[non_exhaustive]
 pub enum RegionWriteError {
     /// A chunk of the region failed to encode or store.
-    #[error("chunk {chunk_indices:?} (key {chunk_key})")]
-    Chunk {
-        /// Store key of the chunk.
-        chunk_key: String,
-        /// Grid indices of the chunk.
-        chunk_indices: Vec<u64>,
-        /// zarrs's error for it (boxed: zarrs's error is large).
-        #[source]
-        source: Box<ArrayError>,
-    },
+    #[error(transparent)]
+    Chunk(#[from] RegionChunkError),
     /// The region or the caller's data does not fit the array.
     #[error(transparent)]
     Buffer(#[from] RegionBufferError),
+}
+
+/// The chunk of a region read or write that failed: its text names the chunk, its source is
+/// zarrs's error for it.
+#[derive(Debug, thiserror::Error)]
+#[error("chunk {chunk_indices:?} (key {chunk_key})")]
+pub struct RegionChunkError {
+    /// Store key of the chunk (`frames/1.2`, `c/1/2`).
+    pub chunk_key: String,
+    /// Grid indices of the chunk.
+    pub chunk_indices: Vec<u64>,
+    /// zarrs's error for it (boxed: zarrs's error is large).
+    #[source]
+    pub source: Box<ArrayError>,
+}
+
+impl RegionChunkError {
+    /// The failure `source` of the chunk at `indices` of `array`.
+    pub(crate) fn new<TStorage: ?Sized>(
+        array: &zarrs::array::Array<TStorage>,
+        indices: &[u64],
+        source: ArrayError,
+    ) -> Self {
+        Self {
+            chunk_key: array.chunk_key(indices).as_str().to_string(),
+            chunk_indices: indices.to_vec(),
+            source: Box::new(source),
+        }
+    }
 }
 
 /// A region, or the caller's buffer for it, that does not fit the array: found before any
@@ -113,42 +126,48 @@ pub enum RegionBufferError {
 }
 
 impl RegionReadError {
+    /// The failing chunk, if one was found.
+    #[must_use]
+    pub fn chunk(&self) -> Option<&RegionChunkError> {
+        match self {
+            Self::Chunk(chunk) => Some(chunk),
+            _ => None,
+        }
+    }
+
     /// Store key of the failing chunk, if one was found.
     #[must_use]
     pub fn chunk_key(&self) -> Option<&str> {
-        match self {
-            Self::Chunk { chunk_key, .. } => Some(chunk_key),
-            _ => None,
-        }
+        self.chunk().map(|c| c.chunk_key.as_str())
     }
 
     /// Grid indices of the failing chunk, if one was found.
     #[must_use]
     pub fn chunk_indices(&self) -> Option<&[u64]> {
-        match self {
-            Self::Chunk { chunk_indices, .. } => Some(chunk_indices),
-            _ => None,
-        }
+        self.chunk().map(|c| c.chunk_indices.as_slice())
     }
 }
 
 impl RegionWriteError {
+    /// The failing chunk, if one was found.
+    #[must_use]
+    pub fn chunk(&self) -> Option<&RegionChunkError> {
+        match self {
+            Self::Chunk(chunk) => Some(chunk),
+            Self::Buffer(_) => None,
+        }
+    }
+
     /// Store key of the failing chunk, if one was found.
     #[must_use]
     pub fn chunk_key(&self) -> Option<&str> {
-        match self {
-            Self::Chunk { chunk_key, .. } => Some(chunk_key),
-            Self::Buffer(_) => None,
-        }
+        self.chunk().map(|c| c.chunk_key.as_str())
     }
 
     /// Grid indices of the failing chunk, if one was found.
     #[must_use]
     pub fn chunk_indices(&self) -> Option<&[u64]> {
-        match self {
-            Self::Chunk { chunk_indices, .. } => Some(chunk_indices),
-            Self::Buffer(_) => None,
-        }
+        self.chunk().map(|c| c.chunk_indices.as_slice())
     }
 }
 

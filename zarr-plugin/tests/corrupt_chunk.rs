@@ -2,6 +2,8 @@
 //! names the codec and holds the core's typed error as its source (zarrs), and the chunk key
 //! (`retrieve_array_subset_naming_chunk`); reading around it still works.
 
+mod common;
+use common::{assert_no_repeats, chain};
 use pymecompress_test_support::zarr_v2;
 use std::sync::Arc;
 
@@ -63,29 +65,6 @@ fn flip_trailer(chunk: &[u8]) -> Vec<u8> {
     let at = bad.len() - 1;
     bad[at] ^= 0x40;
     bad
-}
-
-/// An error and its sources, joined as a chain printer would.
-fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        text = format!("{text}: {s}");
-        source = s.source();
-    }
-    text
-}
-
-/// Each text of the chain once: no error prints its source's text too.
-fn assert_no_repeats(err: &(dyn std::error::Error + 'static)) {
-    let mut source = err.source();
-    let mut parent = err.to_string();
-    while let Some(s) = source {
-        let text = s.to_string();
-        assert!(!parent.contains(&text), "{parent:?} repeats {text:?}");
-        parent = text;
-        source = s.source();
-    }
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The `pyme-pzf` codec: round trips through zarrs (V2 and V3), frames checked against PYME's
 //! own PZF files (`fixtures/pzf`, `fixtures/pyme_series/data/pyramid`), and the errors.
 
+mod common;
+use common::{assert_no_repeats, chain};
 use pymecompress_test_support::{fixtures, zarr_v2};
 use std::sync::Arc;
 
@@ -224,17 +226,6 @@ fn configuration_round_trips_through_v2_metadata() {
     );
 }
 
-/// An error and its sources, joined as a chain printer would.
-fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        text = format!("{text}: {s}");
-        source = s.source();
-    }
-    text
-}
-
 fn read_err(dtype: &str, chunk_shape: [u64; 3], blob: Vec<u8>) -> String {
     chain(&read_error(dtype, chunk_shape, blob))
 }
@@ -279,6 +270,7 @@ fn frames_that_do_not_fit_the_chunk_are_refused_with_what_differs() {
     assert!(read_err("<f4", [1, 16, 16], bad.clone()).contains("not a PZF file"));
     // The reader's typed errors behind zarrs's.
     let err = read_error("<f4", [1, 16, 16], bad);
+    assert_no_repeats(&err);
     assert_eq!(
         zarrs_pymecompress::find_source::<pymecompress_codecs::pzf::PzfError>(&err),
         Some(&pymecompress_codecs::pzf::PzfError::BadMagic { found: *b"XD" })

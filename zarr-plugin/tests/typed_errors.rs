@@ -2,6 +2,8 @@
 //! own reads, sharded or not, and our region reads), walking `source()` reaches
 //! `pymecompress_codecs::Error`, and no error of the chain prints its source's text again.
 
+mod common;
+use common::{assert_no_repeats, chain};
 use std::sync::Arc;
 
 use pymecompress_codecs::Error as CoreError;
@@ -12,18 +14,6 @@ use zarrs_pymecompress::{
     find_source, read_region, write_region, HuffmanCodec, HuffmanQuant16Codec, RegionBufferError,
     RegionReadError, RegionWriteError,
 };
-
-/// Each text of the chain once: no error prints its source's text too.
-fn assert_no_repeats(err: &(dyn std::error::Error + 'static)) {
-    let mut parent = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        assert!(!parent.contains(&text), "{parent:?} repeats {text:?}");
-        parent = text;
-        source = s.source();
-    }
-}
 
 /// A 64x64 uint16 array in 16x16 chunks (or shards of 8x8 inner chunks), written whole, with
 /// chunk (1, 2) cut to half its length (or, sharded, the trailer of the shard's first inner
@@ -84,6 +74,9 @@ fn a_truncated_chunk_is_a_typed_core_error_through_every_read() {
         // Our region read decodes with the core directly: the same typed error, and the chunk.
         let err = read_region::<u16, _>(&array, &whole).unwrap_err();
         assert_eq!(err.chunk_indices(), Some(&[1u64, 2][..]));
+        let codec = if quant16 { "quant16" } else { "huffman" };
+        let expected = format!("chunk [1, 2] (key a/c/1/2): numcodecs.pymecompress-{codec}: ");
+        assert!(chain(&err).starts_with(&expected), "{}", chain(&err));
         assert!(
             matches!(
                 find_source::<CoreError>(&err),
