@@ -10,7 +10,7 @@ use crate::{Event, FrameLayout, SourceError};
 
 /// The most frames a file's declared size (SizeZ × SizeT × SizeC) may add beyond those stored:
 /// each is listed as missing, so a hostile count must not size that list.
-const MAX_DECLARED_MISSING: u64 = 1 << 24;
+const MAX_DECLARED_MISSING: u64 = 1 << 20;
 
 impl H5File {
     /// SizeZ × SizeT × SizeC: `/ImageData`'s attributes, else the metadata (the aggregate has
