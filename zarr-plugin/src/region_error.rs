@@ -126,7 +126,7 @@ pub enum RegionBufferError {
 }
 
 impl RegionReadError {
-    /// The failing chunk, if one was found.
+    /// The failing chunk (its key, indices and zarrs's error), if one was found.
     #[must_use]
     pub fn chunk(&self) -> Option<&RegionChunkError> {
         match self {
@@ -134,40 +134,16 @@ impl RegionReadError {
             _ => None,
         }
     }
-
-    /// Store key of the failing chunk, if one was found.
-    #[must_use]
-    pub fn chunk_key(&self) -> Option<&str> {
-        self.chunk().map(|c| c.chunk_key.as_str())
-    }
-
-    /// Grid indices of the failing chunk, if one was found.
-    #[must_use]
-    pub fn chunk_indices(&self) -> Option<&[u64]> {
-        self.chunk().map(|c| c.chunk_indices.as_slice())
-    }
 }
 
 impl RegionWriteError {
-    /// The failing chunk, if one was found.
+    /// The failing chunk (its key, indices and zarrs's error), if one was found.
     #[must_use]
     pub fn chunk(&self) -> Option<&RegionChunkError> {
         match self {
             Self::Chunk(chunk) => Some(chunk),
             Self::Buffer(_) => None,
         }
-    }
-
-    /// Store key of the failing chunk, if one was found.
-    #[must_use]
-    pub fn chunk_key(&self) -> Option<&str> {
-        self.chunk().map(|c| c.chunk_key.as_str())
-    }
-
-    /// Grid indices of the failing chunk, if one was found.
-    #[must_use]
-    pub fn chunk_indices(&self) -> Option<&[u64]> {
-        self.chunk().map(|c| c.chunk_indices.as_slice())
     }
 }
 

@@ -296,7 +296,7 @@ fn missing_chunks_are_the_fill_value_and_bad_lengths_are_refused() {
     assert!(back.iter().all(|&v| v == 7));
     let mut short = vec![0u8; 10];
     let err = read_region_bytes_into(&array, &subset, &mut short).unwrap_err();
-    assert!(err.chunk_key().is_none());
+    assert!(err.chunk().map(|c| c.chunk_key.as_str()).is_none());
     assert_eq!(
         err.to_string(),
         "the caller's buffer holds 10 bytes, region [3..37, 5..40] of uint16 needs 2380"
@@ -338,8 +338,15 @@ fn a_damaged_chunk_is_named() {
             .set(&key, encoded[..encoded.len() / 2].to_vec().into())
             .unwrap();
         let err = read_region::<u16, _>(&array, &whole).unwrap_err();
-        assert_eq!(err.chunk_key(), Some(key.as_str()), "{codec:?}");
-        assert_eq!(err.chunk_indices(), Some(&[1u64, 2][..]));
+        assert_eq!(
+            err.chunk().map(|c| c.chunk_key.as_str()),
+            Some(key.as_str()),
+            "{codec:?}"
+        );
+        assert_eq!(
+            err.chunk().map(|c| &c.chunk_indices[..]),
+            Some(&[1u64, 2][..])
+        );
         assert!(array.retrieve_array_subset::<ArrayBytes>(&whole).is_err());
     }
 }

@@ -73,7 +73,10 @@ fn a_truncated_chunk_is_a_typed_core_error_through_every_read() {
         assert_no_repeats(&err);
         // Our region read decodes with the core directly: the same typed error, and the chunk.
         let err = read_region::<u16, _>(&array, &whole).unwrap_err();
-        assert_eq!(err.chunk_indices(), Some(&[1u64, 2][..]));
+        assert_eq!(
+            err.chunk().map(|c| &c.chunk_indices[..]),
+            Some(&[1u64, 2][..])
+        );
         let codec = if quant16 { "quant16" } else { "huffman" };
         let expected = format!("chunk [1, 2] (key a/c/1/2): numcodecs.pymecompress-{codec}: ");
         assert!(chain(&err).starts_with(&expected), "{}", chain(&err));
