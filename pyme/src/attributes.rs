@@ -39,7 +39,7 @@ pub fn zarr_attributes(source: &dyn FrameSource, selection: &FrameSelection) -> 
         .into_iter()
         .filter(|&n| {
             n >= selection.start
-                && (n - selection.start) % selection.step == 0
+                && (n - selection.start).is_multiple_of(selection.step)
                 && (n - selection.start) / selection.step < selection.len
         })
         .collect();

@@ -46,8 +46,8 @@ pub struct WriteHooks<'a> {
 pub struct WriteStats {
     /// Frames whose payloads were moved as stored.
     pub moved: u64,
-    /// Chunk rows decoded from the source and encoded by zarrs.
-    pub encoded_rows: u64,
+    /// Chunks decoded from the source and encoded by zarrs.
+    pub encoded_chunks: u64,
     /// Chunk rows skipped: already written, or wholly missing frames.
     pub skipped_rows: u64,
 }
@@ -129,9 +129,16 @@ where
         })?;
     Ok(WriteStats {
         moved: moved.into_inner(),
-        encoded_rows: encoded.into_inner(),
+        encoded_chunks: encoded.into_inner() * chunks_per_row(target, frame_axis),
         skipped_rows: skipped.into_inner(),
     })
+}
+
+/// Chunks in one row along the first axis (a single file: in the whole array).
+fn chunks_per_row<S: ?Sized>(target: &Array<S>, frame_axis: bool) -> u64 {
+    let grid = target.chunk_grid_shape();
+    let skip = usize::from(frame_axis);
+    grid.iter().skip(skip).product()
 }
 
 fn zarr_error(place: String, e: impl std::error::Error + Send + Sync + 'static) -> SourceError {

@@ -156,7 +156,7 @@ fn huffman_payloads_move_into_chunks_that_decode_to_the_series() {
         serde_json::json!({"id": "pymecompress-huffman"}),
     );
     let stats = write_all(source.as_ref(), &target, Some(PassThrough::Huffman)).unwrap();
-    assert_eq!((stats.moved, stats.encoded_rows), (120, 0));
+    assert_eq!((stats.moved, stats.encoded_chunks), (120, 0));
     let back: Vec<u16> = target.retrieve_array_subset(&target.subset_all()).unwrap();
     let back: Vec<u8> = back.iter().flat_map(|v| v.to_le_bytes()).collect();
     assert_eq!(back, expected_stack("complete"));

@@ -13,7 +13,7 @@ use pymecompress_codecs::QuantParams;
 use pymecompress_pyme::to_zarr::{write_frames, PassThrough, WriteHooks};
 use pymecompress_pyme::{array_shape, attributes, gaps, FrameLayout, FrameSelection, FrameSource};
 use serde_json::{json, Number, Value};
-use zarrs::array::{Array, ArrayMetadata, ArrayMetadataOptions, ArraySubset};
+use zarrs::array::{Array, ArrayMetadata, ArraySubset};
 use zarrs_pymecompress::HuffmanQuant16CodecConfiguration;
 
 use super::convert_plan::{keep_own_quant16, OutCodec, WHY_OFFSET};
@@ -84,9 +84,7 @@ pub fn run(
     )?;
     let target = Array::new_with_metadata(write.storage().clone(), "/", metadata).at(&place)?;
     zarrs_pymecompress::check_array(&target).at(&place)?;
-    target
-        .store_metadata_opt(&ArrayMetadataOptions::default().with_include_zarrs_metadata(false))
-        .at(&place)?;
+    crate::store::store_array_metadata(&target, &place)?;
     write.keep_written(
         &target,
         &format!("{} {}", source.kind().word(), source.name()),
@@ -130,10 +128,10 @@ pub fn run(
             }
         );
     }
-    if stats.encoded_rows > 0 {
+    if stats.encoded_chunks > 0 {
         println!(
-            "  {} chunk rows decoded and encoded with {}",
-            stats.encoded_rows,
+            "  {} chunks decoded and encoded with {}",
+            stats.encoded_chunks,
             codec.name()
         );
     }
