@@ -256,3 +256,59 @@ fn check_end(stream: &[u8], code_end: u64, zeros_from: u64) -> Result<(), Error>
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bound_is_what_the_densest_stream_holds() {
+        assert_eq!(
+            [0, 1, 2, 3, 100].map(max_symbols),
+            [0, 0, 7, 15, 791],
+            "8n - 9, none in an empty or 1-byte stream"
+        );
+        // The densest streams are lone-leaf ones: a 9-bit tree and a 0 bit per symbol. The
+        // writer fills n bytes with exactly max_symbols(n) symbols, and one more takes a byte.
+        for n in 2..40usize {
+            let k = max_symbols(n) as usize;
+            assert_eq!(encode(&vec![7u8; k]).unwrap().len(), n);
+            assert_eq!(encode(&vec![7u8; k + 1]).unwrap().len(), n + 1);
+            assert!(check_symbols(n, k).is_ok());
+            assert_eq!(
+                check_symbols(n, k + 1),
+                Err(Error::TooManySymbols {
+                    requested: k + 1,
+                    stream_bytes: n,
+                    max_symbols: k as u64
+                })
+            );
+        }
+        assert!(check_symbols(0, 0).is_ok());
+    }
+
+    #[test]
+    fn the_exact_end_wants_the_writers_length_and_zero_padding() {
+        let input: Vec<u8> = (0..300u32).map(|i| (i * i % 11) as u8).collect();
+        let s = encode(&input).unwrap();
+        let mut out = vec![0u8; input.len()];
+        decode_mapped_with(&s, &mut out, &IDENTITY, End::Exact).unwrap();
+        assert_eq!(out, input);
+        // Fewer symbols than the stream holds: fine when the end is free, refused when exact.
+        let mut prefix = vec![0u8; 200];
+        decode_mapped_with(&s, &mut prefix, &IDENTITY, End::Free).unwrap();
+        assert!(matches!(
+            decode_mapped_with(&s, &mut prefix, &IDENTITY, End::Exact),
+            Err(Error::StreamEndMismatch { .. })
+        ));
+        // No symbols: only the empty stream is exact.
+        decode_mapped_with(&[], &mut [0u8; 0], &IDENTITY, End::Exact).unwrap();
+        assert_eq!(
+            decode_mapped_with(&s, &mut [0u8; 0], &IDENTITY, End::Exact),
+            Err(Error::StreamEndMismatch {
+                end_bit: 0,
+                stream_bytes: s.len()
+            })
+        );
+    }
+}
