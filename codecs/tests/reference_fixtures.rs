@@ -146,6 +146,52 @@ fn huffman_chunks_from_the_reference_decode_and_ours_code_the_same_stream() {
 }
 
 #[test]
+fn huffman_chunks_from_the_reference_decode_whole_without_their_size_and_end_exactly() {
+    let mut element_counts = 0;
+    for case in cases("huffman_chunks") {
+        let name = &case["name"];
+        let (input, chunk) = (read(&case, "input"), read(&case, "chunk"));
+        // The trailer counts elements for 2-, 4- and 8-byte types: recognised by the codes
+        // filling the stream exactly, which is how the reference's writer ends it.
+        let decoded =
+            huffman::decode_unsized(&chunk, usize::MAX).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(decoded, input, "{name}");
+        if case["trailer"].as_u64() != Some(input.len() as u64) {
+            element_counts += 1;
+            // What the reference's own decoder returns: the first `trailer` bytes.
+            let prefix = huffman::decode_by_trailer(&chunk, usize::MAX).unwrap();
+            assert_eq!(prefix, input[..prefix.len()], "{name}");
+            // One byte more of stream, or a set bit after the last code: damage.
+            let mut longer = chunk[..chunk.len() - 4].to_vec();
+            longer.push(0);
+            let longer = huffman::frame_stream(&longer, input.len()).unwrap();
+            assert!(
+                matches!(
+                    huffman::decode(&longer, input.len()),
+                    Err(pymecompress_codecs::Error::StreamEndMismatch { .. })
+                ),
+                "{name}"
+            );
+        }
+    }
+    assert!(element_counts >= 10, "{element_counts}");
+}
+
+#[test]
+fn quant16_chunks_from_the_reference_decode_by_their_trailer_though_they_code_2n_symbols() {
+    for case in cases("quant16_chunks") {
+        let name = &case["name"];
+        let n = case["n"].as_u64().unwrap() as usize;
+        let chunk = read(&case, "chunk");
+        let expected = u16s(&read(&case, "expected"));
+        let decoded = quant16::decode_unsized(&chunk, usize::MAX, &params(&case))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(decoded.len(), n, "{name}");
+        assert_eq!(decoded, expected, "{name}");
+    }
+}
+
+#[test]
 fn quant16_chunks_from_the_reference_decode_to_the_correct_dequantization() {
     let mut over_read = 0;
     for case in cases("quant16_chunks") {
