@@ -11,7 +11,7 @@ main() {
     ./seed_corpus.sh >/dev/null
     # No debug info and no incremental cache: a cold CI build is faster and smaller, and a
     # replay failure prints the panic message and the input, which is what is needed.
-    CARGO_PROFILE_DEV_DEBUG=0 CARGO_INCREMENTAL=0 cargo build --quiet --features zarrs,series --bins
+    CARGO_PROFILE_DEV_DEBUG=0 CARGO_INCREMENTAL=0 cargo build --quiet --features zarrs,series,h5 --bins
     passed=0
     failed=0
     for target in $(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | grep -v '^pymecompress-fuzz$'); do

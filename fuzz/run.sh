@@ -3,6 +3,7 @@
 # Targets: stream_decode huffman_decompress quant16_decompress config_json roundtrip pzf_decode
 #          zarrs_decode zarrs_config_json zarrs_pyme_pzf (these build zarrs: the first run is slow)
 #          series_metadata (builds the root crate, zarrs included)
+#          h5_open (PYME's .h5 files: pymecompress-pyme with its HDF5 reader)
 #
 # cargo-fuzz needs nightly-only rustc flags (-Zsanitizer=address); RUSTC_BOOTSTRAP=1 lets the
 # stable toolchain accept them. Install the runner once with `cargo install cargo-fuzz`.
@@ -22,6 +23,7 @@ main() {
     case $target in
         zarrs_*) build="--features zarrs" ;;
         series_*) build="--features series" ;;
+        h5_*) build="--features h5" ;;
         *) build="--target-dir target/core" ;;
     esac
     # Round trips of large inputs cost much and find little: cap the input length.

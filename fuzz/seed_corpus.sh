@@ -107,6 +107,15 @@ for text in [b"\x00{}", b'\x00{"DimOrder": "XYTZC", "SizeZ": 2, "SizeT": -1, "Si
              b'\x01[["a", "b"]]', b"\x02frame123456.pzf", b"\x02frame0001.pzf", b"\x02x.txt"]:
     put("series_metadata", text)
 
+# PYME's .h5 files (fixtures/pyme_h5, stored gzipped): whole files, as PYME's code wrote them
+# and the hostile copies.
+import gzip
+H5 = os.path.join(FIX, "pyme_h5", "data")
+for n in sorted(os.listdir(H5)):
+    if n.endswith(".h5.gz"):
+        put("h5_open", gzip.decompress(read(os.path.join("pyme_h5", "data", n))))
+put("h5_open", b"\x89HDF\r\n\x1a\n")
+
 for t in sorted(os.listdir("corpus")):
     print(f"corpus/{t}: {len(os.listdir(os.path.join('corpus', t)))} seeds")
 PY
