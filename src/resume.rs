@@ -1,11 +1,8 @@
 //! `convert --resume`: the chunks an interrupted run already wrote are decoded once to check
-//! them, and kept instead of being encoded again.
-//!
-//! The chunk loops ask [`is_done`] per chunk key. The set lives in a process-wide static so the
-//! loops (which other work changes often) need one line each, not a new parameter.
+//! them, and kept instead of being encoded again. The set of kept chunks is handed to the chunk
+//! loops as a value ([`KeptChunks`]), one per array.
 
 use std::collections::HashSet;
-use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
 use zarrs::array::{Array, ArrayBytes};
@@ -14,27 +11,33 @@ use zarrs::storage::{ReadableStorageTraits, StoreKey, WritableStorageTraits};
 use crate::failure::{At, Place, Result};
 use crate::store;
 
-fn done() -> &'static Mutex<HashSet<String>> {
-    static DONE: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
-    DONE.get_or_init(Default::default)
+/// The chunks of one array that a resumed run found written and checked: the chunk loops leave
+/// them as they are. Empty for a fresh write.
+#[derive(Debug, Default)]
+pub struct KeptChunks {
+    keys: HashSet<String>,
 }
 
-/// Whether the chunk at `key` was written by the interrupted run and checked: skip it.
-pub fn is_done(key: &StoreKey) -> bool {
-    done()
-        .lock()
-        .map(|set| set.contains(key.as_str()))
-        .unwrap_or(false)
+impl KeptChunks {
+    /// Whether the chunk at `key` was kept: skip it.
+    pub fn contains(&self, key: &StoreKey) -> bool {
+        self.keys.contains(key.as_str())
+    }
+
+    /// How many chunks were kept.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
 }
 
-/// Decodes every chunk of `target` already stored; keeps those that decode (marking them done)
-/// and erases those that do not, so they are written again. Returns (kept, erased).
-pub fn check_existing<T>(target: &Array<T>, place: &Place) -> Result<(u64, u64)>
+/// Decodes every chunk of `target` already stored; keeps those that decode and erases those
+/// that do not, so they are written again. Returns the kept chunks and how many were erased.
+pub fn check_existing<T>(target: &Array<T>, place: &Place) -> Result<(KeptChunks, u64)>
 where
     T: ?Sized + ReadableStorageTraits + WritableStorageTraits + 'static,
 {
     let indices = store::chunks(target);
-    let outcomes: Vec<Result<Option<bool>>> = indices
+    let outcomes: Vec<Result<Option<(String, bool)>>> = indices
         .par_iter()
         .map(|index| {
             let key = target.chunk_key(&index);
@@ -45,24 +48,22 @@ where
             // The adapter writes a chunk whole or not at all, but a leftover may come from a
             // run before it, or from a disk that lost blocks: decode to be sure.
             match target.retrieve_chunk::<ArrayBytes<'static>>(&index) {
-                Ok(_) => {
-                    if let Ok(mut set) = done().lock() {
-                        set.insert(key.as_str().to_string());
-                    }
-                    Ok(Some(true))
-                }
+                Ok(_) => Ok(Some((key.as_str().to_string(), true))),
                 Err(_) => {
                     target.storage().erase(&key).at(&chunk_place)?;
-                    Ok(Some(false))
+                    Ok(Some((key.as_str().to_string(), false)))
                 }
             }
         })
         .collect();
-    let (mut kept, mut erased) = (0, 0);
+    let mut kept = KeptChunks::default();
+    let mut erased = 0;
     for outcome in outcomes {
         match outcome? {
-            Some(true) => kept += 1,
-            Some(false) => erased += 1,
+            Some((key, true)) => {
+                kept.keys.insert(key);
+            }
+            Some((_, false)) => erased += 1,
             None => {}
         }
     }

@@ -342,8 +342,12 @@ fn check_manifest(target: &Path, old: &Path, ours: &Value) -> Result<()> {
         })?;
     if let (Some(a), Some(b)) = (ours.as_object(), theirs.as_object()) {
         for (key, value) in a {
-            let recorded = b.get(key).unwrap_or(&Value::Null);
-            if recorded != value {
+            let recorded = match b.get(key) {
+                // An older manifest lacks the key: say so rather than quote JSON's `null`.
+                None => Value::String("(not recorded)".into()),
+                Some(v) => v.clone(),
+            };
+            if recorded != *value {
                 return Err(Failure::usage(format!(
                     "output {}: cannot resume {}: it was written with {key} = {recorded}, this \
                      run asks for {value}; run again with the same arguments, or use --restart",

@@ -144,7 +144,7 @@ fn a_killed_series_convert_is_reported_and_resumed_into_the_uninterrupted_store(
     let other = convert_args("complete", &out, &["--codec", "huffman", "--resume"]);
     let err = usage_fails(&run(&other));
     assert!(
-        err.contains("cannot resume") && err.contains("codec = \"Zstd\""),
+        err.contains("cannot resume") && err.contains("codec = \"zstd\""),
         "{err}"
     );
     assert!(temp.is_dir(), "a refused resume keeps the leftover");

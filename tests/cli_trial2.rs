@@ -483,3 +483,38 @@ fn messages_say_what_they_mean() {
         "{text}"
     );
 }
+
+/// Issue 23 (3): a quant16 store's chunks copied as stored are each decoded first; a truncated
+/// one stops the copy, and nothing is left that looks complete.
+#[test]
+fn a_damaged_quant16_chunk_stops_a_copy_as_stored() {
+    let entry = store_entry("q16_o0_s1_edge@zarr2");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.zarr");
+    copy_dir(&store_dir(&entry), &input);
+    let chunk = input.join("images/raw/0.0");
+    let bytes = std::fs::read(&chunk).unwrap();
+    std::fs::write(&chunk, &bytes[..bytes.len() / 4]).unwrap();
+    let out = dir.path().join("out.zarr");
+    let err = fails(&run([
+        "convert",
+        path_str(&input.join("images/raw")),
+        path_str(&out),
+        "--codec",
+        "quant16",
+    ]));
+    assert!(
+        err.contains("0.0") && err.contains("damaged chunk, not copied"),
+        "{err}"
+    );
+    assert!(!out.exists(), "a failed copy left {}", out.display());
+    // The undamaged store still copies as stored.
+    let said = ok(&run([
+        "convert",
+        path_str(&store_dir(&entry).join("images/raw")),
+        path_str(&out),
+        "--codec",
+        "quant16",
+    ]));
+    assert!(said.contains("copied as stored"), "{said}");
+}

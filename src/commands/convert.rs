@@ -348,12 +348,17 @@ fn write_array(
     let target = Array::new_with_metadata(write.storage().clone(), path, metadata).at(&place)?;
     zarrs_pymecompress::check_array(&target).at(&place)?;
     store::store_array_metadata(&target, &place)?;
-    write.keep_written(&target, in_path, &place)?;
+    let kept = write.keep_written(&target, in_path, &place)?;
     let (counts, done) = if plan.transfer_streams {
-        let counts = convert_chunks::transfer_streams(&source, &in_place, &target, &place)?;
+        let OutCodec::Quant16(config) = &plan.codec else {
+            return Err(place.fail("internal error: streams moved for a codec other than quant16"));
+        };
+        let codec = pymecompress_codecs::Quant16Codec::new(*config.params());
+        let counts =
+            convert_chunks::transfer_streams(&source, &in_place, &target, &place, &codec, &kept)?;
         (counts, "copied as stored (not quantized again)".to_string())
     } else {
-        let counts = convert_chunks::recode(&source, &in_place, &target, &place)?;
+        let counts = convert_chunks::recode(&source, &in_place, &target, &place, &kept)?;
         let how = match plan.codec {
             OutCodec::None => "written uncompressed (codec none)".to_string(),
             _ => format!("encoded with {}", plan.codec.name()),

@@ -4,13 +4,14 @@
 use std::borrow::Cow;
 use std::num::NonZeroU64;
 
+use pymecompress_codecs::{Endian, Quant16Codec};
 use rayon::prelude::*;
 use zarrs::array::{Array, ArrayBytes, ArrayError, BytesRepresentation, CodecChain, CodecOptions};
 use zarrs::storage::WritableStorageTraits;
 
 use crate::failure::{At, Place, Result};
 use crate::progress;
-use crate::resume;
+use crate::resume::KeptChunks;
 use crate::store::{self, InArray, OutStore};
 
 /// What a chunk loop did, chunk by chunk of the output's grid.
@@ -18,7 +19,7 @@ use crate::store::{self, InArray, OutStore};
 pub struct Counts {
     /// Chunks written by this run.
     pub written: u64,
-    /// Chunks a resumed run found written and checked (`resume::is_done`), left as they were.
+    /// Chunks a resumed run found written and checked (`KeptChunks`), left as they were.
     pub kept: u64,
     /// Source chunks absent (the fill value), so nothing to write.
     pub absent: u64,
@@ -71,11 +72,12 @@ pub fn recode(
     in_place: &Place,
     target: &Array<OutStore>,
     place: &Place,
+    kept: &KeptChunks,
 ) -> Result<Counts> {
     let indices = store::chunks(target);
     let bar = progress::items(indices.len() as u64, "converting");
     let result = indices.par_iter().map(|index| -> Result<Counts> {
-        if resume::is_done(&target.chunk_key(&index)) {
+        if kept.contains(&target.chunk_key(&index)) {
             bar.inc(1);
             return Ok(KEPT);
         }
@@ -108,13 +110,17 @@ pub fn recode(
 
 /// Moves every stored chunk of `source` to `target` as a quant16 stream: the source's
 /// bytes-to-bytes codecs (if any) are undone, the target's applied, and the stream itself, the
-/// same bytes in Zarr v2 and v3, is never decoded. Both arrays must have the same quant16
-/// configuration and chunk grid (the plan checks).
+/// same bytes in Zarr v2 and v3, is not re-encoded. Each stream is decoded once (by `codec`,
+/// the arrays' shared quant16 configuration) before it is stored, so a damaged chunk stops the
+/// copy instead of being copied. Both arrays must have the same quant16 configuration and
+/// chunk grid (the plan checks).
 pub fn transfer_streams(
     source: &InArray,
     in_place: &Place,
     target: &Array<OutStore>,
     place: &Place,
+    codec: &Quant16Codec,
+    kept: &KeptChunks,
 ) -> Result<Counts> {
     let indices = store::chunks(source);
     let bar = progress::items(indices.len() as u64, "copying");
@@ -122,7 +128,7 @@ pub fn transfer_streams(
     let moved = indices
         .par_iter()
         .map(|index| -> Result<Counts> {
-            if resume::is_done(&target.chunk_key(&index)) {
+            if kept.contains(&target.chunk_key(&index)) {
                 bar.inc(1);
                 return Ok(KEPT);
             }
@@ -135,6 +141,16 @@ pub fn transfer_streams(
             let shape = source.chunk_shape(&index).at(&in_chunk)?;
             let stream = undo_bytes_codecs(&source_codecs, source, &shape, stored)
                 .map_err(|e| store::chunk_failure(&in_chunk, &e))?;
+            let values: usize = shape.iter().map(|n| n.get() as usize).product();
+            let mut scratch = vec![0u8; values * 2];
+            codec
+                .decode_into_bytes(&stream, &mut scratch, Endian::NATIVE)
+                .map_err(|e| {
+                    in_chunk.fail(format!(
+                        "damaged chunk, not copied: {}",
+                        crate::failure::error_chain(&e)
+                    ))
+                })?;
             let out_chunk = place.chunk(store::chunk_label(target, &index));
             let encoded = apply_bytes_codecs(&target_codecs, stream).at(&out_chunk)?;
             target

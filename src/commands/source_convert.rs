@@ -22,7 +22,7 @@ use crate::cli::{ConvertArgs, ConvertCodec, Offset};
 use crate::completion;
 use crate::failure::{At, Failure, Place, Result};
 use crate::progress;
-use crate::resume;
+use crate::resume::KeptChunks;
 use crate::store::OutStore;
 
 pub fn run(
@@ -85,14 +85,14 @@ pub fn run(
     let target = Array::new_with_metadata(write.storage().clone(), "/", metadata).at(&place)?;
     zarrs_pymecompress::check_array(&target).at(&place)?;
     crate::store::store_array_metadata(&target, &place)?;
-    write.keep_written(
+    let kept = write.keep_written(
         &target,
         &format!("{} {}", source.kind().word(), source.name()),
         &place,
     )?;
 
     let bar = progress::items(selection.len, "converting");
-    let row_done = |row: u64| row_is_done(&target, row);
+    let row_done = |row: u64| row_is_done(&target, &kept, row);
     let frames_done = |n: u64| bar.inc(n);
     let stats = write_frames(
         source,
@@ -167,14 +167,14 @@ fn manifest(
 }
 
 /// Whether every chunk of row `row` (along the first axis) was kept from a resumed leftover.
-fn row_is_done(target: &Array<OutStore>, row: u64) -> bool {
+fn row_is_done(target: &Array<OutStore>, kept: &KeptChunks, row: u64) -> bool {
     let ranges: Vec<_> = std::iter::once(row..row + 1)
         .chain(target.chunk_grid_shape()[1..].iter().map(|&n| 0..n))
         .collect();
     ArraySubset::new_with_ranges(&ranges)
         .indices()
         .into_iter()
-        .all(|index| resume::is_done(&target.chunk_key(&index)))
+        .all(|index| kept.contains(&target.chunk_key(&index)))
 }
 
 /// The quant16 configuration equal to the frames' own quantization: their f32 parameters as

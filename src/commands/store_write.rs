@@ -5,14 +5,17 @@
 
 use std::sync::Arc;
 
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use zarrs::array::Array;
 
 use crate::atomic::PartialDir;
-use crate::cli::ConvertArgs;
+use clap::ValueEnum;
+
+use crate::cli::{ConvertArgs, Offset};
 use crate::completion;
-use crate::failure::{At, Place, Result};
-use crate::resume;
+use crate::failure::{At, Failure, Place, Result};
+use crate::resume::{self, KeptChunks};
 use crate::store::OutStore;
 use crate::write_lock::{Leftover, CONVERT_HINT};
 
@@ -23,29 +26,59 @@ pub struct StoreWrite {
     place: Place,
 }
 
-/// The arguments that decide a converted store's bytes, whatever the input; each input adds
-/// its own (source, node, shape) in `specific`. A flag left out is recorded as what it then
-/// means, not as `null`: a refused `--resume` quotes these values to the user.
-fn manifest(o: &ConvertArgs, specific: Map<String, Value>) -> Value {
-    let or = |value: Option<Value>, otherwise: &str| {
-        value.unwrap_or_else(|| json!(format!("not given ({otherwise})")))
-    };
-    let mut all = json!({
-        "codec": or(o.codec.map(|c| json!(format!("{c:?}"))), "each input's own codec"),
-        "level": o.level,
-        "zarr_format": or(o.zarr_format.map(|f| json!(f)), "each input's own format"),
-        "chunks": or(o.chunks.as_ref().map(|c| json!(c)), "the input's chunks"),
-        "shards": or(o.shards.as_ref().map(|s| json!(s)), "no shards"),
-        "checksum": o.checksum,
-        "offset": or(o.quant.offset.map(|v| json!(format!("{v:?}"))), "the source's own"),
-        "scale": or(o.quant.scale.map(|v| json!(v)), "the source's own"),
-        "requantize": o.quant.requantize,
-        "frames": or(o.frames.map(|f| json!(f.to_string())), "all"),
-    });
-    if let Some(object) = all.as_object_mut() {
-        object.extend(specific);
+/// The manifest's format. Raise it when a field changes meaning: a leftover written under
+/// another version is then refused (`--restart`), never resumed on a misread.
+const MANIFEST_VERSION: u32 = 2;
+
+/// What a `--resume` must match: the arguments that decide a converted store's bytes, whatever
+/// the input, each as the user would type it (`quant16`, `auto`), plus what the input adds
+/// (source, nodes, shape) in `input`. A flag left out is recorded as what it then means, not
+/// as `null`: a refused `--resume` quotes these values to the user.
+#[derive(Serialize)]
+struct ResumeManifest {
+    version: u32,
+    codec: Value,
+    level: i32,
+    zarr_format: Value,
+    chunks: Value,
+    shards: Value,
+    checksum: bool,
+    offset: Value,
+    scale: Value,
+    requantize: bool,
+    frames: Value,
+    #[serde(flatten)]
+    input: Map<String, Value>,
+}
+
+impl ResumeManifest {
+    fn of(o: &ConvertArgs, input: Map<String, Value>) -> Self {
+        let or = |value: Option<Value>, otherwise: &str| {
+            value.unwrap_or_else(|| json!(format!("not given ({otherwise})")))
+        };
+        let codec = o
+            .codec
+            .and_then(|c| c.to_possible_value())
+            .map(|v| json!(v.get_name()));
+        let offset = o.quant.offset.map(|v| match v {
+            Offset::Auto => json!("auto"),
+            Offset::Value(v) => json!(v),
+        });
+        Self {
+            version: MANIFEST_VERSION,
+            codec: or(codec, "each input's own codec"),
+            level: o.level,
+            zarr_format: or(o.zarr_format.map(|f| json!(f)), "each input's own format"),
+            chunks: or(o.chunks.as_ref().map(|c| json!(c)), "the input's chunks"),
+            shards: or(o.shards.as_ref().map(|s| json!(s)), "no shards"),
+            checksum: o.checksum,
+            offset: or(offset, "the source's own"),
+            scale: or(o.quant.scale.map(|v| json!(v)), "the source's own"),
+            requantize: o.quant.requantize,
+            frames: or(o.frames.map(|f| json!(f.to_string())), "all"),
+            input,
+        }
     }
-    all
 }
 
 impl StoreWrite {
@@ -61,7 +94,9 @@ impl StoreWrite {
             (_, true) => Leftover::Restart,
             _ => Leftover::Refuse { hint: CONVERT_HINT },
         };
-        let partial = PartialDir::claim(&o.output, o.force, policy, &manifest(o, specific))?;
+        let manifest = serde_json::to_value(ResumeManifest::of(o, specific))
+            .map_err(|e| Failure::msg(format!("output {}: {e}", o.output.display())))?;
+        let partial = PartialDir::claim(&o.output, o.force, policy, &manifest)?;
         let place = Place::store(o.output.display());
         let storage = Arc::new(OutStore::new(partial.path()).at(&place)?);
         Ok(Self {
@@ -82,20 +117,27 @@ impl StoreWrite {
     }
 
     /// On a resumed leftover, decodes the chunks `target` already holds: those that decode are
-    /// kept (the chunk loops skip them, `resume::is_done`), the others erased. Says how many,
-    /// naming `what` (the array or series). Nothing to do on a fresh write.
+    /// kept (returned, for the chunk loops to skip), the others erased. Says how many, naming
+    /// `what` (the array or series). Nothing to keep on a fresh write.
     ///
     /// # Errors
     /// A chunk that cannot be read or erased (storage error).
-    pub fn keep_written(&self, target: &Array<OutStore>, what: &str, place: &Place) -> Result<()> {
-        if self.partial.resumed() {
-            let (kept, erased) = resume::check_existing(target, place)?;
-            eprintln!(
-                "note: {what}: {kept} chunks kept from the interrupted run, {erased} damaged \
-                 ones to write again"
-            );
+    pub fn keep_written(
+        &self,
+        target: &Array<OutStore>,
+        what: &str,
+        place: &Place,
+    ) -> Result<KeptChunks> {
+        if !self.partial.resumed() {
+            return Ok(KeptChunks::default());
         }
-        Ok(())
+        let (kept, erased) = resume::check_existing(target, place)?;
+        eprintln!(
+            "note: {what}: {} chunks kept from the interrupted run, {erased} damaged ones to \
+             write again",
+            kept.len()
+        );
+        Ok(kept)
     }
 
     /// Writes the completion record for `arrays` (what [`completion::scan_array`] found of
