@@ -63,7 +63,13 @@ impl fmt::Display for Incomplete {
             ));
         }
         if !self.finished {
-            what.push("no events.json (the acquisition did not finish)".to_string());
+            // A .h5 aggregate holds events.json as its /Events table.
+            let events = if self.kind == SourceKind::H5 {
+                "no /Events table"
+            } else {
+                "no events.json"
+            };
+            what.push(format!("{events} (the acquisition did not finish)"));
         }
         write!(f, "{}", what.join("; "))
     }

@@ -3,7 +3,8 @@
 //! - the PZF aggregate (`H5File.put_file`): `/PZFImageData`, one whole PZF file per row in
 //!   arrival order, and `/PZFImageIndex` (FrameNum, Position). Slot `i` is the row whose
 //!   FrameNum is `i`; a frame number absent from the index is a missing frame (PYME's reader
-//!   would shift every later frame down instead);
+//!   instead returns one slice per row, looked up by searchsorted: the frame after a gap
+//!   twice, the last frame never);
 //! - raw frames (`HDFBackend`, `H5Exporter`): `/ImageData`, an array (frames, X, Y).
 //!
 //! Both carry `/MetaData` (a group tree: entry `A.B.c` is attribute `c` of `/MetaData/A/B`) and
