@@ -51,6 +51,10 @@ pub enum SourceError {
         #[source]
         source: crate::h5::H5Error,
     },
+    /// A file or listing of a PYME data server that could not be fetched over HTTP, or is not
+    /// what the server should send; the message names the URL (server and file).
+    #[error(transparent)]
+    Http(#[from] crate::http::HttpError),
     /// A frame's stored payload that cannot be moved into a chunk as it is: its header now
     /// disagrees with the layout the source was opened with, or it does not decode.
     #[error("{source_name}, frame {frame}: stored payload {what}")]

@@ -31,6 +31,7 @@ mod error;
 pub mod frames;
 pub mod gaps;
 mod h5;
+pub mod http;
 mod layout;
 mod open;
 mod pzf_file;

@@ -11,11 +11,15 @@ use crate::{FrameSource, H5File, PzfFile, SourceError};
 ///
 /// # Errors
 /// - [`SourceError::Io`] (not found) for a `.pzf`, `.h5` or `.pcs` path that does not exist.
-/// - The source's own errors opening it.
+/// - The source's own errors opening it ([`crate::http::open_series`]'s for an `http://` URL).
 pub fn open_source(
     path: &Path,
     nodes: &[PathBuf],
 ) -> Result<Option<Box<dyn FrameSource>>, SourceError> {
+    // A series on PYME's data servers, `http://HOST:PORT/PATH/NAME.pcs`.
+    if crate::http::is_url(path) {
+        return Ok(Some(Box::new(crate::http::open_path(path, nodes)?)));
+    }
     let has_extension = |ext: &str| {
         path.extension()
             .is_some_and(|e| e.eq_ignore_ascii_case(ext))

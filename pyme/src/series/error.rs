@@ -119,6 +119,10 @@ pub enum SeriesError {
         /// FrameNum found now.
         found: u32,
     },
+    /// A file of a series on a data server that could not be fetched over HTTP (see
+    /// [`crate::http`]).
+    #[error(transparent)]
+    Http(#[from] crate::http::HttpError),
     /// A frame whose data type, shape or quantization differs from the series' first frame.
     #[error(
         "{}: frame {frame} has {field} {found}, frame {first_frame} has {expected}",

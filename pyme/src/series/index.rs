@@ -48,8 +48,7 @@ pub(crate) fn frame_number_of(path: &Path) -> Result<Option<u32>, SeriesError> {
     Ok(Some(number))
 }
 
-/// Reads the header of the frame file at `path`: its first 64 bytes, or up to its DataOffset
-/// when that lies further in (never more than the file holds).
+/// Reads the header of the frame file at `path`: see [`header_from`].
 ///
 /// # Errors
 /// [`SeriesError::Io`] if the file cannot be read; [`SeriesError::Header`] if the header is
@@ -61,26 +60,36 @@ pub(crate) fn read_header(path: &Path) -> Result<(PzfHeader, u64), SeriesError> 
     };
     let mut file = File::open(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
+    header_from(&mut file, len)
+        .map_err(io)?
+        .map(|header| (header, len))
+        .map_err(|source| SeriesError::Header {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+/// Reads a frame file's header from `reader` (at the file's start; the file is `len` bytes):
+/// its first 64 bytes, or up to its DataOffset when that lies further in (never more than
+/// `len`). The outer error is the reader's, the inner one the header's. Shared by files on
+/// disk and over HTTP, so that both accept the same headers.
+pub(crate) fn header_from(
+    reader: &mut impl Read,
+    len: u64,
+) -> std::io::Result<Result<PzfHeader, PzfError>> {
     let mut head = Vec::with_capacity(HEADER_LEN_V3);
-    (&mut file)
+    (&mut *reader)
         .take(HEADER_LEN_V3 as u64)
-        .read_to_end(&mut head)
-        .map_err(io)?;
-    match PzfHeader::parse(&head) {
+        .read_to_end(&mut head)?;
+    Ok(match PzfHeader::parse(&head) {
         // A header whose payload starts past byte 64: read up to there, within the file.
         Err(PzfError::DataOffsetPastEnd { offset, .. }) if u64::from(offset) <= len => {
-            (&mut file)
-                .take(u64::from(offset) - head.len() as u64)
-                .read_to_end(&mut head)
-                .map_err(io)?;
+            (&mut *reader)
+                .take(u64::from(offset).saturating_sub(head.len() as u64))
+                .read_to_end(&mut head)?;
             PzfHeader::parse(&head)
         }
         parsed => parsed,
-    }
-    .map(|header| (header, len))
-    .map_err(|source| SeriesError::Header {
-        path: path.to_path_buf(),
-        source,
     })
 }
 
@@ -88,10 +97,8 @@ pub(crate) fn read_header(path: &Path) -> Result<(PzfHeader, u64), SeriesError> 
 ///
 /// # Errors
 /// - [`SeriesError::Io`] for a directory or file that cannot be read.
-/// - [`SeriesError::UnexpectedFrameFile`], [`SeriesError::Header`],
-///   [`SeriesError::FrameNumberMismatch`] for a frame file.
-/// - [`SeriesError::DuplicateFrame`] for a frame number held by two files with different
-///   bytes (identical copies are merged).
+/// - [`SeriesError::UnexpectedFrameFile`], [`SeriesError::Header`] for a frame file, and
+///   [`add_frame`]'s errors.
 pub(crate) fn index_frames(dirs: &[PathBuf]) -> Result<BTreeMap<u32, FrameEntry>, SeriesError> {
     let mut frames: BTreeMap<u32, FrameEntry> = BTreeMap::new();
     for dir in dirs {
@@ -100,27 +107,44 @@ pub(crate) fn index_frames(dirs: &[PathBuf]) -> Result<BTreeMap<u32, FrameEntry>
                 continue;
             };
             let (header, len) = read_header(&path)?;
-            if header.frame_num != name_number {
-                return Err(SeriesError::FrameNumberMismatch {
-                    path,
-                    name_number,
-                    header_number: header.frame_num,
-                });
-            }
-            if let Some(first) = frames.get(&name_number) {
-                if first.len != len || !same_bytes(&first.path, &path)? {
-                    return Err(SeriesError::DuplicateFrame {
-                        frame: name_number,
-                        first: first.path.clone(),
-                        second: path,
-                    });
-                }
-                continue;
-            }
-            frames.insert(name_number, FrameEntry { path, header, len });
+            let entry = FrameEntry { path, header, len };
+            add_frame(&mut frames, name_number, entry, same_bytes)?;
         }
     }
     Ok(frames)
+}
+
+/// Adds a frame file named as frame `name_number` to the index, wherever it was read.
+///
+/// # Errors
+/// - [`SeriesError::FrameNumberMismatch`] if the header's FrameNum is not `name_number`.
+/// - [`SeriesError::DuplicateFrame`] for a frame number already held by a file with different
+///   bytes (identical copies are merged; `same_bytes` compares two files of equal length).
+pub(crate) fn add_frame(
+    frames: &mut BTreeMap<u32, FrameEntry>,
+    name_number: u32,
+    entry: FrameEntry,
+    same_bytes: impl FnOnce(&Path, &Path) -> Result<bool, SeriesError>,
+) -> Result<(), SeriesError> {
+    if entry.header.frame_num != name_number {
+        return Err(SeriesError::FrameNumberMismatch {
+            path: entry.path,
+            name_number,
+            header_number: entry.header.frame_num,
+        });
+    }
+    if let Some(first) = frames.get(&name_number) {
+        if first.len != entry.len || !same_bytes(&first.path, &entry.path)? {
+            return Err(SeriesError::DuplicateFrame {
+                frame: name_number,
+                first: first.path.clone(),
+                second: entry.path,
+            });
+        }
+        return Ok(());
+    }
+    frames.insert(name_number, entry);
+    Ok(())
 }
 
 /// The directory's entries, sorted (so errors name the same file on every run).

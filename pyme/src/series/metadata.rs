@@ -33,20 +33,46 @@ pub(crate) struct SeriesJson {
     pub events: Option<Vec<Event>>,
 }
 
+/// Every copy of one of the series' files found, each with where it was read.
+pub(crate) type Copies = Vec<(PathBuf, Vec<u8>)>;
+
 /// Reads the JSON files of the series in `dirs`.
 ///
 /// # Errors
-/// - [`SeriesError::MissingMetadata`] if no directory holds `metadata.json`.
-/// - [`SeriesError::InvalidJson`] for a file that is not JSON of the shape PYME writes.
-/// - [`SeriesError::ConflictingCopies`] for two directories holding different copies.
-/// - [`SeriesError::Io`] for a file that cannot be read.
+/// As [`series_json`]; [`SeriesError::Io`] for a file that cannot be read.
 pub(crate) fn read_series_json(dirs: &[PathBuf]) -> Result<SeriesJson, SeriesError> {
-    let (metadata_path, metadata) = merged(dirs, "metadata.json", parse_object, |_| false)?
+    series_json(dirs, |name| {
+        let mut copies = Copies::new();
+        for dir in dirs {
+            let path = dir.join(name);
+            match std::fs::read(&path) {
+                Ok(text) => copies.push((path, text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(SeriesError::Io { path, source }),
+            }
+        }
+        Ok(copies)
+    })
+}
+
+/// The JSON files of a series held in `places` (directories, or URLs of them), given every
+/// copy of a file by name: how they are read (from disk, over HTTP) is the caller's.
+///
+/// # Errors
+/// - [`SeriesError::MissingMetadata`] if no place holds `metadata.json`.
+/// - [`SeriesError::InvalidJson`] for a file that is not JSON of the shape PYME writes.
+/// - [`SeriesError::ConflictingCopies`] for two places holding different copies.
+/// - The errors of `copies`.
+pub(crate) fn series_json(
+    places: &[PathBuf],
+    mut copies: impl FnMut(&str) -> Result<Copies, SeriesError>,
+) -> Result<SeriesJson, SeriesError> {
+    let (metadata_path, metadata) = merged(copies("metadata.json")?, parse_object, |_| false)?
         .ok_or_else(|| SeriesError::MissingMetadata {
-            dirs: dirs.to_vec(),
+            dirs: places.to_vec(),
         })?;
-    let final_metadata = merged(dirs, "final_metadata.json", parse_object, |_| false)?;
-    let events = merged(dirs, "events.json", parse_events, Vec::is_empty)?;
+    let final_metadata = merged(copies("final_metadata.json")?, parse_object, |_| false)?;
+    let events = merged(copies("events.json")?, parse_events, Vec::is_empty)?;
     Ok(SeriesJson {
         metadata_path,
         metadata,
@@ -55,22 +81,15 @@ pub(crate) fn read_series_json(dirs: &[PathBuf]) -> Result<SeriesJson, SeriesErr
     })
 }
 
-/// The one value of `name` over the directories: absent everywhere gives `None`; copies must
-/// be equal, except that copies for which `droppable` holds give way to one that does not.
+/// The one value of a file over its copies: no copy gives `None`; copies must be equal,
+/// except that copies for which `droppable` holds give way to one that does not.
 fn merged<T: PartialEq>(
-    dirs: &[PathBuf],
-    name: &str,
+    copies: Copies,
     parse: fn(&Path, Value) -> Result<T, SeriesError>,
     droppable: fn(&T) -> bool,
 ) -> Result<Option<(PathBuf, T)>, SeriesError> {
     let mut kept: Option<(PathBuf, T)> = None;
-    for dir in dirs {
-        let path = dir.join(name);
-        let text = match std::fs::read(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(source) => return Err(SeriesError::Io { path, source }),
-        };
+    for (path, text) in copies {
         let value: Value = serde_json::from_slice(&text).map_err(|e| SeriesError::InvalidJson {
             path: path.clone(),
             reason: format!("not JSON: {e}"),

@@ -26,15 +26,19 @@
 //! ```
 
 mod error;
-mod index;
-mod metadata;
+pub(crate) mod index;
+pub(crate) mod metadata;
 #[doc(hidden)]
 pub mod parse;
 mod source;
 mod uniform;
 
+#[cfg(feature = "http")]
+pub(crate) use source::source_error;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use pymecompress_codecs::pzf::{self, PzfFrame, PzfHeader};
 use serde_json::{Map, Value};
@@ -56,6 +60,31 @@ pub struct Series {
     final_metadata: Option<Map<String, Value>>,
     events: Option<Vec<Event>>,
     dimensions: Dimensions,
+    /// Where frame files are read from: disk, or the data servers (`crate::http`).
+    files: Arc<dyn FrameFiles>,
+}
+
+/// How a series' frame files are read once indexed: from disk, or over HTTP from the data
+/// servers; everything else about a series is the same code for both.
+pub(crate) trait FrameFiles: std::fmt::Debug + Send + Sync {
+    /// The whole file `entry` indexed.
+    ///
+    /// # Errors
+    /// Why it cannot be read, naming the file.
+    fn read(&self, entry: &FrameEntry) -> Result<Vec<u8>, SeriesError>;
+}
+
+/// Frame files on disk.
+#[derive(Debug)]
+struct LocalFiles;
+
+impl FrameFiles for LocalFiles {
+    fn read(&self, entry: &FrameEntry) -> Result<Vec<u8>, SeriesError> {
+        std::fs::read(&entry.path).map_err(|source| SeriesError::Io {
+            path: entry.path.clone(),
+            source,
+        })
+    }
 }
 
 impl Series {
@@ -83,16 +112,34 @@ impl Series {
             check_node(node)?;
         }
         let json = metadata::read_series_json(&dirs)?;
-        let dimensions = metadata::dimensions(&json.metadata_path, &json.metadata)?;
         let frames = index::index_frames(&dirs)?;
+        Self::from_parts(dirs, json, frames, Arc::new(LocalFiles))
+    }
+
+    /// A series read elsewhere (over HTTP): its places (the first as given), JSON files and
+    /// frame index, and how to read its frame files.
+    ///
+    /// # Errors
+    /// [`SeriesError::InvalidJson`] for a bad `DimOrder` or size in `metadata.json`.
+    pub(crate) fn from_parts(
+        dirs: Vec<PathBuf>,
+        json: metadata::SeriesJson,
+        frames: BTreeMap<u32, FrameEntry>,
+        files: Arc<dyn FrameFiles>,
+    ) -> Result<Self, SeriesError> {
+        let dimensions = metadata::dimensions(&json.metadata_path, &json.metadata)?;
         Ok(Self {
-            label: dirs[0].display().to_string(),
+            label: dirs
+                .first()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default(),
             dirs,
             frames,
             metadata: json.metadata,
             final_metadata: json.final_metadata,
             events: json.events,
             dimensions,
+            files,
         })
     }
 
@@ -196,16 +243,14 @@ impl Series {
     /// payload into a zarr chunk without decoding it.
     ///
     /// # Errors
-    /// [`SeriesError::NoSuchFrame`]; [`SeriesError::Io`] if the file cannot be read.
+    /// [`SeriesError::NoSuchFrame`]; [`SeriesError::Io`] if the file cannot be read
+    /// ([`SeriesError::Http`] if it cannot be fetched from its data server).
     pub fn frame_bytes(&self, n: u32) -> Result<Vec<u8>, SeriesError> {
         let entry = self
             .frames
             .get(&n)
             .ok_or(SeriesError::NoSuchFrame { frame: n })?;
-        std::fs::read(&entry.path).map_err(|source| SeriesError::Io {
-            path: entry.path.clone(),
-            source,
-        })
+        self.files.read(entry)
     }
 
     /// Frame `n`, decoded as `PZFFormat.loads` decodes it.
@@ -256,20 +301,31 @@ fn check_node(node: &Path) -> Result<(), SeriesError> {
             path: node.to_path_buf(),
             source,
         })?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let is_series_file = (name.starts_with("frame") && name.ends_with(".pzf"))
-            || ["metadata.json", "final_metadata.json", "events.json"].contains(&name.as_str());
-        if is_series_file {
-            return Ok(());
-        }
-        names.push(name);
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    check_copy(node, names)
+}
+
+/// [`check_node`] on the names a node holds, however listed (a directory, a data server's
+/// listing).
+pub(crate) fn check_copy(node: &Path, mut names: Vec<String>) -> Result<(), SeriesError> {
+    let is_series_file = |name: &String| {
+        (name.starts_with("frame") && name.ends_with(".pzf"))
+            || ["metadata.json", "final_metadata.json", "events.json"].contains(&name.as_str())
+    };
+    if names.iter().any(is_series_file) {
+        return Ok(());
     }
     names.sort();
     let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
     let holds = match names.len() {
         0 => "nothing".to_string(),
         n if n > shown.len() => format!("{n} entries: {}, ...", shown.join(", ")),
-        n => format!("{n} entr{}: {}", if n == 1 { "y" } else { "ies" }, shown.join(", ")),
+        n => format!(
+            "{n} entr{}: {}",
+            if n == 1 { "y" } else { "ies" },
+            shown.join(", ")
+        ),
     };
     Err(SeriesError::NotASeriesCopy {
         path: node.to_path_buf(),

@@ -1,5 +1,7 @@
 //! A cluster series as a [`FrameSource`]: slot `i` is the frame whose header's FrameNum is `i`.
 
+use std::path::{Path, PathBuf};
+
 use pymecompress_codecs::pzf::{PzfFrame, PzfHeader};
 use serde_json::{Map, Value};
 
@@ -7,12 +9,22 @@ use super::{Event, Series, SeriesError};
 use crate::source::{FrameSource, Payload, SourceKind};
 use crate::{FrameLayout, SourceError};
 
+/// A series' error as a source's: a failed fetch as [`SourceError::Http`] (it names the
+/// server and file), anything else under the series' first place `dir`.
+pub(crate) fn source_error(dir: &Path, source: SeriesError) -> SourceError {
+    match source {
+        SeriesError::Http(e) => SourceError::Http(e),
+        source => SourceError::Series {
+            dir: dir.to_path_buf(),
+            source,
+        },
+    }
+}
+
 impl Series {
     fn source_error(&self, source: SeriesError) -> SourceError {
-        SourceError::Series {
-            dir: self.dirs()[0].clone(),
-            source,
-        }
+        let dir = self.dirs().first().map_or(Path::new(""), PathBuf::as_path);
+        source_error(dir, source)
     }
 
     /// The frame number of slot `i`, if the series holds it (frame numbers are u32).
@@ -31,7 +43,10 @@ impl FrameSource for Series {
     }
 
     fn locations(&self) -> Vec<String> {
-        self.dirs().iter().map(|d| d.display().to_string()).collect()
+        self.dirs()
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect()
     }
 
     fn len(&self) -> u64 {
@@ -94,8 +109,12 @@ impl FrameSource for Series {
         };
         let bytes = self.frame_bytes(n).map_err(|e| self.source_error(e))?;
         let path = self.frame(n).map(|e| e.path.clone()).unwrap_or_default();
-        let payload = Payload::parse(bytes)
-            .map_err(|source| self.source_error(SeriesError::Header { path: path.clone(), source }))?;
+        let payload = Payload::parse(bytes).map_err(|source| {
+            self.source_error(SeriesError::Header {
+                path: path.clone(),
+                source,
+            })
+        })?;
         if payload.header.frame_num != n {
             return Err(self.source_error(SeriesError::FrameChanged {
                 path,

@@ -1,0 +1,298 @@
+//! Opening a series over HTTP: each server's listing of the series' directory, its JSON files
+//! and a frame index built from each frame file's header, merged by the series module's own
+//! code as it merges directories on disk.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use pymecompress_codecs::pzf::{PzfError, PzfHeader};
+use serde_json::Value;
+
+use super::client::{Client, Failure};
+use super::{HttpError, Options};
+use crate::series::index::{self, FrameEntry};
+use crate::series::metadata::{self, Copies};
+use crate::series::{check_copy, FrameFiles, Series, SeriesError};
+
+/// The most a directory listing may be: PYME lists `{"frame00000.pzf": [0, 1097], ...}`,
+/// some 30 bytes a frame, so this is over two million frames.
+const MAX_LISTING_BYTES: u64 = 64 << 20;
+/// The most a JSON file of the series may be (PYME's are kilobytes).
+const MAX_JSON_BYTES: u64 = 16 << 20;
+/// The most a frame file may be: a 16384 x 16384 x 2 bytes frame stored raw is 512 MiB.
+const MAX_FRAME_BYTES: u64 = 1 << 30;
+/// The most read of a frame file to find its header (its DataOffset may lie past byte 64).
+const MAX_HEADER_BYTES: u64 = 1 << 20;
+/// After its header, a frame file's rest up to this size is read (and dropped) so that the
+/// connection is kept; a larger rest is left, closing the connection, which costs less than
+/// fetching a whole frame twice.
+const DRAIN_BYTES: u64 = 256 << 10;
+
+/// Frame files fetched from their data servers.
+#[derive(Debug)]
+struct HttpFiles {
+    client: Arc<Client>,
+}
+
+impl FrameFiles for HttpFiles {
+    fn read(&self, entry: &FrameEntry) -> Result<Vec<u8>, SeriesError> {
+        let url = entry.path.to_string_lossy();
+        let bytes = self.client.get(&url, entry.len).map_err(listed)?;
+        if bytes.len() as u64 != entry.len {
+            return Err(SeriesError::Http(HttpError::new(
+                &url,
+                format!(
+                    "is now {} bytes, {} when the series was opened",
+                    bytes.len(),
+                    entry.len
+                ),
+            )));
+        }
+        Ok(bytes)
+    }
+}
+
+/// Opens the series whose directory is `places[0]` (URLs without a trailing `/`), with its
+/// copies on the other servers `places[1..]`.
+pub(super) fn open(places: &[String], options: Options) -> Result<Series, SeriesError> {
+    let client = Arc::new(Client::new(options));
+    let mut listings = Vec::with_capacity(places.len());
+    for (i, place) in places.iter().enumerate() {
+        let names = list(&client, place)?;
+        if i > 0 {
+            check_copy(Path::new(place), names.clone())?;
+        }
+        listings.push(names);
+    }
+    let dirs: Vec<PathBuf> = places.iter().map(PathBuf::from).collect();
+    let json = metadata::series_json(&dirs, |name| {
+        let mut copies = Copies::new();
+        for (place, names) in places.iter().zip(&listings) {
+            if names.binary_search_by(|n| n.as_str().cmp(name)).is_ok() {
+                let url = format!("{place}/{name}");
+                let text = client.get(&url, MAX_JSON_BYTES).map_err(listed)?;
+                copies.push((PathBuf::from(url), text));
+            }
+        }
+        Ok(copies)
+    })?;
+    let frames = index_frames(&client, places, &listings)?;
+    Series::from_parts(dirs, json, frames, Arc::new(HttpFiles { client }))
+}
+
+/// The file names in the server's listing of `place`, sorted. Directories (a trailing `/`;
+/// PYME's type bits are not trusted) are left out.
+fn list(client: &Client, place: &str) -> Result<Vec<String>, SeriesError> {
+    let url = format!("{place}/");
+    let body = client.get(&url, MAX_LISTING_BYTES).map_err(|mut e| {
+        if e.status == Some(404) {
+            e.what = "404 Not Found: the server has no such directory".into();
+        }
+        SeriesError::Http(e)
+    })?;
+    let listing = |what: String| SeriesError::Http(HttpError::new(&url, what));
+    let value: Value = serde_json::from_slice(&body).map_err(|e| {
+        SeriesError::Http(HttpError::caused(
+            &url,
+            "the listing is not JSON (is this a PYME data server?)",
+            e,
+        ))
+    })?;
+    let Value::Object(entries) = value else {
+        return Err(listing(
+            "the listing is not a JSON object of entries".into(),
+        ));
+    };
+    let mut names = Vec::new();
+    for name in entries.into_iter().map(|(name, _)| name) {
+        if name.ends_with('/') {
+            continue;
+        }
+        // A file name is fetched as `place/name`: nothing in it may lead elsewhere.
+        if name.is_empty() || name.contains(['/', '\\', '?', '#']) || name == ".." {
+            return Err(listing(format!(
+                "the listing names {name:?}, not a file name"
+            )));
+        }
+        names.push(name);
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// A listed file the server then does not serve is said as such.
+fn listed(mut e: HttpError) -> SeriesError {
+    if e.status == Some(404) {
+        e.what = "404 Not Found, though the server's listing has it".into();
+    }
+    SeriesError::Http(e)
+}
+
+/// One frame file to index: its URL and the number its name gives.
+struct FrameFile {
+    url: String,
+    number: u32,
+}
+
+/// Indexes every frame file of every place by the FrameNum of its header, fetching headers
+/// in parallel ([`Options::per_server`] at once per server), merging as on disk.
+fn index_frames(
+    client: &Client,
+    places: &[String],
+    listings: &[Vec<String>],
+) -> Result<BTreeMap<u32, FrameEntry>, SeriesError> {
+    let mut files: Vec<Vec<FrameFile>> = Vec::with_capacity(places.len());
+    for (place, names) in places.iter().zip(listings) {
+        let mut place_files = Vec::new();
+        for name in names {
+            let url = format!("{place}/{name}");
+            if let Some(number) = index::frame_number_of(Path::new(&url))? {
+                place_files.push(FrameFile { url, number });
+            }
+        }
+        files.push(place_files);
+    }
+    let stop = AtomicBool::new(false);
+    let heads: Vec<Vec<Option<Head>>> = std::thread::scope(|scope| {
+        let running: Vec<_> = files
+            .iter()
+            .map(|place_files| {
+                let next = Arc::new(AtomicUsize::new(0));
+                let workers = client.options().per_server.min(place_files.len());
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| {
+                        let next = Arc::clone(&next);
+                        let stop = &stop;
+                        scope.spawn(move || fetch_heads(client, place_files, &next, stop))
+                    })
+                    .collect();
+                (place_files.len(), handles)
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|(n, handles)| {
+                let mut heads: Vec<Option<Head>> = (0..n).map(|_| None).collect();
+                for got in handles.into_iter().filter_map(|h| h.join().ok()) {
+                    for (i, head) in got {
+                        heads[i] = Some(head);
+                    }
+                }
+                heads
+            })
+            .collect()
+    });
+    // The first failure in the order of places and names, so that a run names the same file
+    // every time where it can.
+    let mut heads = heads;
+    for head in heads.iter_mut().flatten() {
+        if let Some(Err(e)) = head.take_if(|h| h.is_err()) {
+            return Err(e.into_series_error());
+        }
+    }
+    let mut frames = BTreeMap::new();
+    for (place_files, place_heads) in files.into_iter().zip(heads) {
+        for (file, head) in place_files.into_iter().zip(place_heads) {
+            let Some(Ok((header, len))) = head else {
+                return Err(SeriesError::Http(HttpError::new(
+                    &file.url,
+                    "was not fetched (a worker thread failed)",
+                )));
+            };
+            let entry = FrameEntry {
+                path: PathBuf::from(file.url),
+                header,
+                len,
+            };
+            index::add_frame(&mut frames, file.number, entry, |a, b| {
+                same_bytes(client, a, b)
+            })?;
+        }
+    }
+    Ok(frames)
+}
+
+/// A frame file's header and length, or why not.
+type Head = Result<(PzfHeader, u64), HeadError>;
+
+/// Why a header was not read: the server, or the header itself.
+enum HeadError {
+    Http(HttpError),
+    Header(String, PzfError),
+}
+
+impl HeadError {
+    fn into_series_error(self) -> SeriesError {
+        match self {
+            Self::Http(e) => listed(e),
+            Self::Header(url, source) => SeriesError::Header {
+                path: PathBuf::from(url),
+                source,
+            },
+        }
+    }
+}
+
+/// One worker: takes the next file of its server until none is left or another failed.
+fn fetch_heads(
+    client: &Client,
+    files: &[FrameFile],
+    next: &AtomicUsize,
+    stop: &AtomicBool,
+) -> Vec<(usize, Head)> {
+    let mut got = Vec::new();
+    while !stop.load(Ordering::Relaxed) {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(file) = files.get(i) else { break };
+        let head = fetch_head(client, &file.url);
+        if head.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        got.push((i, head));
+    }
+    got
+}
+
+/// The header of the frame file at `url` and the file's length, reading no more of it than
+/// the header and a small rest.
+fn fetch_head(client: &Client, url: &str) -> Head {
+    let (header, len) = client
+        .get_with(url, |reader, len| {
+            let Some(len) = len else {
+                return Err(Failure::Final(HttpError::new(url, "no Content-Length")));
+            };
+            if len > MAX_FRAME_BYTES {
+                return Err(Failure::Final(HttpError::new(
+                    url,
+                    format!(
+                        "its Content-Length {len} is above the bound of {MAX_FRAME_BYTES} bytes"
+                    ),
+                )));
+            }
+            let broke = |e| Failure::Retry(HttpError::caused(url, "the body broke off", e));
+            let header =
+                index::header_from(&mut reader.take(MAX_HEADER_BYTES), len).map_err(broke)?;
+            if len <= DRAIN_BYTES {
+                std::io::copy(&mut reader.take(DRAIN_BYTES), &mut std::io::sink())
+                    .map_err(broke)?;
+            }
+            Ok((header, len))
+        })
+        .map_err(HeadError::Http)?;
+    header
+        .map(|header| (header, len))
+        .map_err(|e| HeadError::Header(url.to_string(), e))
+}
+
+/// Whether two frame files (of equal length) hold the same bytes.
+fn same_bytes(client: &Client, a: &Path, b: &Path) -> Result<bool, SeriesError> {
+    let get = |p: &Path| {
+        client
+            .get(&p.to_string_lossy(), MAX_FRAME_BYTES)
+            .map_err(listed)
+    };
+    Ok(get(a)? == get(b)?)
+}

@@ -1,0 +1,460 @@
+//! A series over HTTP against a tiny in-test data server on 127.0.0.1 (a `TcpListener`
+//! thread speaking just enough HTTP/1.1, keep-alive included): the fixture series served as
+//! PYME's data servers serve it reads as on disk, and each network fault ends in a
+//! `SourceError::Http` naming the server and file, within a bounded time.
+#![cfg(feature = "http")]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use pymecompress_pyme::http::{self, Options};
+use pymecompress_pyme::series::{Series, SeriesError};
+use pymecompress_pyme::{open_source, FrameSource, SourceError};
+use pymecompress_test_support::fixtures;
+
+/// What the server answers for one path.
+#[derive(Clone)]
+enum Answer {
+    Body(Vec<u8>),
+    Status(u16),
+    /// A Content-Length larger than the bytes sent, then the connection closed.
+    Short {
+        claimed: usize,
+        body: Vec<u8>,
+    },
+    /// A Content-Length and nothing more, the connection held open.
+    Stall {
+        claimed: usize,
+    },
+    /// 503 for the first `n` asks, then the body.
+    Busy {
+        n: usize,
+        body: Vec<u8>,
+    },
+}
+
+/// A data server on 127.0.0.1: path -> answer; stopped (refusing connections, dropping open
+/// ones) on `stop` or drop.
+struct Server {
+    url: String,
+    answers: Arc<Mutex<BTreeMap<String, Answer>>>,
+    asked: Arc<Mutex<BTreeMap<String, usize>>>,
+    stopped: Arc<AtomicBool>,
+}
+
+impl Server {
+    fn start(answers: BTreeMap<String, Answer>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let server = Self {
+            url,
+            answers: Arc::new(Mutex::new(answers)),
+            asked: Arc::new(Mutex::new(BTreeMap::new())),
+            stopped: Arc::new(AtomicBool::new(false)),
+        };
+        let (answers, asked, stopped) = (
+            server.answers.clone(),
+            server.asked.clone(),
+            server.stopped.clone(),
+        );
+        std::thread::spawn(move || {
+            // Bounded: the test process ends, or `stopped` is set, within a test's time.
+            while !stopped.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let (answers, asked, stopped) =
+                            (answers.clone(), asked.clone(), stopped.clone());
+                        std::thread::spawn(move || serve(stream, &answers, &asked, &stopped));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        server
+    }
+
+    /// A series directory `dir` served at `/scan_000.pcs/`, with PYME's listing.
+    fn of_dir(dir: &Path) -> Self {
+        let mut answers = BTreeMap::new();
+        let mut listing = serde_json::Map::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let bytes = std::fs::read(&path).unwrap();
+            listing.insert(name.clone(), serde_json::json!([0, bytes.len()]));
+            answers.insert(format!("/scan_000.pcs/{name}"), Answer::Body(bytes));
+        }
+        listing.insert("LOGS/".into(), serde_json::json!([1, 0]));
+        let listing = serde_json::to_vec(&listing).unwrap();
+        answers.insert("/scan_000.pcs/".into(), Answer::Body(listing));
+        Self::start(answers)
+    }
+
+    fn series(&self) -> String {
+        format!("{}/scan_000.pcs", self.url)
+    }
+
+    fn set(&self, path: &str, answer: Answer) {
+        self.answers.lock().unwrap().insert(path.into(), answer);
+    }
+
+    fn asked(&self, path: &str) -> usize {
+        self.asked.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    answers: &Mutex<BTreeMap<String, Answer>>,
+    asked: &Mutex<BTreeMap<String, usize>>,
+    stopped: &AtomicBool,
+) {
+    stream
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut stream = stream;
+    let mut request = String::new();
+    while !stopped.load(Ordering::SeqCst) {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) => return,
+            Ok(_) => request.push_str(&line),
+            Err(_) => continue, // the read timeout: look at `stopped` again
+        }
+        if line != "\r\n" {
+            continue;
+        }
+        let path = request.split(' ').nth(1).unwrap_or("").to_string();
+        request.clear();
+        let n = {
+            let mut asked = asked.lock().unwrap();
+            let n = asked.entry(path.clone()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let answer = answers.lock().unwrap().get(&path).cloned();
+        let head = |status: &str, len: usize| {
+            format!("HTTP/1.1 {status}\r\nContent-Length: {len}\r\n\r\n").into_bytes()
+        };
+        let (bytes, keep) = match answer {
+            None => (head("404 Not Found", 0), true),
+            Some(Answer::Body(body)) => ([head("200 OK", body.len()), body].concat(), true),
+            Some(Answer::Busy { n: busy, body }) if n > busy => {
+                ([head("200 OK", body.len()), body].concat(), true)
+            }
+            Some(Answer::Busy { .. }) => (head("503 Service Unavailable", 0), true),
+            Some(Answer::Status(code)) => (head(&format!("{code} Whatever"), 0), true),
+            Some(Answer::Short { claimed, body }) => {
+                ([head("200 OK", claimed), body].concat(), false)
+            }
+            Some(Answer::Stall { claimed }) => {
+                let _ = stream.write_all(&head("200 OK", claimed));
+                while !stopped.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                return;
+            }
+        };
+        if stream.write_all(&bytes).is_err() || !keep {
+            return;
+        }
+    }
+}
+
+fn complete() -> PathBuf {
+    fixtures::path("pyme_series/data/complete")
+}
+
+/// Short timeouts and backoff, so that each fault ends in well under a second or two.
+fn quick() -> Options {
+    Options {
+        connect_timeout: Duration::from_millis(500),
+        read_timeout: Duration::from_millis(300),
+        request_timeout: Duration::from_secs(5),
+        tries: 3,
+        backoff: Duration::from_millis(10),
+        per_server: 3,
+    }
+}
+
+fn two_servers() -> (Server, Server) {
+    (
+        Server::of_dir(&complete().join("server0/scan_000.pcs")),
+        Server::of_dir(&complete().join("server1/scan_000.pcs")),
+    )
+}
+
+fn open(s0: &Server, s1: &Server) -> Result<Series, SourceError> {
+    http::open_series(&s0.series(), &[s1.series()], &quick())
+}
+
+/// The HTTP error of a result, checked to name `url`.
+fn http_error<T>(result: Result<T, SourceError>, url: &str) -> http::HttpError {
+    match result {
+        Err(SourceError::Http(e)) => {
+            assert_eq!(e.url, url, "{e}");
+            e
+        }
+        Err(other) => panic!("expected an HTTP error for {url}, got {other}"),
+        Ok(_) => panic!("expected an HTTP error for {url}, got a success"),
+    }
+}
+
+#[test]
+fn a_series_over_http_reads_as_on_disk() {
+    let (s0, s1) = two_servers();
+    let remote = open(&s0, &s1).unwrap();
+    let local = Series::open(
+        complete().join("server0/scan_000.pcs"),
+        &[complete().join("server1/scan_000.pcs")],
+    )
+    .unwrap();
+    assert_eq!(remote.frame_count(), 120);
+    assert!(remote.is_complete());
+    assert_eq!(remote.metadata(), local.metadata());
+    assert_eq!(remote.events(), local.events());
+    assert_eq!(remote.final_metadata(), local.final_metadata());
+    assert_eq!(
+        FrameSource::locations(&remote),
+        vec![s0.series(), s1.series()]
+    );
+    assert_eq!(remote.stored_bytes(), local.stored_bytes());
+    for n in [0u64, 49, 50, 99, 119] {
+        let a = FrameSource::read_frame(&remote, n).unwrap().unwrap();
+        let b = FrameSource::read_frame(&local, n).unwrap().unwrap();
+        assert_eq!(a.data, b.data, "frame {n}");
+        assert_eq!(
+            remote.payload(n).unwrap().unwrap().bytes,
+            local.frame_bytes(n as u32).unwrap()
+        );
+    }
+    // Only the headers' connection-keeping small rests were read at opening: each frame once.
+    assert_eq!(s1.asked("/scan_000.pcs/frame00060.pzf"), 1);
+}
+
+#[test]
+fn open_source_takes_a_url_and_its_nodes() {
+    let (s0, s1) = two_servers();
+    let source = open_source(Path::new(&s0.series()), &[PathBuf::from(s1.series())])
+        .unwrap()
+        .unwrap();
+    assert_eq!(source.name(), s0.series());
+    assert_eq!(source.present_count(), 120);
+    assert!(source.missing().is_empty());
+}
+
+#[test]
+fn a_listed_frame_the_server_does_not_serve_is_a_404_naming_it() {
+    let (s0, s1) = two_servers();
+    s1.set("/scan_000.pcs/frame00077.pzf", Answer::Status(404));
+    let url = format!("{}/frame00077.pzf", s1.series());
+    let e = http_error(open(&s0, &s1), &url);
+    assert_eq!(e.status, Some(404));
+    assert!(e.what.contains("listing has it"), "{e}");
+}
+
+#[test]
+fn a_listing_that_is_not_json_is_refused() {
+    let (s0, s1) = two_servers();
+    s1.set(
+        "/scan_000.pcs/",
+        Answer::Body(b"<html>hello</html>".to_vec()),
+    );
+    let e = http_error(open(&s0, &s1), &format!("{}/", s1.series()));
+    assert!(e.what.contains("not JSON"), "{e}");
+    s1.set("/scan_000.pcs/", Answer::Body(b"[1, 2]".to_vec()));
+    let e = http_error(open(&s0, &s1), &format!("{}/", s1.series()));
+    assert!(e.what.contains("not a JSON object"), "{e}");
+}
+
+#[test]
+fn a_body_shorter_than_its_content_length_fails_after_the_retries() {
+    let (s0, s1) = two_servers();
+    let path = "/scan_000.pcs/metadata.json";
+    let body = std::fs::read(complete().join("server0/scan_000.pcs/metadata.json")).unwrap();
+    s0.set(
+        path,
+        Answer::Short {
+            claimed: body.len() + 100,
+            body: body.clone(),
+        },
+    );
+    let e = http_error(open(&s0, &s1), &format!("{}{path}", s0.url));
+    assert!(
+        e.what.contains(&format!("of {} bytes", body.len() + 100)),
+        "{e}"
+    );
+    assert!(e.what.contains("(3 tries)"), "{e}");
+    assert_eq!(s0.asked(path), 3);
+}
+
+#[test]
+fn a_server_that_stops_answering_times_out() {
+    let (s0, s1) = two_servers();
+    s1.set(
+        "/scan_000.pcs/frame00050.pzf",
+        Answer::Stall { claimed: 1107 },
+    );
+    let started = Instant::now();
+    let e = http_error(open(&s0, &s1), &format!("{}/frame00050.pzf", s1.series()));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        e.what.contains("broke off") || e.what.contains("in time"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_huge_content_length_is_refused_before_reading() {
+    let (s0, s1) = two_servers();
+    s0.set(
+        "/scan_000.pcs/",
+        Answer::Short {
+            claimed: 1 << 40,
+            body: b"{}".to_vec(),
+        },
+    );
+    let e = http_error(open(&s0, &s1), &format!("{}/", s0.series()));
+    assert!(e.what.contains("above the bound"), "{e}");
+    assert_eq!(s0.asked("/scan_000.pcs/"), 1, "a bound is not retried");
+}
+
+#[test]
+fn a_busy_server_is_retried_then_read() {
+    let (s0, s1) = two_servers();
+    let path = "/scan_000.pcs/events.json";
+    let body = std::fs::read(complete().join("server0/scan_000.pcs/events.json")).unwrap();
+    s0.set(path, Answer::Busy { n: 2, body });
+    let series = open(&s0, &s1).unwrap();
+    assert!(series.is_finished());
+    assert_eq!(s0.asked(path), 3);
+}
+
+#[test]
+fn a_server_gone_mid_read_fails_naming_it() {
+    let (s0, s1) = two_servers();
+    let series = open(&s0, &s1).unwrap();
+    assert!(FrameSource::read_frame(&series, 60).unwrap().is_some());
+    s1.stop();
+    std::thread::sleep(Duration::from_millis(100));
+    let started = Instant::now();
+    let e = http_error(
+        FrameSource::read_frame(&series, 60),
+        &format!("{}/frame00060.pzf", s1.series()),
+    );
+    assert!(e.what.contains("3 tries"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The other server's frames still read.
+    assert!(FrameSource::read_frame(&series, 10).unwrap().is_some());
+}
+
+#[test]
+fn a_frame_that_changed_size_since_opening_is_refused() {
+    let (s0, s1) = two_servers();
+    let series = open(&s0, &s1).unwrap();
+    s0.set("/scan_000.pcs/frame00003.pzf", Answer::Body(vec![0; 10]));
+    let e = http_error(
+        FrameSource::payload(&series, 3),
+        &format!("{}/frame00003.pzf", s0.series()),
+    );
+    assert!(e.what.contains("when the series was opened"), "{e}");
+}
+
+#[test]
+fn a_frame_on_two_servers_with_different_bytes_is_a_duplicate() {
+    let (s0, s1) = two_servers();
+    let other = std::fs::read(complete().join("server1/scan_000.pcs/frame00050.pzf")).unwrap();
+    let mut changed = other.clone();
+    *changed.last_mut().unwrap() ^= 1;
+    s0.set("/scan_000.pcs/frame00050.pzf", Answer::Body(changed));
+    let mut listing: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&ureq_free_get(&format!("{}/", s0.series()))).unwrap();
+    listing.insert("frame00050.pzf".into(), serde_json::json!([0, other.len()]));
+    s0.set(
+        "/scan_000.pcs/",
+        Answer::Body(serde_json::to_vec(&listing).unwrap()),
+    );
+    match open(&s0, &s1) {
+        Err(SourceError::Series {
+            source: SeriesError::DuplicateFrame { frame: 50, .. },
+            ..
+        }) => {}
+        other => panic!("expected a duplicate frame 50, got {other:?}"),
+    }
+}
+
+#[test]
+fn urls_the_client_does_not_ask_are_refused() {
+    let none = Options::default();
+    for (url, says) in [
+        ("https://127.0.0.1:1/a.pcs", "plain HTTP"),
+        ("http://127.0.0.1:1/", "no path"),
+        ("http://127.0.0.1:1/a.pcs?x=1", "no query"),
+    ] {
+        let e = http_error(http::open_series(url, &[], &none), url);
+        assert!(e.what.contains(says), "{url}: {e}");
+    }
+    let e = http_error(
+        http::open_series("http://127.0.0.1:1/a.pcs", &["/data/a.pcs".into()], &none),
+        "/data/a.pcs",
+    );
+    assert!(e.what.contains("not an http:// URL"), "{e}");
+}
+
+#[test]
+fn nothing_listening_is_a_connection_error_after_the_retries() {
+    let server = Server::start(BTreeMap::new());
+    let url = server.series();
+    server.stop();
+    std::thread::sleep(Duration::from_millis(50));
+    let e = http_error(http::open_series(&url, &[], &quick()), &format!("{url}/"));
+    assert!(e.what.contains("(3 tries)"), "{e}");
+}
+
+/// One GET with the standard library alone (to read back what the test server lists).
+fn ureq_free_get(url: &str) -> Vec<u8> {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut len = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if let Some(v) = line.strip_prefix("Content-Length: ") {
+            len = v.trim().parse().unwrap();
+        }
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0; len];
+    std::io::Read::read_exact(&mut reader, &mut body).unwrap();
+    body
+}
