@@ -139,7 +139,7 @@ where
     T: Pod,
     TStorage: ?Sized + ReadableStorageTraits + 'static,
 {
-    check_element::<T, _>(array)?;
+    check_element::<T, _>(array, true)?;
     read_region_bytes_into(array, subset, bytemuck::cast_slice_mut(out))
 }
 
@@ -177,8 +177,8 @@ pub use read_region_into as read_region_elements_into;
 /// ```
 ///
 /// # Errors
-/// As [`read_region_into`]; also [`RegionBufferError::TooLarge`] for a region whose bytes do
-/// not fit in memory.
+/// As [`read_region_into`] (here `T`'s size must be the data type's, bytes included); also
+/// [`RegionBufferError::TooLarge`] for a region whose bytes do not fit in memory.
 pub fn read_region<T, TStorage>(
     array: &Array<TStorage>,
     subset: &ArraySubset,
@@ -187,7 +187,7 @@ where
     T: Pod,
     TStorage: ?Sized + ReadableStorageTraits + 'static,
 {
-    check_element::<T, _>(array)?;
+    check_element::<T, _>(array, false)?;
     let n = usize::try_from(subset.num_elements())
         .ok()
         .filter(|&n| {

@@ -71,7 +71,7 @@ where
     T: Pod,
     TStorage: ?Sized + ReadableWritableStorageTraits + 'static,
 {
-    check_element::<T, _>(array)?;
+    check_element::<T, _>(array, true)?;
     write_region_bytes(array, subset, bytemuck::cast_slice(data))
 }
 

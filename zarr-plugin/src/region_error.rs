@@ -191,17 +191,18 @@ pub(crate) fn check_region<TStorage: ?Sized>(
     Ok(elem)
 }
 
-/// Checks that `T` can stand for the array's elements: its size is the data type's, or 1 (a
-/// byte buffer, taken as the region's raw bytes).
+/// Checks that `T` can stand for the array's elements: its size is the data type's, or, with
+/// `bytes_too`, 1 (a byte buffer, taken as the region's raw bytes).
 ///
 /// # Errors
 /// [`RegionBufferError::ElementSize`] otherwise.
 pub(crate) fn check_element<T, TStorage: ?Sized>(
     array: &zarrs::array::Array<TStorage>,
+    bytes_too: bool,
 ) -> Result<(), RegionBufferError> {
     let size = size_of::<T>();
     match array.data_type().fixed_size() {
-        Some(elem) if size == elem || size == 1 => Ok(()),
+        Some(elem) if size == elem || (bytes_too && size == 1) => Ok(()),
         Some(elem) => Err(RegionBufferError::ElementSize {
             element_bytes: size,
             data_type: data_type_name(array.data_type()),

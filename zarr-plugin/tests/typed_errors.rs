@@ -125,6 +125,14 @@ fn region_buffers_that_do_not_fit_name_the_buffer_and_the_region() {
         err,
         RegionWriteError::Buffer(RegionBufferError::OutsideArray { .. })
     ));
+    // Fresh memory is made of the caller's element type: bytes of a uint16 array are refused.
+    assert!(matches!(
+        read_region::<u8, _>(&array, &region),
+        Err(RegionReadError::Buffer(RegionBufferError::ElementSize {
+            element_bytes: 1,
+            ..
+        }))
+    ));
     let err = write_region(&array, &region, &[0u32; 64]).unwrap_err();
     assert!(matches!(
         err,
