@@ -72,10 +72,18 @@ impl PzfRows {
             (0..rows).map(|p| (None, p)).collect()
         };
         for (frame_num, position) in entries {
-            let bytes = this.row_bytes(ctx, position, frame_num)?;
             let object = row_object(position, frame_num);
-            let header =
-                PzfHeader::parse(&bytes).map_err(|e| ctx.error(&object, H5Error::Pzf(e)))?;
+            let (header, len) = match this.peek_header(file, position) {
+                Some(found) => found,
+                // Anything unusual (a padded header, a damaged heap): the whole row, whose
+                // errors are the reader's own.
+                None => {
+                    let bytes = this.row_bytes(ctx, position, frame_num)?;
+                    let header = PzfHeader::parse(&bytes)
+                        .map_err(|e| ctx.error(&object, H5Error::Pzf(e)))?;
+                    (header, bytes.len() as u64)
+                }
+            };
             let number = frame_num.unwrap_or(header.frame_num);
             if header.frame_num != number {
                 return Err(ctx.invalid(
@@ -89,7 +97,7 @@ impl PzfRows {
             let row = Row {
                 position,
                 header,
-                len: bytes.len() as u64,
+                len,
             };
             if let Some(first) = this.frames.insert(number, row) {
                 return Err(ctx.invalid(
@@ -123,6 +131,48 @@ impl PzfRows {
         })
     }
 
+    /// The PZF header of row `position` and the row's length, from the first bytes of its
+    /// global-heap object alone: resolving the reference reads the whole heap collection,
+    /// which for a frame of megabytes is the frame, and opening a file of thousands of frames
+    /// would read all of it. `None` for anything but the plain case, left to the full read.
+    fn peek_header(&self, file: &Hdf5File, position: u64) -> Option<(PzfHeader, u64)> {
+        let start = usize::try_from(position).ok()?.checked_mul(self.ref_size)?;
+        let reference = self.refs.get(start..start.checked_add(self.ref_size)?)?;
+        let sb = file.superblock();
+        let (offsets, lengths) = (usize::from(sb.offset_size), usize::from(sb.length_size));
+        // Reference: sequence length u32, collection address, object index u32.
+        let count = u64::from(u32::from_le_bytes(reference.get(..4)?.try_into().ok()?));
+        let address = le_uint(reference.get(4..4 + offsets)?)?;
+        let index = u32::from_le_bytes(reference.get(4 + offsets..8 + offsets)?.try_into().ok()?);
+        let storage = file.storage();
+        let read = |at: u64, len: usize| storage.read_range(at, len).ok();
+        // Collection: "GCOL", version 1, 3 reserved bytes, its size (header included).
+        let head = read(address, 8 + lengths)?;
+        if head.get(..5)? != b"GCOL\x01" {
+            return None;
+        }
+        let end = address.checked_add(le_uint(head.get(8..)?)?)?;
+        let mut at = address + 8 + lengths as u64;
+        // Objects: index u16, reference count u16, 4 reserved bytes, size, data padded to 8.
+        // At most 65535 of them (the index is a u16); index 0 is the free space: the end.
+        for _ in 0..=u16::MAX {
+            let object = read(at, 8 + lengths)?;
+            let found = u32::from(u16::from_le_bytes(object.get(..2)?.try_into().ok()?));
+            let size = le_uint(object.get(8..)?)?;
+            let data = at.checked_add(8 + lengths as u64)?;
+            if found == 0 || data.checked_add(size)? > end {
+                return None;
+            }
+            if found == index {
+                let len = count.min(size);
+                let bytes = read(data, usize::try_from(len.min(64)).ok()?)?;
+                return PzfHeader::parse(&bytes).ok().map(|h| (h, len));
+            }
+            at = data.checked_add(size.checked_next_multiple_of(8)?)?;
+        }
+        None
+    }
+
     /// Frame `number`'s stored PZF file, checked to still hold that frame.
     pub fn payload(&self, ctx: &Ctx<'_>, number: u32) -> Result<Option<Payload>, SourceError> {
         let Some(row) = self.frames.get(&number) else {
@@ -147,6 +197,13 @@ impl PzfRows {
             .map(Some)
             .map_err(|e| ctx.error(&object, H5Error::Pzf(e)))
     }
+}
+
+/// A little-endian unsigned integer of 1 to 8 bytes.
+fn le_uint(bytes: &[u8]) -> Option<u64> {
+    let mut b = [0u8; 8];
+    b.get_mut(..bytes.len())?.copy_from_slice(bytes);
+    Some(u64::from_le_bytes(b))
 }
 
 fn row_object(position: u64, frame_num: Option<u32>) -> String {
