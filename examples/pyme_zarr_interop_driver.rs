@@ -10,7 +10,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use pymecompress::npy::{NpyArray, NpyDtype};
 use zarrs::array::{Array, ArrayMetadata, ArrayMetadataV2, ArraySubset};
 use zarrs::filesystem::FilesystemStore;
 use zarrs::metadata::v2::MetadataV2;
@@ -26,6 +25,32 @@ fn main() -> Result<(), Error> {
         ["read-pyramid", dir, level, out] => read_pyramid(Path::new(dir), level, Path::new(out)),
         _ => {
             Err("usage: pyme_zarr_interop_driver write DIR | read-pyramid DIR LEVEL OUT.npy".into())
+        }
+    }
+}
+
+/// The numpy dtypes written here.
+#[derive(Clone, Copy)]
+enum NpyDtype {
+    U1,
+    U2,
+    F4,
+}
+
+impl NpyDtype {
+    fn descr(self) -> &'static str {
+        match self {
+            Self::U1 => "|u1",
+            Self::U2 => "<u2",
+            Self::F4 => "<f4",
+        }
+    }
+
+    fn itemsize(self) -> usize {
+        match self {
+            Self::U1 => 1,
+            Self::U2 => 2,
+            Self::F4 => 4,
         }
     }
 }
@@ -112,7 +137,7 @@ fn values(dtype: NpyDtype, n: usize) -> Vec<u8> {
             NpyDtype::U2 => ((90 + (i % 50) * 20) as u16 + (next() % 64) as u16)
                 .to_le_bytes()
                 .to_vec(),
-            _ => vec![(i % 13) as u8 * 3 + (next() % 4) as u8],
+            NpyDtype::U1 => vec![(i % 13) as u8 * 3 + (next() % 4) as u8],
         })
         .collect()
 }
@@ -182,8 +207,8 @@ fn to_native(dtype: NpyDtype, bytes: &[u8]) -> Vec<u8> {
 }
 
 fn save(path: &Path, dtype: NpyDtype, shape: &[u64], data: Vec<u8>) -> Result<(), Error> {
-    let array = NpyArray::new(dtype, shape.to_vec(), data)?;
-    array.write(&mut std::io::BufWriter::new(std::fs::File::create(path)?))?;
+    let shape: Vec<usize> = shape.iter().map(|&n| n as usize).collect();
+    pymecompress_test_support::npy::write(path, dtype.descr(), &shape, &data)?;
     Ok(())
 }
 

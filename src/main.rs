@@ -6,9 +6,11 @@ mod cli;
 mod commands;
 mod completion;
 mod failure;
+mod npy;
 mod progress;
 mod resume;
 mod store;
+mod synth;
 mod write_lock;
 
 use std::process::ExitCode;

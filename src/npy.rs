@@ -5,18 +5,10 @@
 //! reading. Nothing in a header sizes an allocation: the data length is checked against the
 //! shape before anything is kept.
 //!
-//! ```
-//! use pymecompress::npy::{NpyArray, NpyDtype};
-//!
-//! let array = NpyArray::from_u16(vec![2, 3], &[1, 2, 3, 4, 5, 6])?;
-//! let mut file = Vec::new();
-//! array.write(&mut file)?;
-//! let back = NpyArray::read_bytes(&file)?;
-//! assert_eq!(back.dtype, NpyDtype::U2);
-//! assert_eq!(back.shape, [2, 3]);
-//! assert_eq!(back.to_u16()?, [1, 2, 3, 4, 5, 6]);
-//! # Ok::<(), pymecompress::npy::NpyError>(())
-//! ```
+//! Kept here rather than taken from `ndarray-npy` or `npyz`: `export` writes a header and then
+//! streams frames as they are decoded, and `compress`/`decompress` read or write one whole
+//! array; a few hundred lines with no dependency do both, and nothing else in the workspace
+//! parses `.npy` but the tests (through `ndarray-npy`, in `test-support`).
 
 use std::io::Write;
 
@@ -221,15 +213,6 @@ impl NpyArray {
         Ok(Self { dtype, shape, data })
     }
 
-    /// A uint16 array from values.
-    ///
-    /// # Errors
-    /// [`NpyError::DataLength`] when `values` does not fill `shape`.
-    pub fn from_u16(shape: Vec<u64>, values: &[u16]) -> Result<Self, NpyError> {
-        let data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        Self::new(NpyDtype::U2, shape, data)
-    }
-
     /// The elements as uint16 values.
     ///
     /// # Errors
@@ -246,18 +229,6 @@ impl NpyArray {
             .chunks_exact(2)
             .map(|b| u16::from_le_bytes([b[0], b[1]]))
             .collect())
-    }
-
-    /// Number of elements.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.data.len() / self.dtype.itemsize()
-    }
-
-    /// Whether the array has no elements.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
     }
 
     /// Parses a whole `.npy` file held in memory.

@@ -24,7 +24,7 @@ use zarrs::storage::ReadableListableStorageTraits;
 use zarrs_pymecompress::{PymeTileSpec, PymeTileStore};
 
 use crate::failure::{error_chain, At, Failure, Place, Result};
-use pymecompress::npy::NpyDtype;
+use crate::npy::NpyDtype;
 
 /// The store every command writes through: each chunk and metadata file is written to a
 /// temporary, flushed and renamed over its key, so concurrent readers never see a torn chunk.

@@ -5,19 +5,11 @@
 //!
 //! The movie is a pure function of its [`MovieSpec`] (the seed included), and frames are made in
 //! parallel, each from its own seeded generator.
-//!
-//! ```
-//! use pymecompress::synth::{synthesize, MovieSpec};
-//!
-//! let spec = MovieSpec { frames: 2, height: 32, width: 48, ..MovieSpec::default() };
-//! let movie = synthesize(&spec);
-//! assert_eq!(movie.len(), 2 * 32 * 48);
-//! assert!(movie.iter().all(|&v| v >= spec.camera_offset));
-//! ```
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Poisson};
+#[cfg(test)]
 use rayon::prelude::*;
 
 /// What movie to make.
@@ -164,8 +156,9 @@ fn saturate(v: f64) -> u16 {
     v.clamp(0.0, f64::from(u16::MAX)) as u16
 }
 
-/// The whole movie, frame after frame, `spec.frames * spec.frame_len()` values.
-#[must_use]
+/// The whole movie, frame after frame, `spec.frames * spec.frame_len()` values (the tests'
+/// reference: `demo` makes frames one at a time).
+#[cfg(test)]
 pub fn synthesize(spec: &MovieSpec) -> Vec<u16> {
     let mut movie = vec![0u16; spec.frames * spec.frame_len()];
     synthesize_into(spec, &mut movie, |_| {});
@@ -176,6 +169,7 @@ pub fn synthesize(spec: &MovieSpec) -> Vec<u16> {
 ///
 /// # Panics
 /// If `movie` is not `spec.frames * spec.frame_len()` long.
+#[cfg(test)]
 pub fn synthesize_into(spec: &MovieSpec, movie: &mut [u16], on_frame: impl Fn(usize) + Sync) {
     assert_eq!(
         movie.len(),

@@ -6,7 +6,6 @@ mod cli_common;
 use std::path::Path;
 
 use cli_common::*;
-use pymecompress::npy::{NpyArray, NpyDtype};
 use serde_json::Value;
 
 fn shape_arg(entry: &Value) -> String {
@@ -36,14 +35,14 @@ fn decompress_reference(
     codec: &str,
     dtype: &str,
     extra: &[&str],
-) -> NpyArray {
+) -> Npy {
     let chunk = fixtures().join(entry["chunk"].as_str().unwrap());
     let shape = shape_arg(entry);
     let mut args = vec!["decompress", "--force", path_str(&chunk), path_str(out)];
     args.extend(["--codec", codec, "--dtype", dtype, "--shape", &shape]);
     args.extend_from_slice(extra);
     ok(&run(args));
-    NpyArray::read_file(out).unwrap()
+    read_npy(out)
 }
 
 #[test]
@@ -55,8 +54,9 @@ fn decompress_reads_reference_quant16_chunks() {
         let quant = ["--offset", &offset, "--scale", &scale];
         let got = decompress_reference(entry, &out, "quant16", "uint16", &quant);
         let want = std::fs::read(fixtures().join(entry["expected"].as_str().unwrap())).unwrap();
-        assert_eq!(got.shape, shape_of(entry), "{}", entry["name"]);
-        assert_same_bytes(&got.data, &want, entry["name"].as_str().unwrap());
+        let shape: Vec<u64> = got.shape.iter().map(|&n| n as u64).collect();
+        assert_eq!(shape, shape_of(entry), "{}", entry["name"]);
+        assert_same_bytes(&got.c_bytes, &want, entry["name"].as_str().unwrap());
     }
 }
 
@@ -68,7 +68,7 @@ fn decompress_reads_reference_huffman_chunks_of_every_dtype() {
         let dtype = entry["dtype"].as_str().unwrap();
         let got = decompress_reference(entry, &out, "huffman", dtype, &[]);
         let want = std::fs::read(fixtures().join(entry["input"].as_str().unwrap())).unwrap();
-        assert_same_bytes(&got.data, &want, entry["name"].as_str().unwrap());
+        assert_same_bytes(&got.c_bytes, &want, entry["name"].as_str().unwrap());
     }
 }
 
@@ -84,12 +84,8 @@ fn compress_matches_reference_uint8_chunks_byte_for_byte() {
         }
         let data = std::fs::read(fixtures().join(entry["input"].as_str().unwrap())).unwrap();
         let input = dir.path().join("in.npy");
-        let mut file = Vec::new();
-        NpyArray::new(NpyDtype::U1, shape_of(entry), data)
-            .unwrap()
-            .write(&mut file)
-            .unwrap();
-        std::fs::write(&input, file).unwrap();
+        let shape: Vec<usize> = shape_of(entry).iter().map(|&n| n as usize).collect();
+        pymecompress_test_support::npy::write(&input, "|u1", &shape, &data).unwrap();
         let chunk = dir.path().join("out.chunk");
         ok(&run([
             "compress",
@@ -148,7 +144,7 @@ fn compress_then_decompress_round_trips_an_npy_file() {
         ok(&run(&args));
         // The expected values are already dequantized, so quantizing them again is exact.
         assert!(
-            NpyArray::read_file(&out).unwrap() == NpyArray::read_file(&expected_npy).unwrap(),
+            read_npy(&out) == read_npy(&expected_npy),
             "{codec}: decompressed array differs from the input"
         );
     }

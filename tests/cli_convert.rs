@@ -6,12 +6,11 @@ mod cli_common;
 use std::path::Path;
 
 use cli_common::*;
-use pymecompress::npy::NpyArray;
 use serde_json::Value;
 
-fn export(array_dir: &Path, out: &Path) -> NpyArray {
+fn export(array_dir: &Path, out: &Path) -> Npy {
     ok(&run(["export", path_str(array_dir), path_str(out)]));
-    NpyArray::read_file(out).unwrap()
+    read_npy(out)
 }
 
 fn read_json(path: &Path) -> Value {
@@ -139,7 +138,7 @@ fn groups_attributes_and_other_dtypes_are_kept() {
     );
     let got = export(&out.join("images/mask"), &dir.path().join("m.npy"));
     assert_eq!(
-        got.data,
+        got.c_bytes,
         (0..400u32).map(|i| (i % 3) as u8).collect::<Vec<_>>()
     );
 }

@@ -11,7 +11,6 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use cli_common::*;
-use pymecompress::npy::NpyArray;
 
 /// A command that writes `out`, with its inputs made in `dir`.
 struct FileCommand {
@@ -32,8 +31,8 @@ fn commands(dir: &Path, out: &Path) -> Vec<FileCommand> {
         "--codec",
         "huffman",
     ]));
-    let array = NpyArray::read_file(&npy).unwrap();
-    let shape: Vec<String> = array.shape.iter().map(u64::to_string).collect();
+    let array = read_npy(&npy);
+    let shape: Vec<String> = array.shape.iter().map(usize::to_string).collect();
     let s = |p: &Path| path_str(p).to_string();
     vec![
         FileCommand {
@@ -59,7 +58,7 @@ fn commands(dir: &Path, out: &Path) -> Vec<FileCommand> {
                 "--codec".into(),
                 "huffman".into(),
                 "--dtype".into(),
-                array.dtype.name().to_string(),
+                array.descr.clone(),
                 "--shape".into(),
                 shape.join(","),
             ],

@@ -7,7 +7,6 @@ mod cli_common;
 use std::path::{Path, PathBuf};
 
 use cli_common::*;
-use pymecompress::npy::NpyArray;
 
 /// A copy of the reference's `q16_o0_s1_edge` store with chunk `images/raw/0.1` cut in half.
 fn damaged_store(dir: &Path) -> PathBuf {
@@ -121,11 +120,7 @@ fn existing_outputs_are_replaced_only_with_force() {
         assert_eq!(std::fs::read(file).unwrap(), b"keep");
         ok(&step(true));
     }
-    assert_same(
-        &NpyArray::read_file(&back).unwrap(),
-        &expected(&entry),
-        "after --force",
-    );
+    assert_same(&read_npy(&back), &expected(&entry), "after --force");
     assert!(!zarr.join("keep").exists());
     ok(&run(["verify", path_str(&zarr)]));
     assert_eq!(

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use pymecompress::npy::{NpyArray, NpyDtype};
+use crate::npy::{NpyArray, NpyDtype};
 use pymecompress_codecs::{huffman, quant16, Error, QuantParams};
 
 use crate::atomic::PartialFile;

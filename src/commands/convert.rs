@@ -22,8 +22,8 @@ use super::store_write::StoreWrite;
 use crate::cli::{ConvertArgs, ConvertCodec};
 use crate::completion;
 use crate::failure::{At, Failure, Place, Result};
+use crate::npy::NpyDtype;
 use crate::store::{self, Located, OutStore};
-use pymecompress::npy::NpyDtype;
 
 /// A node of the input, in walk order, with what becomes of it.
 enum Step {

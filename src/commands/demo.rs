@@ -15,7 +15,7 @@ use crate::completion;
 use crate::failure::{At, Failure, Place, Result};
 use crate::progress;
 use crate::store::OutStore;
-use pymecompress::synth::{synthesize_frame, MovieSpec};
+use crate::synth::{synthesize_frame, MovieSpec};
 use pymecompress_codecs::QuantParams;
 use zarrs_pymecompress::HuffmanQuant16Codec;
 

@@ -9,9 +9,9 @@ use zarrs::array::ArraySubset;
 use crate::atomic::PartialFile;
 use crate::cli::{FileOutputArgs, FrameRange};
 use crate::failure::{At, Failure, Result};
+use crate::npy;
 use crate::progress;
 use crate::store::{self, Located};
-use pymecompress::npy;
 
 pub fn run(
     path: &Path,

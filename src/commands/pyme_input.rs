@@ -9,7 +9,7 @@ use pymecompress_pyme::{open_source, FrameSelection, FrameSource};
 
 use crate::cli::FrameRange;
 use crate::failure::{Failure, Result};
-use pymecompress::npy::NpyDtype;
+use crate::npy::NpyDtype;
 
 /// Opens `path` as a PYME source, or `None` for anything else (a zarr store, or a path the
 /// store code will explain). `--node` given with anything but a series is an argument error.

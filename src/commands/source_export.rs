@@ -15,8 +15,8 @@ use super::pyme_input::{dims, npy_dtype};
 use crate::atomic::PartialFile;
 use crate::cli::FileOutputArgs;
 use crate::failure::{Failure, Result};
+use crate::npy;
 use crate::progress;
-use pymecompress::npy;
 
 /// Frames decoded at once: enough to keep every thread busy, few enough that memory stays at
 /// a handful of frames.

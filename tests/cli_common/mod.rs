@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use pymecompress::npy::NpyArray;
+pub use pymecompress_test_support::npy::Npy;
 use serde_json::Value;
 
 pub use pymecompress_test_support::fixtures::{dir as fixtures, manifest};
@@ -36,8 +36,25 @@ pub fn array_dir(entry: &Value) -> PathBuf {
     }
 }
 
-pub fn expected(entry: &Value) -> NpyArray {
-    NpyArray::read_file(&fixtures().join(entry["expected"].as_str().unwrap())).unwrap()
+pub fn expected(entry: &Value) -> Npy {
+    read_npy(&fixtures().join(entry["expected"].as_str().unwrap()))
+}
+
+/// Reads a `.npy` file through `ndarray-npy` (test-support), never the CLI's own reader.
+#[track_caller]
+pub fn read_npy(path: &Path) -> Npy {
+    pymecompress_test_support::npy::read(path).unwrap()
+}
+
+/// The elements of a `<u2` array.
+#[track_caller]
+pub fn u16s(array: &Npy) -> Vec<u16> {
+    assert_eq!(array.descr, "<u2");
+    array
+        .c_bytes
+        .chunks_exact(2)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        .collect()
 }
 
 /// Runs the binary with `args`.
@@ -127,20 +144,20 @@ pub fn dir_names(dir: &Path) -> Vec<String> {
 }
 
 /// Exports an array to `out` (replacing it) and reads it back.
-pub fn export_npy(array_dir: &Path, out: &Path) -> NpyArray {
+pub fn export_npy(array_dir: &Path, out: &Path) -> Npy {
     ok(&run([
         "export",
         path_str(array_dir),
         path_str(out),
         "--force",
     ]));
-    NpyArray::read_file(out).unwrap()
+    read_npy(out)
 }
 
 /// Number of differing uint16 values between two arrays of the same shape.
-pub fn differing_u16(a: &NpyArray, b: &NpyArray) -> usize {
+pub fn differing_u16(a: &Npy, b: &Npy) -> usize {
     assert_eq!(a.shape, b.shape);
-    let (a, b) = (a.to_u16().unwrap(), b.to_u16().unwrap());
+    let (a, b) = (u16s(a), u16s(b));
     a.iter().zip(&b).filter(|(x, y)| x != y).count()
 }
 
@@ -182,9 +199,13 @@ pub fn path_str(p: &Path) -> &str {
 /// Asserts two arrays are equal, reporting dtype, shape and the first differing byte rather
 /// than dumping the data.
 #[track_caller]
-pub fn assert_same(got: &NpyArray, want: &NpyArray, what: &str) {
-    assert_eq!((got.dtype, &got.shape), (want.dtype, &want.shape), "{what}");
-    assert_same_bytes(&got.data, &want.data, what);
+pub fn assert_same(got: &Npy, want: &Npy, what: &str) {
+    assert_eq!(
+        (&got.descr, &got.shape),
+        (&want.descr, &want.shape),
+        "{what}"
+    );
+    assert_same_bytes(&got.c_bytes, &want.c_bytes, what);
 }
 
 #[track_caller]
