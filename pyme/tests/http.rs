@@ -90,7 +90,9 @@ impl Server {
             listing.insert(name.clone(), serde_json::json!([0, bytes.len()]));
             answers.insert(format!("/scan_000.pcs/{name}"), Answer::Body(bytes));
         }
-        listing.insert("LOGS/".into(), serde_json::json!([1, 0]));
+        // Directories are known by their trailing "/" alone, whatever the type bits say.
+        listing.insert("LOGS/".into(), serde_json::json!([0, 0]));
+        listing.insert("frame00999.pzf/".into(), serde_json::json!([0, 7]));
         let listing = serde_json::to_vec(&listing).unwrap();
         answers.insert("/scan_000.pcs/".into(), Answer::Body(listing));
         Self::start(answers)

@@ -275,6 +275,9 @@ fn call_failure(url: &str, e: ureq::Error) -> Failure {
         }
         ureq::Error::Timeout(_) => "no answer in time",
         ureq::Error::Protocol(_) => "the answer is not HTTP",
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            "the server refuses connections (is it running?)"
+        }
         _ => "no answer",
     };
     Failure::Retry(HttpError::caused(url, what, e))

@@ -83,8 +83,8 @@ pub(super) fn open(places: &[String], options: Options) -> Result<Series, Series
     Series::from_parts(dirs, json, frames, Arc::new(HttpFiles { client }))
 }
 
-/// The file names in the server's listing of `place`, sorted. Directories (a trailing `/`;
-/// PYME's type bits are not trusted) are left out.
+/// The names in the server's listing of `place`, sorted; a directory's ends in `/` (PYME's
+/// type bits are not trusted), and is never fetched.
 fn list(client: &Client, place: &str) -> Result<Vec<String>, SeriesError> {
     let url = format!("{place}/");
     let body = client.get(&url, MAX_LISTING_BYTES).map_err(|mut e| {
@@ -108,11 +108,9 @@ fn list(client: &Client, place: &str) -> Result<Vec<String>, SeriesError> {
     };
     let mut names = Vec::new();
     for name in entries.into_iter().map(|(name, _)| name) {
-        if name.ends_with('/') {
-            continue;
-        }
         // A file name is fetched as `place/name`: nothing in it may lead elsewhere.
-        if name.is_empty() || name.contains(['/', '\\', '?', '#']) || name == ".." {
+        let file = name.strip_suffix('/').unwrap_or(&name);
+        if file.is_empty() || file.contains(['/', '\\', '?', '#']) || file == ".." {
             return Err(listing(format!(
                 "the listing names {name:?}, not a file name"
             )));
@@ -147,7 +145,7 @@ fn index_frames(
     let mut files: Vec<Vec<FrameFile>> = Vec::with_capacity(places.len());
     for (place, names) in places.iter().zip(listings) {
         let mut place_files = Vec::new();
-        for name in names {
+        for name in names.iter().filter(|n| !n.ends_with('/')) {
             let url = format!("{place}/{name}");
             if let Some(number) = index::frame_number_of(Path::new(&url))? {
                 place_files.push(FrameFile { url, number });
@@ -272,7 +270,10 @@ fn fetch_head(client: &Client, url: &str) -> Head {
                     ),
                 )));
             }
-            let broke = |e| Failure::Retry(HttpError::caused(url, "the body broke off", e));
+            let broke = |e| {
+                let what = format!("the body broke off before its {len} bytes (Content-Length)");
+                Failure::Retry(HttpError::caused(url, what, e))
+            };
             let header =
                 index::header_from(&mut reader.take(MAX_HEADER_BYTES), len).map_err(broke)?;
             if len <= DRAIN_BYTES {

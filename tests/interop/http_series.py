@@ -1,0 +1,277 @@
+"""Driver of tests/interop/http_series.sh: a PYME series over HTTP, PYME's data servers live.
+
+    python http_series.py REPO BIN WORK
+
+Runs with PYME (the sdist's PYME/ on PYTHONPATH) importable. Every server is started here on
+127.0.0.1, every wait and every CLI run is bounded, and every server is killed on the way out.
+Prints one line per check and "http_series: N passed, M failed"; exits 1 on any failure.
+"""
+
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import numpy as np
+
+REPO, BIN, WORK = sys.argv[1:4]
+FIXTURE = os.path.join(REPO, "fixtures", "pyme_series", "data", "complete")
+SERIES = "scan_000.pcs"
+CLI_TIMEOUT = 120  # seconds for one CLI run; each fault below must end far sooner
+
+passed = 0
+failed = []
+servers = []
+
+
+def check(name, ok, detail="", said=""):
+    global passed
+    if ok:
+        passed += 1
+        print(f"ok    {name}")
+        if said:
+            print(f"        {said.strip()}")
+    else:
+        failed.append(name)
+        print(f"FAIL  {name}: {detail}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.read()
+
+
+def start_pyme(name, root, *extra):
+    """PYME's data server on a free loopback port over `root`; waits for /__status."""
+    os.makedirs(root, exist_ok=True)
+    port = free_port()
+    log = open(os.path.join(WORK, f"{name}.log"), "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-W", "ignore", "-m", "PYME.cluster.HTTPDataServer",
+         "-a", "local", "-p", str(port), "-r", root, *extra],
+        stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    servers.append(proc)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            status = json.loads(get(f"http://127.0.0.1:{port}/__status", timeout=2))
+            if status.get("Port") == port:
+                return port, proc
+        except (OSError, ValueError):
+            time.sleep(0.2)
+    log.close()
+    with open(os.path.join(WORK, f"{name}.log"), errors="replace") as f:
+        sys.stderr.write(f.read()[-3000:])
+    raise SystemExit(f"http_series: PYME's data server {name} did not come up")
+
+
+def put(port, path, data):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/{path}", data=data, method="PUT")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def spool(port, src):
+    """PUTs a fixture copy of the series as HTTPSpooler_v2 sends it: metadata.json first, the
+    frames in order, final_metadata.json, events.json last. Returns the statuses."""
+    names = sorted(os.listdir(src))
+    frames = [n for n in names if n.startswith("frame")]
+    order = [n for n in ["metadata.json"] if n in names] + frames
+    order += [n for n in ["final_metadata.json", "events.json"] if n in names]
+    statuses = {}
+    for n in order:
+        with open(os.path.join(src, n), "rb") as f:
+            statuses[n] = put(port, f"{SERIES}/{n}", f.read())
+    return statuses
+
+
+def cli(*args, env_extra=None):
+    env = dict(os.environ, **(env_extra or {}))
+    started = time.monotonic()
+    try:
+        r = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=CLI_TIMEOUT,
+                           env=env)
+    except subprocess.TimeoutExpired:
+        return None, "", f"timed out after {CLI_TIMEOUT} s", CLI_TIMEOUT
+    return r.returncode, r.stdout, r.stderr, time.monotonic() - started
+
+
+def leftovers(d):
+    return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+
+def live_series():
+    roots = [os.path.join(WORK, f"root{i}") for i in (0, 1)]
+    (p0, _), (p1, _) = start_pyme("server0", roots[0]), start_pyme("server1", roots[1])
+    for i, port in enumerate((p0, p1)):
+        statuses = spool(port, os.path.join(FIXTURE, f"server{i}", SERIES))
+        bad = {n: s for n, s in statuses.items() if s != 200}
+        check(f"PUT server{i}'s {len(statuses)} files to PYME's data server", not bad, bad)
+    check("PYME's server is write-once (a second PUT: 405)",
+          put(p0, f"{SERIES}/metadata.json", b"{}") == 405)
+    url = f"http://127.0.0.1:{p0}/{SERIES}"
+    node = f"http://127.0.0.1:{p1}/{SERIES}"
+    both = [url, "--node", node]
+
+    rc, out, err, _ = cli("info", "--json", *both)
+    info = json.loads(out) if rc == 0 else {}
+    check("info --json: a complete series of 120 frames on both servers",
+          rc == 0 and info.get("kind") == "series" and info.get("frames") == 120
+          and info.get("complete") is True and info["series"]["dirs"] == [url, node]
+          and info["series"]["finished"] is True, (rc, err, out[:500]))
+
+    out_npy = os.path.join(WORK, "out", "series.npy")
+    os.makedirs(os.path.dirname(out_npy))
+    rc, out, err, _ = cli("export", *both, out_npy)
+    expected = np.load(os.path.join(FIXTURE, "expected.npy"))
+    same = rc == 0 and np.array_equal(np.load(out_npy), expected)
+    check("export equals expected.npy (what PYME reads)", same, (rc, err))
+
+    store = os.path.join(WORK, "out", "series.zarr")
+    rc, out, err, _ = cli("convert", *both, store, "--codec", "huffman")
+    check("convert --codec huffman", rc == 0, (rc, err))
+    back = os.path.join(WORK, "out", "back.npy")
+    rc2, _, err2, _ = cli("export", store, back)
+    check("the converted store exports as expected.npy",
+          rc == 0 and rc2 == 0 and np.array_equal(np.load(back), expected), (rc2, err2))
+    rc, out, err, _ = cli("verify", *both)
+    check("verify over HTTP", rc == 0 and "complete" in out, (rc, out, err))
+    rc, out, err, _ = cli("verify", url, "--node", f"http://127.0.0.1:{p1}/")
+    check("a --node that is the server's root is refused, saying so",
+          rc == 1 and "series' directory" in err and f"127.0.0.1:{p1}/:" in err, (rc, err),
+          said=err)
+    rc, out, err, _ = cli("verify", url, "--node", f"http://127.0.0.1:{p1}/LOGS")
+    check("a --node holding no part of the series is refused, saying so",
+          rc == 1 and "series' own directory" in err and f"127.0.0.1:{p1}/LOGS" in err,
+          (rc, err), said=err)
+    return p0
+
+
+def killed_mid_read(p0):
+    """A third PYME server, slowed by its own --timeout-test (each request waits 0.3 s),
+    serving server1's frames; killed while export reads."""
+    root = os.path.join(WORK, "root_slow")
+    shutil.copytree(os.path.join(FIXTURE, "server1", SERIES), os.path.join(root, SERIES))
+    port, proc = start_pyme("slow", root, "--timeout-test", "0.3")
+    out_dir = os.path.join(WORK, "out_killed")
+    os.makedirs(out_dir)
+    url, node = f"http://127.0.0.1:{p0}/{SERIES}", f"http://127.0.0.1:{port}/{SERIES}"
+    result = {}
+    reader = threading.Thread(target=lambda: result.update(
+        r=cli("export", url, "--node", node, os.path.join(out_dir, "s.npy"),
+              env_extra={"PYMECOMPRESS_HTTP_TIMEOUT": "2"})))
+    reader.start()
+    time.sleep(6)  # opening (a listing and 50 headers at 0.3 s, 4 at once) takes about 5 s
+    proc.kill()
+    proc.wait(timeout=10)
+    reader.join(timeout=CLI_TIMEOUT + 10)
+    rc, _, err, took = result.get("r", (None, "", "no result", 0))
+    check("a data server killed mid-read: exit 1 naming it, no output left",
+          rc == 1 and f"127.0.0.1:{port}/{SERIES}/frame000" in err and not leftovers(out_dir),
+          (rc, err, leftovers(out_dir), took), said=f"({took:.1f} s) {err}")
+
+
+class Fake(http.server.BaseHTTPRequestHandler):
+    """A data server gone wrong, by the first path component: /notjson, /short, /missing,
+    /hang, /huge; otherwise it serves server0's copy of the fixture as PYME would."""
+
+    protocol_version = "HTTP/1.1"
+    src = os.path.join(FIXTURE, "server0", SERIES)
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, body, status=200, length=None, close=False):
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        if close:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+        self.close_connection = close
+
+    def do_GET(self):
+        mode, _, rest = self.path.lstrip("/").partition("/")
+        if rest == f"{SERIES}/":
+            if mode == "notjson":
+                return self.answer(b"<html><body>Directory listing</body></html>")
+            if mode == "hang":
+                time.sleep(30)
+                return self.answer(b"{}")
+            if mode == "huge":
+                return self.answer(b"{}", length=10**15, close=True)
+            listing = {n: [0, os.path.getsize(os.path.join(self.src, n))]
+                       for n in os.listdir(self.src)}
+            return self.answer(json.dumps(listing).encode())
+        name = rest[len(SERIES) + 1:]
+        path = os.path.join(self.src, name)
+        if not rest.startswith(SERIES + "/") or not os.path.isfile(path) or (
+                mode == "missing" and name == "frame00007.pzf"):
+            return self.answer(b"not found", status=404)
+        with open(path, "rb") as f:
+            body = f.read()
+        if mode == "short" and name.startswith("frame"):
+            return self.answer(body[:200], length=len(body), close=True)
+        return self.answer(body)
+
+
+def fake_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fake)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    cases = [
+        ("notjson", f"{base}/notjson/{SERIES}/", "not JSON"),
+        ("short", f"{base}/short/{SERIES}/frame00000.pzf", "broke off"),
+        ("missing", f"{base}/missing/{SERIES}/frame00007.pzf", "listing has it"),
+        ("hang", f"{base}/hang/{SERIES}/", "no answer in time"),
+        ("huge", f"{base}/huge/{SERIES}/", "above the bound"),
+    ]
+    for mode, names, says in cases:
+        out_dir = os.path.join(WORK, f"out_{mode}")
+        os.makedirs(out_dir)
+        rc, _, err, took = cli("export", f"{base}/{mode}/{SERIES}",
+                               os.path.join(out_dir, "s.npy"),
+                               env_extra={"PYMECOMPRESS_HTTP_TIMEOUT": "1"})
+        check(f"fake server, {mode}: exit 1 naming {names.split('/', 3)[3]}, "
+              f"in {took:.1f} s, no output",
+              rc == 1 and names in err and says in err and took < 30
+              and not leftovers(out_dir), (rc, err, took, leftovers(out_dir)), said=err)
+    server.shutdown()
+
+
+def main():
+    try:
+        p0 = live_series()
+        killed_mid_read(p0)
+        fake_server()
+    finally:
+        for proc in servers:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(timeout=10)
+    print(f"http_series: {passed} passed, {len(failed)} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
