@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -38,13 +38,26 @@ enum Answer {
     },
 }
 
+/// What the server and its connection threads share.
+#[derive(Default)]
+struct State {
+    answers: Mutex<BTreeMap<String, Answer>>,
+    asked: Mutex<BTreeMap<String, usize>>,
+    stopped: AtomicBool,
+    /// Connections accepted (keep-alive reuses them).
+    connections: AtomicUsize,
+    /// Requests being answered now, and the most at once.
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
+    /// A wait before each answer, in milliseconds, so that parallel requests overlap.
+    delay_ms: AtomicU64,
+}
+
 /// A data server on 127.0.0.1: path -> answer; stopped (refusing connections, dropping open
 /// ones) on `stop` or drop.
 struct Server {
     url: String,
-    answers: Arc<Mutex<BTreeMap<String, Answer>>>,
-    asked: Arc<Mutex<BTreeMap<String, usize>>>,
-    stopped: Arc<AtomicBool>,
+    state: Arc<State>,
 }
 
 impl Server {
@@ -52,31 +65,25 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let server = Self {
-            url,
-            answers: Arc::new(Mutex::new(answers)),
-            asked: Arc::new(Mutex::new(BTreeMap::new())),
-            stopped: Arc::new(AtomicBool::new(false)),
-        };
-        let (answers, asked, stopped) = (
-            server.answers.clone(),
-            server.asked.clone(),
-            server.stopped.clone(),
-        );
+        let state = Arc::new(State {
+            answers: Mutex::new(answers),
+            ..State::default()
+        });
+        let shared = Arc::clone(&state);
         std::thread::spawn(move || {
             // Bounded: the test process ends, or `stopped` is set, within a test's time.
-            while !stopped.load(Ordering::SeqCst) {
+            while !shared.stopped.load(Ordering::SeqCst) {
                 match listener.accept() {
                     Ok((stream, _)) => {
-                        let (answers, asked, stopped) =
-                            (answers.clone(), asked.clone(), stopped.clone());
-                        std::thread::spawn(move || serve(stream, &answers, &asked, &stopped));
+                        shared.connections.fetch_add(1, Ordering::SeqCst);
+                        let state = Arc::clone(&shared);
+                        std::thread::spawn(move || serve(stream, &state));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
             }
         });
-        server
+        Self { url, state }
     }
 
     /// A series directory `dir` served at `/scan_000.pcs/`, with PYME's listing.
@@ -103,15 +110,20 @@ impl Server {
     }
 
     fn set(&self, path: &str, answer: Answer) {
-        self.answers.lock().unwrap().insert(path.into(), answer);
+        self.state
+            .answers
+            .lock()
+            .unwrap()
+            .insert(path.into(), answer);
     }
 
     fn asked(&self, path: &str) -> usize {
-        self.asked.lock().unwrap().get(path).copied().unwrap_or(0)
+        let asked = self.state.asked.lock().unwrap();
+        asked.get(path).copied().unwrap_or(0)
     }
 
     fn stop(&self) {
-        self.stopped.store(true, Ordering::SeqCst);
+        self.state.stopped.store(true, Ordering::SeqCst);
     }
 }
 
@@ -121,19 +133,14 @@ impl Drop for Server {
     }
 }
 
-fn serve(
-    stream: TcpStream,
-    answers: &Mutex<BTreeMap<String, Answer>>,
-    asked: &Mutex<BTreeMap<String, usize>>,
-    stopped: &AtomicBool,
-) {
+fn serve(stream: TcpStream, state: &State) {
     stream
         .set_read_timeout(Some(Duration::from_millis(50)))
         .unwrap();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut stream = stream;
     let mut request = String::new();
-    while !stopped.load(Ordering::SeqCst) {
+    while !state.stopped.load(Ordering::SeqCst) {
         let mut line = String::new();
         match reader.read_line(&mut line) {
             Ok(0) => return,
@@ -145,39 +152,47 @@ fn serve(
         }
         let path = request.split(' ').nth(1).unwrap_or("").to_string();
         request.clear();
-        let n = {
-            let mut asked = asked.lock().unwrap();
-            let n = asked.entry(path.clone()).or_insert(0);
-            *n += 1;
-            *n
-        };
-        let answer = answers.lock().unwrap().get(&path).cloned();
-        let head = |status: &str, len: usize| {
-            format!("HTTP/1.1 {status}\r\nContent-Length: {len}\r\n\r\n").into_bytes()
-        };
-        let (bytes, keep) = match answer {
-            None => (head("404 Not Found", 0), true),
-            Some(Answer::Body(body)) => ([head("200 OK", body.len()), body].concat(), true),
-            Some(Answer::Busy { n: busy, body }) if n > busy => {
-                ([head("200 OK", body.len()), body].concat(), true)
-            }
-            Some(Answer::Busy { .. }) => (head("503 Service Unavailable", 0), true),
-            Some(Answer::Status(code)) => (head(&format!("{code} Whatever"), 0), true),
-            Some(Answer::Short { claimed, body }) => {
-                ([head("200 OK", claimed), body].concat(), false)
-            }
-            Some(Answer::Stall { claimed }) => {
-                let _ = stream.write_all(&head("200 OK", claimed));
-                while !stopped.load(Ordering::SeqCst) {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                return;
-            }
-        };
-        if stream.write_all(&bytes).is_err() || !keep {
+        let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        state.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(state.delay_ms.load(Ordering::SeqCst)));
+        let keep = answer(&mut stream, state, path);
+        state.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if !keep {
             return;
         }
     }
+}
+
+/// Answers one request for `path`; false when the connection is to be closed.
+fn answer(stream: &mut TcpStream, state: &State, path: String) -> bool {
+    let n = {
+        let mut asked = state.asked.lock().unwrap();
+        let n = asked.entry(path.clone()).or_insert(0);
+        *n += 1;
+        *n
+    };
+    let answer = state.answers.lock().unwrap().get(&path).cloned();
+    let head = |status: &str, len: usize| {
+        format!("HTTP/1.1 {status}\r\nContent-Length: {len}\r\n\r\n").into_bytes()
+    };
+    let (bytes, keep) = match answer {
+        None => (head("404 Not Found", 0), true),
+        Some(Answer::Body(body)) => ([head("200 OK", body.len()), body].concat(), true),
+        Some(Answer::Busy { n: busy, body }) if n > busy => {
+            ([head("200 OK", body.len()), body].concat(), true)
+        }
+        Some(Answer::Busy { .. }) => (head("503 Service Unavailable", 0), true),
+        Some(Answer::Status(code)) => (head(&format!("{code} Whatever"), 0), true),
+        Some(Answer::Short { claimed, body }) => ([head("200 OK", claimed), body].concat(), false),
+        Some(Answer::Stall { claimed }) => {
+            let _ = stream.write_all(&head("200 OK", claimed));
+            while !state.stopped.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            return false;
+        }
+    };
+    stream.write_all(&bytes).is_ok() && keep
 }
 
 fn complete() -> PathBuf {
@@ -249,6 +264,31 @@ fn a_series_over_http_reads_as_on_disk() {
     }
     // Only the headers' connection-keeping small rests were read at opening: each frame once.
     assert_eq!(s1.asked("/scan_000.pcs/frame00060.pzf"), 1);
+}
+
+#[test]
+fn requests_overlap_up_to_the_bound_per_server_over_kept_connections() {
+    let (s0, s1) = two_servers();
+    s0.state.delay_ms.store(20, Ordering::SeqCst);
+    let series = open(&s0, &s1).unwrap();
+    std::thread::scope(|scope| {
+        for part in 0..6u64 {
+            let series = &series;
+            scope.spawn(move || {
+                for n in (part * 20)..(part * 20 + 20) {
+                    assert!(FrameSource::payload(series, n).unwrap().is_some());
+                }
+            });
+        }
+    });
+    // quick() allows 3 at once per server; 70 headers and 70 frames came from s0.
+    let most = s0.state.most_in_flight.load(Ordering::SeqCst);
+    assert!((2..=3).contains(&most), "{most} requests at once");
+    let connections = s0.state.connections.load(Ordering::SeqCst);
+    assert!(
+        connections <= 6,
+        "{connections} connections for 143 requests"
+    );
 }
 
 #[test]
