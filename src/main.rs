@@ -1,17 +1,14 @@
 //! The `pymecompress` command-line tool. Every failure is one line on stderr; the exit status is
 //! 2 for argument errors (clap's and ours) and 1 for everything else (see docs/cli.md).
 
-mod atomic;
 mod cli;
 mod commands;
-mod completion;
+mod durable;
 mod failure;
 mod npy;
 mod progress;
-mod resume;
 mod store;
 mod synth;
-mod write_lock;
 
 use std::process::ExitCode;
 

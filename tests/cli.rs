@@ -140,7 +140,7 @@ fn export_equals_expected_npy() {
 fn export_region_and_raw_bin() {
     let entry = store_entry("huff_i4@zarr3");
     let want = expected(&entry);
-    let (rows, cols) = (want.shape[0] as usize, want.shape[1] as usize);
+    let (rows, cols) = (want.shape[0], want.shape[1]);
     assert_eq!((rows, cols), (50, 70));
     let dir = tempfile::tempdir().unwrap();
 

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use crate::npy::{NpyArray, NpyDtype};
 use pymecompress_codecs::{huffman, quant16, Error, QuantParams};
 
-use crate::atomic::PartialFile;
 use crate::cli::{ChunkCodec, DecompressArgs, FileOutputArgs, QuantArgs};
+use crate::durable::atomic::PartialFile;
 use crate::failure::{At, Failure, Place, Result};
 
 fn codec_name(codec: ChunkCodec) -> &'static str {

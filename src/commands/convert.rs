@@ -20,7 +20,7 @@ use super::convert_chunks;
 use super::convert_plan::{plan_array, ArrayPlan, OutCodec};
 use super::store_write::StoreWrite;
 use crate::cli::{ConvertArgs, ConvertCodec};
-use crate::completion;
+use crate::durable::completion;
 use crate::failure::{At, Failure, Place, Result};
 use crate::npy::NpyDtype;
 use crate::store::{self, Located, OutStore};

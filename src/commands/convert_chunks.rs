@@ -9,9 +9,9 @@ use rayon::prelude::*;
 use zarrs::array::{Array, ArrayBytes, ArrayError, BytesRepresentation, CodecChain, CodecOptions};
 use zarrs::storage::WritableStorageTraits;
 
+use crate::durable::resume::KeptChunks;
 use crate::failure::{At, Place, Result};
 use crate::progress;
-use crate::resume::KeptChunks;
 use crate::store::{self, InArray, OutStore};
 
 /// What a chunk loop did, chunk by chunk of the output's grid.

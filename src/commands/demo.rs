@@ -9,9 +9,9 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use zarrs::array::{Array, ArrayMetadata, ArrayMetadataOptions, ArrayMetadataV2};
 
-use crate::atomic::PartialDir;
 use crate::commands::info::{human_bytes, short_bytes};
-use crate::completion;
+use crate::durable::atomic::PartialDir;
+use crate::durable::completion;
 use crate::failure::{At, Failure, Place, Result};
 use crate::progress;
 use crate::store::OutStore;

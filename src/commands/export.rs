@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use zarrs::array::ArraySubset;
 
-use crate::atomic::PartialFile;
 use crate::cli::{FileOutputArgs, FrameRange};
+use crate::durable::atomic::PartialFile;
 use crate::failure::{At, Failure, Result};
 use crate::npy;
 use crate::progress;

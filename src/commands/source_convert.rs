@@ -19,10 +19,10 @@ use zarrs_pymecompress::HuffmanQuant16CodecConfiguration;
 use super::convert_plan::{keep_own_quant16, OutCodec, WHY_OFFSET};
 use super::store_write::StoreWrite;
 use crate::cli::{ConvertArgs, ConvertCodec, Offset};
-use crate::completion;
+use crate::durable::completion;
+use crate::durable::resume::KeptChunks;
 use crate::failure::{At, Failure, Place, Result};
 use crate::progress;
-use crate::resume::KeptChunks;
 use crate::store::OutStore;
 
 pub fn run(

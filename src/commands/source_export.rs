@@ -12,8 +12,8 @@ use pymecompress_pyme::{array_shape, gaps, FrameSelection, FrameSource};
 use rayon::prelude::*;
 
 use super::pyme_input::{dims, npy_dtype};
-use crate::atomic::PartialFile;
 use crate::cli::FileOutputArgs;
+use crate::durable::atomic::PartialFile;
 use crate::failure::{Failure, Result};
 use crate::npy;
 use crate::progress;

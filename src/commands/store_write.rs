@@ -9,15 +9,15 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use zarrs::array::Array;
 
-use crate::atomic::PartialDir;
+use crate::durable::atomic::PartialDir;
 use clap::ValueEnum;
 
 use crate::cli::{ConvertArgs, Offset};
-use crate::completion;
+use crate::durable::completion;
+use crate::durable::resume::{self, KeptChunks};
+use crate::durable::write_lock::{Leftover, CONVERT_HINT};
 use crate::failure::{At, Failure, Place, Result};
-use crate::resume::{self, KeptChunks};
 use crate::store::OutStore;
-use crate::write_lock::{Leftover, CONVERT_HINT};
 
 /// A store being written under its locked temporary name.
 pub struct StoreWrite {
@@ -147,6 +147,6 @@ impl StoreWrite {
     /// The record or the rename fails (I/O).
     pub fn finish(self, writer: &str, arrays: Vec<(String, Value)>) -> Result<()> {
         completion::write_record(self.partial.path(), writer, arrays, &self.place)?;
-        self.partial.commit()
+        Ok(self.partial.commit()?)
     }
 }

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use zarrs::array::ArrayBytes;
 
-use crate::completion::{self, Completeness};
+use crate::durable::completion::{self, Completeness};
 use crate::failure::{At, Failure, Result};
 use crate::progress;
 use crate::store;

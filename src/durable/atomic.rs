@@ -13,9 +13,11 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use super::OutputError;
 use crate::cli::FileOutputArgs;
-use crate::failure::{Failure, Result};
-use crate::write_lock::{self, Leftover};
+
+type Result<T> = std::result::Result<T, OutputError>;
+use crate::durable::write_lock::{self, Leftover};
 
 /// The temporary a write of `target` goes to: `.NAME.partial-PID` in the same directory, so the
 /// final rename stays within one file system and cannot fail halfway.
@@ -40,8 +42,8 @@ fn parent_dir(target: &Path) -> PathBuf {
     }
 }
 
-fn output_failure(target: &Path, message: impl std::fmt::Display) -> Failure {
-    Failure::msg(format!("output {}: {message}", target.display()))
+fn output_failure(target: &Path, message: impl std::fmt::Display) -> OutputError {
+    OutputError::refused(target, message)
 }
 
 /// Refuses a target that cannot be written: no file name, a parent that is not a directory, or
@@ -110,11 +112,11 @@ impl PartialFile {
     /// `--resume` (exit 2), an existing target, a live writer, a leftover, or an I/O error.
     pub fn create(target: &Path, flags: &FileOutputArgs) -> Result<Self> {
         if flags.resume {
-            return Err(Failure::usage(format!(
+            return Err(OutputError::arguments(
+                target,
                 "--resume continues a store (convert); a partly written file is not continued: \
-                 use --restart to discard the leftover of {}, or delete it",
-                target.display()
-            )));
+                 use --restart to discard its leftover, or delete it",
+            ));
         }
         check_target(target, flags.force, false)?;
         let temp = partial_path(target);
@@ -143,7 +145,7 @@ impl PartialFile {
         let target = self.target.clone();
         self.writer()
             .write_all(bytes)
-            .map_err(|e| output_failure(&target, e))
+            .map_err(|e| OutputError::io(&target, "writing", e))
     }
 
     /// Flushes the data to disk and renames the file into place.
@@ -155,7 +157,7 @@ impl PartialFile {
             .and_then(|file| file.sync_all())
             .and_then(|()| std::fs::rename(&self.temp, &self.target))
             .and_then(|()| sync_dir(&parent_dir(&self.target)));
-        done.map_err(|e| output_failure(&self.target, e))
+        done.map_err(|e| OutputError::io(&self.target, "flushing and renaming it into place", e))
     }
 }
 
@@ -228,31 +230,31 @@ impl PartialDir {
     /// Flushes every file and directory to disk and renames the tree into place. A replaced
     /// target (`--force`) is moved aside first and removed only once the new one is in place.
     pub fn commit(mut self) -> Result<()> {
-        sync_tree(&self.temp).map_err(|e| output_failure(&self.target, e))?;
+        sync_tree(&self.temp).map_err(|e| OutputError::io(&self.target, "flushing", e))?;
         // The manifest goes last, just before the renames: a run killed while flushing (which
         // takes a while on a large store) leaves a temporary that `--resume` can still take.
         match std::fs::remove_file(self.temp.join(write_lock::MANIFEST)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(output_failure(&self.target, e))
+                return Err(OutputError::io(&self.target, "removing the manifest", e))
             }
             _ => {}
         }
         let old = sibling(&self.target, "replaced");
         let replacing = self.target.exists();
         if replacing {
-            std::fs::rename(&self.target, &old).map_err(|e| {
-                output_failure(&self.target, format!("moving the old one aside: {e}"))
-            })?;
+            std::fs::rename(&self.target, &old)
+                .map_err(|e| OutputError::io(&self.target, "moving the old one aside", e))?;
         }
         std::fs::rename(&self.temp, &self.target)
             .and_then(|()| sync_dir(&parent_dir(&self.target)))
-            .map_err(|e| output_failure(&self.target, e))?;
+            .map_err(|e| OutputError::io(&self.target, "renaming it into place", e))?;
         self.committed = true;
         if replacing {
             std::fs::remove_dir_all(&old).map_err(|e| {
-                output_failure(
+                OutputError::io(
                     &self.target,
-                    format!("written, but the old one is left at {}: {e}", old.display()),
+                    format!("written, but the old one is left at {}", old.display()),
+                    e,
                 )
             })?;
         }
@@ -343,7 +345,7 @@ mod tests {
             ..flags(true)
         };
         let err = PartialFile::create(&target, &resume).err().unwrap();
-        assert_eq!(err.exit_status(), 2, "{err}");
+        assert!(matches!(err, OutputError::Arguments { .. }), "{err}");
     }
 
     #[test]

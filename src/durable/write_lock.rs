@@ -19,7 +19,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::failure::{Failure, Result};
+use super::OutputError;
+
+type Result<T> = std::result::Result<T, OutputError>;
 
 /// The manifest's file name inside the temporary (removed before the store is renamed into
 /// place, so a finished store never carries it).
@@ -96,8 +98,8 @@ fn staged(temp: &Path) -> PathBuf {
     }
 }
 
-fn live_writer(target: &Path, temp: &Path) -> Failure {
-    fail(
+fn live_writer(target: &Path, temp: &Path) -> OutputError {
+    OutputError::refused(
         target,
         format!(
             "another pymecompress process is writing it now (its temporary {} is locked); \
@@ -138,10 +140,6 @@ fn try_lock(dir: &Path) -> std::io::Result<Option<File>> {
     }
 }
 
-fn fail(target: &Path, message: impl std::fmt::Display) -> Failure {
-    Failure::msg(format!("output {}: {message}", target.display()))
-}
-
 /// Removes a temporary: a store's directory with everything in it, or a file.
 fn remove(path: &Path, dir: bool) -> std::io::Result<()> {
     if dir {
@@ -169,23 +167,23 @@ fn leftovers(
     }
     let mut resumable: Option<(PathBuf, File)> = None;
     for old in temporaries(target, parent, dirs) {
-        let lock =
-            try_lock(&old).map_err(|e| fail(target, format!("checking {}: {e}", old.display())))?;
+        let lock = try_lock(&old)
+            .map_err(|e| OutputError::io(target, format!("checking {}", old.display()), e))?;
         let Some(lock) = lock else {
             return Err(live_writer(target, &old));
         };
         match policy {
             Leftover::Refuse { hint } => {
-                return Err(fail(
+                return Err(OutputError::refused(
                     target,
                     format!("an interrupted run left {}; {hint}", old.display()),
                 ))
             }
             Leftover::Restart => remove(&old, dirs)
-                .map_err(|e| fail(target, format!("removing {}: {e}", old.display())))?,
+                .map_err(|e| OutputError::io(target, format!("removing {}", old.display()), e))?,
             Leftover::Resume if resumable.is_none() => resumable = Some((old, lock)),
             Leftover::Resume => {
-                return Err(fail(
+                return Err(OutputError::refused(
                     target,
                     format!(
                         "more than one interrupted run left a temporary ({} and {}); \
@@ -216,7 +214,8 @@ pub fn claim_file(target: &Path, parent: &Path, temp: &Path, policy: Leftover) -
     };
     leftovers(target, parent, false, policy)?;
     let stage = staged(temp);
-    let create = |e: std::io::Error| fail(target, format!("creating {}: {e}", temp.display()));
+    let create =
+        |e: std::io::Error| OutputError::io(target, format!("creating {}", temp.display()), e);
     let file = File::create(&stage).map_err(create)?;
     let locked = file
         .try_lock()
@@ -248,10 +247,10 @@ pub fn claim(
     if let Some((old, lock)) = resumable.filter(|(old, _)| !holds_nothing(old)) {
         check_manifest(target, &old, manifest)?;
         remove_chunk_temporaries(&old)
-            .map_err(|e| fail(target, format!("cleaning {}: {e}", old.display())))?;
+            .map_err(|e| OutputError::io(target, format!("cleaning {}", old.display()), e))?;
         // The lock is on the directory itself, so it moves with the rename.
         std::fs::rename(&old, temp)
-            .map_err(|e| fail(target, format!("taking over {}: {e}", old.display())))?;
+            .map_err(|e| OutputError::io(target, format!("taking over {}", old.display()), e))?;
         eprintln!(
             "note: resuming the interrupted write {} (its chunks are checked, not encoded again)",
             old.display()
@@ -263,7 +262,7 @@ pub fn claim(
     }
     let stage = staged(temp);
     std::fs::create_dir(&stage)
-        .map_err(|e| fail(target, format!("creating {}: {e}", temp.display())))?;
+        .map_err(|e| OutputError::io(target, format!("creating {}", temp.display()), e))?;
     // Locked and holding its manifest before it takes the name other runs look for; the lock
     // is on the directory itself, so it moves with the rename.
     let claimed = try_lock(&stage)
@@ -281,7 +280,11 @@ pub fn claim(
         }),
         Err(e) => {
             let _ = std::fs::remove_dir_all(&stage);
-            Err(fail(target, format!("creating {}: {e}", temp.display())))
+            Err(OutputError::io(
+                target,
+                format!("creating {}", temp.display()),
+                e,
+            ))
         }
     }
 }
@@ -331,7 +334,7 @@ fn check_manifest(target: &Path, old: &Path, ours: &Value) -> Result<()> {
         .ok()
         .and_then(|t| serde_json::from_slice(&t).ok())
         .ok_or_else(|| {
-            fail(
+            OutputError::refused(
                 target,
                 format!(
                     "cannot resume {}: it has no readable {MANIFEST} (not ours, or killed before \
@@ -348,12 +351,14 @@ fn check_manifest(target: &Path, old: &Path, ours: &Value) -> Result<()> {
                 Some(v) => v.clone(),
             };
             if recorded != *value {
-                return Err(Failure::usage(format!(
-                    "output {}: cannot resume {}: it was written with {key} = {recorded}, this \
-                     run asks for {value}; run again with the same arguments, or use --restart",
-                    target.display(),
-                    old.display()
-                )));
+                return Err(OutputError::arguments(
+                    target,
+                    format!(
+                        "cannot resume {}: it was written with {key} = {recorded}, this run \
+                         asks for {value}; run again with the same arguments, or use --restart",
+                        old.display()
+                    ),
+                ));
             }
         }
     }
@@ -397,7 +402,7 @@ mod tests {
         );
         let other = json!({"codec": "Zstd"});
         let err = claim(&target, dir.path(), &second, Leftover::Resume, &other).unwrap_err();
-        assert_eq!(err.exit_status(), 2);
+        assert!(matches!(err, OutputError::Arguments { .. }), "{err}");
         assert!(err.to_string().contains("codec"), "{err}");
         let resumed = claim(&target, dir.path(), &second, Leftover::Resume, &manifest).unwrap();
         assert!(resumed.resumed && second.is_dir() && !first.exists());
