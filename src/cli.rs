@@ -214,6 +214,33 @@ pub struct ConvertArgs {
     /// become absent chunks (the fill value), listed in the attribute `pyme_missing_frames`.
     #[arg(long)]
     pub allow_incomplete: bool,
+    #[command(flatten)]
+    pub ome: OmeArgs,
+}
+
+/// `convert --ome`: a PYME source as an OME-Zarr image (docs/format.md, "OME-Zarr images").
+#[derive(Args, Debug, Clone, Copy)]
+pub struct OmeArgs {
+    /// PYME source input: write an OME-Zarr image (NGFF 0.4 on Zarr v2, 0.5 on Zarr v3): a
+    /// group with the image at `0`, axes t[,c][,z],y,x with PYME's scales, frames as (y, x).
+    #[arg(long)]
+    pub ome: bool,
+    /// --ome: pyramid levels, each the 2x2 mean of the one above (1: the image alone).
+    #[arg(long, requires = "ome", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=32))]
+    pub levels: u32,
+    /// --ome: micrometres per pixel (y and x) where the metadata has no voxelsize.x/y.
+    #[arg(long, requires = "ome", value_name = "UM", value_parser = parse_positive)]
+    pub pixel_size: Option<f64>,
+    /// --ome: seconds between frames where the metadata has no Camera.CycleTime.
+    #[arg(long, requires = "ome", value_name = "S", value_parser = parse_positive)]
+    pub frame_interval: Option<f64>,
+}
+
+fn parse_positive(text: &str) -> Result<f64, String> {
+    parse_finite(text)
+        .ok()
+        .filter(|v| *v > 0.0)
+        .ok_or_else(|| format!("'{text}' is not a positive number"))
 }
 
 /// The quant16 parameters of `convert`. A quant16 source brings its own; any other source needs

@@ -94,7 +94,11 @@ where
             if let (Some(mover), [slot]) = (&mover, &slots[..]) {
                 if let Some(payload) = source.payload(*slot)? {
                     if mover.applies(&payload) {
-                        mover.store(source, *slot, row, &payload, layout, target)?;
+                        let mut index = vec![0u64; target.dimensionality()];
+                        if frame_axis {
+                            index[0] = row;
+                        }
+                        mover.store(source, *slot, &index, &payload, layout, target)?;
                         moved.fetch_add(1, Ordering::Relaxed);
                         (hooks.frames_done)(1);
                         return Ok(());
@@ -141,7 +145,10 @@ fn chunks_per_row<S: ?Sized>(target: &Array<S>, frame_axis: bool) -> u64 {
     grid.iter().skip(skip).product()
 }
 
-fn zarr_error(place: String, e: impl std::error::Error + Send + Sync + 'static) -> SourceError {
+pub(crate) fn zarr_error(
+    place: String,
+    e: impl std::error::Error + Send + Sync + 'static,
+) -> SourceError {
     SourceError::Zarr {
         place,
         source: Box::new(e),
@@ -177,7 +184,9 @@ fn one_frame_per_chunk<S: ?Sized>(
 
 /// Moves payloads into chunks: frames them through the core, proves each by decoding it once,
 /// applies the array's later bytes-to-bytes codecs (a Zarr v3 `crc32c`) and stores it whole.
-struct Mover {
+/// The chunk's bytes are the payload's, in PYME's order: an array whose logical axes differ
+/// (an OME image's (y, x)) says so in its chunk layout (`crate::ome::write`).
+pub(crate) struct Mover {
     pass: PassThrough,
     quant16: Option<Quant16Codec>,
     pixels: usize,
@@ -185,7 +194,7 @@ struct Mover {
 }
 
 impl Mover {
-    fn new(pass: PassThrough, layout: &FrameLayout) -> Self {
+    pub(crate) fn new(pass: PassThrough, layout: &FrameLayout) -> Self {
         Self {
             pass,
             quant16: match pass {
@@ -198,19 +207,21 @@ impl Mover {
     }
 
     /// Only one Huffman stream moves; raw and chunked-Huffman frames are decoded instead.
-    fn applies(&self, payload: &Payload) -> bool {
+    pub(crate) fn applies(&self, payload: &Payload) -> bool {
         payload.header.compression == Compression::Huffman
     }
 
-    fn store<S>(
+    /// Stores `payload` as chunk `index` of `target`; returns the frame it decoded to (PYME's
+    /// little-endian bytes, C order of (Width, Height, Depth)).
+    pub(crate) fn store<S>(
         &self,
         source: &dyn FrameSource,
         slot: u64,
-        row: u64,
+        index: &[u64],
         payload: &Payload,
         layout: &FrameLayout,
         target: &Array<S>,
-    ) -> Result<(), SourceError>
+    ) -> Result<Vec<u8>, SourceError>
     where
         S: ?Sized + ReadableWritableStorageTraits + 'static,
     {
@@ -248,11 +259,7 @@ impl Mover {
                 chunk
             }
         };
-        let mut index = vec![0u64; target.dimensionality()];
-        if source.is_stack() {
-            index[0] = row;
-        }
-        let key = target.chunk_key(&index);
+        let key = target.chunk_key(index);
         // Our codec is the array-to-bytes codec for quant16 and the first bytes-to-bytes codec
         // for Huffman; codecs after it still apply.
         let skip = usize::from(matches!(self.pass, PassThrough::Huffman));
@@ -269,6 +276,7 @@ impl Mover {
         target
             .storage()
             .set(&key, encoded.into_owned().into())
-            .map_err(|e| zarr_error(format!("chunk {}", key.as_str()), e))
+            .map_err(|e| zarr_error(format!("chunk {}", key.as_str()), e))?;
+        Ok(scratch)
     }
 }

@@ -3,7 +3,10 @@
 //! default; a file as (Width, Height, Depth). PYME's metadata, events and missing frames go
 //! into the attributes (`pymecompress_pyme::attributes`); the frames are written by
 //! `pymecompress_pyme::to_zarr`, which moves stored payloads where they already are chunks of
-//! the output codec and proves each by decoding it once.
+//! the output codec and proves each by decoding it once. With `--ome`, an OME-Zarr image
+//! instead (`ome.rs`).
+
+mod ome;
 
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -30,6 +33,14 @@ pub fn run(
     o: &ConvertArgs,
     selection: FrameSelection,
 ) -> Result<ExitCode> {
+    if o.ome.ome {
+        if o.shards.is_some() {
+            return Err(Failure::usage(
+                "--shards is not supported with --ome (frames are written one chunk at a time)",
+            ));
+        }
+        return ome::run(source, o, selection);
+    }
     if o.shards.is_some() {
         return Err(Failure::usage(format!(
             "--shards is not supported when converting a PYME {} (frames are written one chunk \
