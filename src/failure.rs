@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+use zarrs::array::codec::api::CodecError;
+use zarrs::array::ArrayError;
+
 /// Where in a store something happened. Every field is optional; set what is known.
 #[derive(Clone, Debug, Default)]
 pub struct Place {
@@ -52,30 +55,13 @@ impl Place {
 
     /// A failure at this place.
     pub fn fail(&self, message: impl fmt::Display) -> Failure {
-        let mut message = one_line(&message.to_string());
-        if let Some(codecs) = &self.codec {
-            message = without_codec_prefix(&message, codecs);
-        }
+        let message = one_line(&message.to_string());
         Failure {
             place: Box::new(self.clone()),
             message,
             usage: false,
         }
     }
-}
-
-/// The codec errors of the plugin start with the codec's V3 name
-/// (`numcodecs.pymecompress-quant16: ...`), which the place already shows: printed twice it
-/// reads as two codecs. Drops that one leading name when it is one of the place's codecs.
-fn without_codec_prefix(message: &str, codecs: &str) -> String {
-    for codec in codecs.split('+') {
-        for name in [format!("numcodecs.{codec}: "), format!("{codec}: ")] {
-            if let Some(at) = message.find(&name) {
-                return format!("{}{}", &message[..at], &message[at + name.len()..]);
-            }
-        }
-    }
-    message.to_string()
 }
 
 /// A failed command: printed as `store S, array A, chunk C, codec K: message`.
@@ -155,24 +141,50 @@ pub trait At<T> {
     fn at(self, place: &Place) -> Result<T>;
 }
 
-impl<T, E: std::error::Error> At<T> for std::result::Result<T, E> {
+impl<T, E: std::error::Error + 'static> At<T> for std::result::Result<T, E> {
     fn at(self, place: &Place) -> Result<T> {
         self.map_err(|e| place.fail(error_chain(&e)))
     }
 }
 
 /// An error and its sources as one line, skipping a source whose text its parent already shows.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text = format!("{text}: {s_text}");
+///
+/// A zarrs error whose cause is a codec of ours failing prints only that codec's name (zarrs
+/// has no variant for a plugin's typed error: `zarrs_pymecompress` passes it as the source),
+/// and the [`Place`] names the codec already: such an error reads as its typed cause, found by
+/// type, never by its text.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let start = if error.is::<ArrayError>() || error.is::<CodecError>() {
+        typed_cause(error).unwrap_or(error)
+    } else {
+        error
+    };
+    let mut text = String::new();
+    let mut next = Some(start);
+    while let Some(e) = next {
+        let e_text = e.to_string();
+        if !text.contains(&e_text) {
+            text = if text.is_empty() {
+                e_text
+            } else {
+                format!("{text}: {e_text}")
+            };
         }
-        source = s.source();
+        next = e.source();
     }
     one_line(&text)
+}
+
+/// The typed error of a codec of ours behind `error`, if one failed.
+fn typed_cause<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a (dyn std::error::Error + 'static)> {
+    use pymecompress_codecs::pzf::PzfError;
+    use zarrs_pymecompress::{find_source, PymePzfChunkError};
+    let core = find_source::<pymecompress_codecs::Error>(error)
+        .map(|e| e as &(dyn std::error::Error + 'static));
+    core.or_else(|| find_source::<PzfError>(error).map(|e| e as _))
+        .or_else(|| find_source::<PymePzfChunkError>(error).map(|e| e as _))
 }
 
 fn one_line(text: &str) -> String {
@@ -200,20 +212,25 @@ mod tests {
     }
 
     #[test]
-    fn the_codec_is_named_once() {
-        let place = Place::store("s").codec("pymecompress-quant16");
-        assert_eq!(
-            place
-                .fail("numcodecs.pymecompress-quant16: stream ends early")
-                .to_string(),
-            "store s, codec pymecompress-quant16: stream ends early"
-        );
-        let place = Place::store("s").codec("bytes+pymecompress-huffman");
-        assert_eq!(
-            place
-                .fail("chunk c/0: numcodecs.pymecompress-huffman: tree truncated")
-                .to_string(),
-            "store s, codec bytes+pymecompress-huffman: chunk c/0: tree truncated"
+    fn a_codec_error_through_zarrs_reads_as_the_core_error() {
+        use std::sync::Arc;
+        use zarrs::array::{data_type, ArrayBuilder};
+        use zarrs::storage::{store::MemoryStore, StoreKey, WritableStorageTraits};
+        let store = Arc::new(MemoryStore::new());
+        let array = ArrayBuilder::new(vec![8], vec![8], data_type::uint16(), 0u16)
+            .array_to_bytes_codec(Arc::new(zarrs_pymecompress::HuffmanQuant16Codec::default()))
+            .build(store.clone(), "/a")
+            .unwrap();
+        store
+            .set(&StoreKey::new("a/c/0").unwrap(), vec![1u8, 2].into())
+            .unwrap();
+        let err = array.retrieve_chunk::<Vec<u16>>(&[0]).unwrap_err();
+        let text = error_chain(&err);
+        let core = pymecompress_codecs::Error::ChunkTooShort { len: 2 }.to_string();
+        assert!(text.ends_with(&core), "{text}");
+        assert!(
+            !text.contains("numcodecs."),
+            "the codec named in the message: {text}"
         );
     }
 

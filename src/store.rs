@@ -361,7 +361,7 @@ pub fn region_failure<T>(
     array: &Array<T>,
     subset: &ArraySubset,
     place: &Place,
-    error: &dyn std::error::Error,
+    error: &(dyn std::error::Error + 'static),
 ) -> Failure
 where
     T: ?Sized + zarrs::storage::ReadableStorageTraits + 'static,
@@ -379,10 +379,16 @@ where
 /// A chunk that could not be read, saying which kind of problem it is: the chunk's bytes
 /// (damaged, truncated, checksum) or the storage under it (permissions, I/O).
 pub fn chunk_failure(place: &Place, error: &ArrayError) -> Failure {
+    // A codec of ours failing on the chunk's bytes: its typed error says what is wrong.
+    let ours = zarrs_pymecompress::find_source::<pymecompress_codecs::Error>(error).is_some()
+        || zarrs_pymecompress::find_source::<pymecompress_codecs::pzf::PzfError>(error).is_some()
+        || zarrs_pymecompress::find_source::<zarrs_pymecompress::PymePzfChunkError>(error)
+            .is_some();
     match error {
         ArrayError::CodecError(CodecError::InvalidChecksum) => place.fail(
             "damaged chunk: its crc32c checksum does not match its bytes (changed after writing)",
         ),
+        _ if ours => damaged(place, error),
         ArrayError::CodecError(
             CodecError::StorageError(_)
             | CodecError::IOError(_)
@@ -390,14 +396,19 @@ pub fn chunk_failure(place: &Place, error: &ArrayError) -> Failure {
         )
         | ArrayError::StorageError(_) => place.fail(error_chain(error)),
         ArrayError::CodecError(_) | ArrayError::UnexpectedChunkDecodedSize(..) => {
-            let chain = error_chain(error);
-            // The core's messages already say the chunk is damaged; zarrs's own do not.
-            if chain.contains("damaged") {
-                place.fail(chain)
-            } else {
-                place.fail(format!("damaged or truncated chunk: {chain}"))
-            }
+            damaged(place, error)
         }
         _ => place.fail(error_chain(error)),
+    }
+}
+
+/// A chunk whose bytes do not decode. The core's messages say it is damaged; zarrs's own do
+/// not, so those get the words.
+fn damaged(place: &Place, error: &ArrayError) -> Failure {
+    let chain = error_chain(error);
+    if chain.contains("damaged") {
+        place.fail(chain)
+    } else {
+        place.fail(format!("damaged or truncated chunk: {chain}"))
     }
 }
