@@ -1,0 +1,151 @@
+//! PYME's `.h5` files written into zarr arrays through the one `to_zarr::write_frames`: an
+//! aggregate's stored PZF payloads move into `pymecompress-huffman` / `-quant16` chunks
+//! without decoding, raw `/ImageData` frames are decoded and encoded, a missing frame stays an
+//! absent chunk. Expected arrays are PYME's (`HDFDataSource`, or our gap policy).
+
+mod h5_common;
+
+use std::sync::Arc;
+
+use h5_common::{cases, h5_bytes, npy};
+use pymecompress_pyme::to_zarr::{write_frames, PassThrough, WriteHooks, WriteStats};
+use pymecompress_pyme::{FrameSelection, FrameSource, H5File, SourceError};
+use zarrs::array::{Array, ArrayMetadata, ArrayMetadataV2};
+use zarrs::storage::store::MemoryStore;
+use zarrs_pymecompress as _; // registers the codecs
+
+fn open(name: &str) -> H5File {
+    H5File::from_bytes(format!("{name}.h5"), h5_bytes(name)).unwrap()
+}
+
+/// A Zarr v2 array of one frame per chunk, in memory.
+fn frame_array(source: &dyn FrameSource, compressor: serde_json::Value) -> Array<MemoryStore> {
+    let layout = source.layout().unwrap();
+    let [w, h, _] = layout.shape;
+    let metadata: ArrayMetadataV2 = serde_json::from_value(serde_json::json!({
+        "zarr_format": 2, "shape": [source.len(), w, h], "chunks": [1, w, h],
+        "dtype": layout.data_format.numpy_descr(), "compressor": compressor,
+        "fill_value": 0, "order": "C", "filters": null,
+    }))
+    .unwrap();
+    Array::new_with_metadata(
+        Arc::new(MemoryStore::new()),
+        "/",
+        ArrayMetadata::V2(metadata),
+    )
+    .unwrap()
+}
+
+fn write_all(
+    source: &dyn FrameSource,
+    target: &Array<MemoryStore>,
+    pass: Option<PassThrough>,
+) -> Result<WriteStats, SourceError> {
+    let layout = source.layout().unwrap();
+    write_frames(
+        source,
+        &layout,
+        &FrameSelection::all(source.len()),
+        target,
+        pass,
+        &WriteHooks {
+            row_done: &|_| false,
+            frames_done: &|_| {},
+        },
+    )
+}
+
+/// The whole array as little-endian bytes in C order.
+fn read_back(target: &Array<MemoryStore>, itemsize: usize) -> Vec<u8> {
+    let subset = target.subset_all();
+    match itemsize {
+        1 => target.retrieve_array_subset::<Vec<u8>>(&subset).unwrap(),
+        2 => target
+            .retrieve_array_subset::<Vec<u16>>(&subset)
+            .unwrap()
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect(),
+        _ => target
+            .retrieve_array_subset::<Vec<f32>>(&subset)
+            .unwrap()
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect(),
+    }
+}
+
+#[test]
+fn huffman_aggregate_payloads_move_without_decoding() {
+    for name in ["pzf_huffman_u16", "pzf_huffman_f32"] {
+        let file = open(name);
+        let target = frame_array(&file, serde_json::json!({"id": "pymecompress-huffman"}));
+        let stats = write_all(&file, &target, Some(PassThrough::Huffman)).unwrap();
+        assert_eq!(stats.moved, file.len(), "{name}");
+        let itemsize = file.layout().unwrap().data_format.itemsize();
+        assert_eq!(
+            read_back(&target, itemsize),
+            npy(name, "expected").c_bytes,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn quantized_aggregate_payloads_move_with_their_own_parameters() {
+    let mut seen = 0;
+    for (name, case) in cases() {
+        if case.get("quant").is_none() {
+            continue;
+        }
+        let file = open(&name);
+        let quant = file.layout().unwrap().quant.expect("quantized");
+        let target = frame_array(
+            &file,
+            serde_json::json!({"id": "pymecompress-quant16", "offset": quant.offset, "scale": quant.scale}),
+        );
+        let stats = write_all(&file, &target, Some(PassThrough::Quant16(quant.params))).unwrap();
+        assert_eq!(stats.moved, file.len(), "{name}");
+        assert_eq!(
+            read_back(&target, 2),
+            npy(&name, "expected").c_bytes,
+            "{name}"
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, 3);
+}
+
+#[test]
+fn raw_frames_are_decoded_and_encoded() {
+    for name in [
+        "hdf_uint16_l6",
+        "hdf_float32_l2",
+        "hdf_uint8_l6",
+        "export_uint16",
+    ] {
+        let file = open(name);
+        let target = frame_array(&file, serde_json::Value::Null);
+        // A pass-through is asked for: raw frames have no payload, so nothing moves.
+        let stats = write_all(&file, &target, Some(PassThrough::Huffman)).unwrap();
+        assert_eq!(stats.moved, 0, "{name}");
+        let itemsize = file.layout().unwrap().data_format.itemsize();
+        assert_eq!(
+            read_back(&target, itemsize),
+            npy(name, "expected").c_bytes,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_frame_stays_an_absent_chunk_at_its_own_index() {
+    let file = open("pzf_gap");
+    let target = frame_array(&file, serde_json::json!({"id": "pymecompress-huffman"}));
+    let stats = write_all(&file, &target, Some(PassThrough::Huffman)).unwrap();
+    assert_eq!(stats.moved, 7);
+    let key = target.chunk_key(&[3, 0, 0]);
+    let stored = zarrs::storage::ReadableStorageTraits::get(target.storage().as_ref(), &key);
+    assert!(stored.unwrap().is_none(), "frame 3 is missing: no chunk");
+    assert_eq!(read_back(&target, 2), npy("pzf_gap", "ours").c_bytes);
+}
