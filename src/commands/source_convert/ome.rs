@@ -56,9 +56,6 @@ pub fn run(
     if let Some(lack) = &lack {
         eprintln!("note: {}: incomplete: {lack}", source.name());
     }
-    for note in &image.notes {
-        eprintln!("note: {}: {note}", source.name());
-    }
 
     let shape = image.level_shape(0);
     let frame_chunk: Vec<u64> = shape
@@ -78,6 +75,9 @@ pub fn run(
             shape.len(),
             image.dimension_names()[..image.frame_axes()].join(", ")
         )));
+    }
+    for note in &image.notes {
+        eprintln!("note: {}: {note}", source.name());
     }
     let pass = match &codec {
         OutCodec::Quant16(config) => layout

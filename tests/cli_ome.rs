@@ -1,0 +1,212 @@
+//! `convert SOURCE OUT --ome` (issue 22): PYME series as OME-Zarr images, NGFF 0.4 on Zarr v2
+//! and 0.5 on Zarr v3; frames exported back as (y, x), PYME's `loads` transposed; pyramid
+//! levels; SizeZ splitting; flags refused where they cannot apply.
+
+mod cli_common;
+
+use std::path::{Path, PathBuf};
+
+use cli_common::*;
+use pymecompress_test_support::{fixtures, npy, temp_dir};
+use serde_json::{json, Value};
+
+fn series(which: &str, server: usize) -> PathBuf {
+    let name = if which == "complete" {
+        "scan_000.pcs"
+    } else {
+        "scan_002.pcs"
+    };
+    fixtures::path(&format!("pyme_series/data/{which}/server{server}/{name}"))
+}
+
+fn json_at(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// PYME's `loads` of every frame, (frames, x, y), as (frames, y, x) u16 values.
+fn expected_yx(which: &str) -> Vec<u16> {
+    let want = npy::read(&fixtures::path(&format!(
+        "pyme_series/data/{which}/expected.npy"
+    )))
+    .unwrap();
+    let v = u16s(&want);
+    let (n, w, h) = (want.shape[0], want.shape[1], want.shape[2]);
+    let mut out = vec![0; v.len()];
+    for f in 0..n {
+        for x in 0..w {
+            for y in 0..h {
+                out[(f * h + y) * w + x] = v[(f * w + x) * h + y];
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_v2_image_keeps_moved_payloads_and_exports_as_y_x() {
+    let dir = temp_dir("cli-ome-v2");
+    let out = dir.join("c.ome.zarr");
+    let said = ok(&run([
+        "convert",
+        path_str(&series("complete", 0)),
+        "--node",
+        path_str(&series("complete", 1)),
+        path_str(&out),
+        "--ome",
+        "--frame-interval",
+        "0.02",
+    ]));
+    assert!(said.contains("120 frames moved"), "{said}");
+    assert!(said.contains("NGFF 0.4"), "{said}");
+    let attrs = json_at(&out.join(".zattrs"));
+    let ms = &attrs["multiscales"][0];
+    assert_eq!(ms["version"], "0.4");
+    assert_eq!(ms["name"], "scan_000");
+    let names: Vec<&str> = ms["axes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["t", "y", "x"]);
+    assert_eq!(
+        ms["datasets"][0]["coordinateTransformations"][0]["scale"],
+        json!([0.02, 0.1, 0.1])
+    );
+    assert_eq!(attrs["pyme_metadata"]["voxelsize.x"], 0.1);
+    assert!(attrs["pyme_events"].is_array());
+    let zarray = json_at(&out.join("0/.zarray"));
+    assert_eq!(zarray["order"], "F", "PYME's x-major bytes, declared");
+    let back = export_npy(&out.join("0"), &dir.join("back.npy"));
+    assert_eq!(back.shape, [120, 32, 32]);
+    assert_eq!(u16s(&back), expected_yx("complete"));
+}
+
+#[test]
+fn a_v3_quant16_pyramid_moves_level_0_and_codes_the_rest_losslessly() {
+    let dir = temp_dir("cli-ome-v3");
+    let out = dir.join("q.ome.zarr");
+    let said = ok(&run([
+        "convert",
+        path_str(&series("quantized", 0)),
+        path_str(&out),
+        "--ome",
+        "--zarr-format",
+        "3",
+        "--levels",
+        "3",
+    ]));
+    assert!(said.contains("4 frames moved"), "{said}");
+    let group = json_at(&out.join("zarr.json"));
+    assert_eq!(group["node_type"], "group");
+    let ome = &group["attributes"]["ome"];
+    assert_eq!(ome["version"], "0.5");
+    let datasets = ome["multiscales"][0]["datasets"].as_array().unwrap();
+    assert_eq!(datasets.len(), 3);
+    assert_eq!(
+        datasets[2]["coordinateTransformations"][0]["scale"],
+        json!([1.0, 0.4, 0.4])
+    );
+    let level0 = json_at(&out.join("0/zarr.json"));
+    assert_eq!(level0["dimension_names"], json!(["t", "y", "x"]));
+    assert_eq!(level0["codecs"][0]["name"], "transpose");
+    assert_eq!(
+        level0["codecs"][0]["configuration"]["order"],
+        json!([0, 2, 1])
+    );
+    let level1 = json_at(&out.join("1/zarr.json"));
+    assert_eq!(level1["shape"], json!([4, 16, 16]));
+    assert!(level1["codecs"].to_string().contains("huffman"), "{level1}");
+    let want = expected_yx("quantized");
+    let back = export_npy(&out.join("0"), &dir.join("0.npy"));
+    assert_eq!(u16s(&back), want);
+    // Level 1: np.round of each 2x2 mean (half to even), in uint16.
+    let half = export_npy(&out.join("1"), &dir.join("1.npy"));
+    let mut means = Vec::new();
+    for f in 0..4 {
+        for y in 0..16 {
+            for x in 0..16 {
+                let at =
+                    |dy: usize, dx: usize| u32::from(want[(f * 32 + 2 * y + dy) * 32 + 2 * x + dx]);
+                let sum = at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1);
+                means.push((f64::from(sum) / 4.0).round_ties_even() as u16);
+            }
+        }
+    }
+    assert_eq!(u16s(&half), means);
+    ok(&run(["verify", path_str(&out)]));
+}
+
+#[test]
+fn size_z_gives_a_z_axis_with_pymes_scales() {
+    let dir = temp_dir("cli-ome-z");
+    let copy = dir.join("scan.pcs");
+    copy_dir(&series("quantized", 0), &copy);
+    let mut meta = json_at(&copy.join("metadata.json"));
+    meta["SizeZ"] = json!(2);
+    meta["SizeT"] = json!(2);
+    meta["DimOrder"] = json!("XYZTC");
+    meta["voxelsize.z"] = json!(0.3);
+    meta["Camera.CycleTime"] = json!(0.1);
+    std::fs::write(copy.join("metadata.json"), meta.to_string()).unwrap();
+    let out = dir.join("z.ome.zarr");
+    let said = ok(&run([
+        "convert",
+        path_str(&copy),
+        path_str(&out),
+        "--ome",
+        "--codec",
+        "zstd",
+    ]));
+    assert!(
+        said.contains("axes (t, z, y, x) shape [2, 2, 32, 32]"),
+        "{said}"
+    );
+    let ms = &json_at(&out.join(".zattrs"))["multiscales"][0];
+    assert_eq!(
+        ms["datasets"][0]["coordinateTransformations"][0]["scale"],
+        json!([0.1, 0.3, 0.1, 0.1])
+    );
+    assert_eq!(
+        json_at(&out.join("0/.zarray"))["order"],
+        "C",
+        "re-encoded: C order"
+    );
+    let back = export_npy(&out.join("0"), &dir.join("z.npy"));
+    assert_eq!(back.shape, [2, 2, 32, 32]);
+    assert_eq!(u16s(&back), expected_yx("quantized"));
+}
+
+#[test]
+fn ome_flags_are_refused_where_they_cannot_apply() {
+    let dir = temp_dir("cli-ome-refused");
+    let q = series("quantized", 0);
+    let out = dir.join("x.zarr");
+    let err = usage_fails(&run([
+        "convert",
+        path_str(&q),
+        path_str(&out),
+        "--levels",
+        "2",
+    ]));
+    assert!(err.contains("--ome"), "{err}");
+    let err = usage_fails(&run([
+        "convert",
+        path_str(&q),
+        path_str(&out),
+        "--ome",
+        "--levels",
+        "7",
+    ]));
+    assert!(err.contains("at most 6 levels"), "{err}");
+    let err = usage_fails(&run([
+        "convert",
+        path_str(&q),
+        path_str(&out),
+        "--ome",
+        "--chunks",
+        "2,32,32",
+    ]));
+    assert!(err.contains("1 along each of t"), "{err}");
+    assert!(!out.exists());
+}
