@@ -91,7 +91,7 @@ pub fn recode(
         let data = if let Some(len) = len {
             // The fast path: the source chunks under this one decoded in parallel, in place.
             let mut data = vec![0u8; len];
-            zarrs_pymecompress::read_region_into(source, &subset, &mut data)
+            zarrs_pymecompress::read_region_bytes_into(source, &subset, &mut data)
                 .map_err(|e| store::region_failure(source, &subset, in_place, &e))?;
             ArrayBytes::new_flen(data)
         } else {

@@ -107,7 +107,7 @@ pub fn run(
         let (movie, decoded) = (&mut movie[..n * frame_len], &mut decoded[..n * frame_len]);
         synthesize_frames(&spec, first, movie);
         q.read(first, decoded)?;
-        error = error.merge(ErrorStats::measure(movie, decoded, offset));
+        error = error.merge(ErrorStats::measure(movie, decoded, &params));
         z.read(first, decoded)?;
         zstd_exact &= movie == decoded;
         bar.inc(n as u64);
@@ -144,11 +144,21 @@ pub fn run(
     let pixels = (frames * frame_len) as f64;
     println!(
         "quant16 error: max |error| {} counts; worst |error| / sqrt(signal - offset) = {:.3} \
-         (scale 1 bounds it near 1: the step is the photon noise); {:.1}% of pixels exact",
+         (scale 1 bounds it near 1: the step is the photon noise); worst |error| / \
+         QuantParams::max_error = {:.3} (at most 1); {:.1}% of pixels exact",
         error.max_abs,
         error.worst_in_noise,
+        error.worst_of_bound,
         100.0 * error.exact as f64 / pixels
     );
+    if error.saturated > 0 {
+        println!(
+            "  {} pixels above the saturation limit {:.0} (offset + (255.5 x scale)^2): their \
+             8-bit symbol saturates, so they come back lower",
+            error.saturated,
+            params.saturation_limit()
+        );
+    }
     match out {
         Some(_) => println!("stores kept in {}", dir.display()),
         None => {
@@ -173,6 +183,10 @@ struct ErrorStats {
     max_abs: u16,
     /// Largest |error| / sqrt(max(signal - offset, 1)): the error in units of the photon noise.
     worst_in_noise: f64,
+    /// Largest |error| / `QuantParams::max_error(x)`: at most 1, where the bound holds.
+    worst_of_bound: f64,
+    /// Pixels above `QuantParams::saturation_limit`.
+    saturated: u64,
     /// Pixels restored exactly.
     exact: u64,
 }
@@ -181,6 +195,8 @@ impl ErrorStats {
     const ZERO: Self = Self {
         max_abs: 0,
         worst_in_noise: 0.0,
+        worst_of_bound: 0.0,
+        saturated: 0,
         exact: 0,
     };
 
@@ -188,21 +204,28 @@ impl ErrorStats {
         Self {
             max_abs: self.max_abs.max(other.max_abs),
             worst_in_noise: self.worst_in_noise.max(other.worst_in_noise),
+            worst_of_bound: self.worst_of_bound.max(other.worst_of_bound),
+            saturated: self.saturated + other.saturated,
             exact: self.exact + other.exact,
         }
     }
 
-    fn measure(original: &[u16], restored: &[u16], offset: u16) -> Self {
+    fn measure(original: &[u16], restored: &[u16], params: &QuantParams) -> Self {
+        let limit = params.saturation_limit();
         original
             .par_iter()
             .zip(restored)
             .map(|(&x, &y)| {
-                let error = x.abs_diff(y);
-                let photons = f64::from(x.saturating_sub(offset)).max(1.0);
+                let error = f64::from(x.abs_diff(y));
+                let photons = (f64::from(x) - params.offset()).max(1.0);
+                let bound = params.max_error(x);
                 Self {
-                    max_abs: error,
-                    worst_in_noise: f64::from(error) / photons.sqrt(),
-                    exact: u64::from(error == 0),
+                    max_abs: x.abs_diff(y),
+                    worst_in_noise: error / photons.sqrt(),
+                    // A zero bound (x at the offset) holds only a zero error.
+                    worst_of_bound: if bound > 0.0 { error / bound } else { error },
+                    saturated: u64::from(f64::from(x) > limit),
+                    exact: u64::from(error == 0.0),
                 }
             })
             .reduce(|| Self::ZERO, Self::merge)

@@ -83,7 +83,7 @@ pub fn run(
             .and_then(|n| n.checked_mul(dtype.itemsize()))
             .ok_or_else(|| place.fail(format!("slab {slab:?} does not fit in memory")))?;
         bytes.resize(len, 0);
-        zarrs_pymecompress::read_region_into(&array, &subset, &mut bytes)
+        zarrs_pymecompress::read_region_bytes_into(&array, &subset, &mut bytes)
             .map_err(|e| store::region_failure(&array, &subset, &place, &e))?;
         if cfg!(target_endian = "big") {
             bytes
