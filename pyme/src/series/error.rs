@@ -10,7 +10,7 @@ use pymecompress_codecs::pzf::PzfError;
 #[non_exhaustive]
 pub enum SeriesError {
     /// A file or directory could not be read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,
@@ -44,7 +44,7 @@ pub enum SeriesError {
         path: PathBuf,
     },
     /// A frame file whose header cannot be read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Header {
         /// The file.
         path: PathBuf,
@@ -101,7 +101,7 @@ pub enum SeriesError {
         frame: u32,
     },
     /// A frame file whose pixels cannot be decoded.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Decode {
         /// The file.
         path: PathBuf,
