@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# `convert --ome` output in the readers viewers use: zarr-python 2.18 with ome-zarr-py 0.10
+# (NGFF 0.4) and zarr-python 3.1 with ome-zarr-py 0.18 (NGFF 0.4 and 0.5), each with our
+# package (pymecompress_rs) for the pymecompress codecs. For each store, ome-zarr's Reader must
+# find one multiscales image with the axes, scales and level shapes we wrote, and every level's
+# pixels must equal PYME's `loads` of the frames transposed to (y, x) (lower levels: numpy's
+# 2x2 mean, np.round half to even); zarr-python must read level 0 the same (tests/interop/ome.py).
+#
+# Stores (PYME fixture series, fixtures/pyme_series/data): a Zarr v2 image re-encoded with zstd
+# (C order); a Zarr v2 image whose Huffman payloads were moved (order F), as a 3-level pyramid;
+# a Zarr v3 quant16 image with moved payloads (transpose codec) and 2 levels; a series whose
+# metadata says SizeZ 4 (a temporary copy with metadata.json edited), v2 and v3.
+#
+#   tests/interop/ome.sh
+#
+# Environment: PYTHON (default python3.11 or python3); OME_INTEROP_BIN a prebuilt pymecompress
+# binary (default: cargo build --bin pymecompress). Venvs cached under target/ (py-venv-ome2,
+# py-venv-ome3), the wheel built by maturin into target/ome-wheels (cargo's cache makes a
+# rebuild of unchanged sources quick). Needs network the first time. Closing line:
+# "ome_interop: N passed, M failed"; non-zero exit on any failure.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
+PY="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+V2="$TARGET/py-venv-ome2"
+V3="$TARGET/py-venv-ome3"
+PIP=(-q --disable-pip-version-check)
+start=$SECONDS
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/ome-interop.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+cd "$REPO"
+
+if ! "$V2/bin/python" -c "import zarr, ome_zarr, maturin; assert zarr.__version__.startswith('2.18')" >/dev/null 2>&1; then
+  rm -rf "$V2"
+  "$PY" -m venv "$V2"
+  "$V2/bin/pip" install "${PIP[@]}" "ome-zarr>=0.10,<0.11" "zarr>=2.18,<3" "numcodecs<0.16" \
+    "numpy<2" "maturin>=1.9,<2"
+fi
+if ! "$V3/bin/python" -c "import zarr, ome_zarr; assert zarr.__version__.startswith('3.1')" >/dev/null 2>&1; then
+  rm -rf "$V3"
+  "$PY" -m venv "$V3"
+  "$V3/bin/pip" install "${PIP[@]}" "ome-zarr==0.18.0" "zarr>=3.1.3,<3.2" "numcodecs>=0.16,<0.17"
+fi
+
+# The wheel as python/tests/run.sh builds it (same target dir: shared cargo cache).
+rm -rf "$TARGET/ome-wheels"
+CARGO_TARGET_DIR="$TARGET" "$V2/bin/maturin" build --release -m python/Cargo.toml \
+  --out "$TARGET/ome-wheels" -i "$V2/bin/python" 2>&1 | grep -E "^error|Built wheel" || true
+WHEEL="$(ls "$TARGET"/ome-wheels/pymecompress_rs-*.whl)"
+for v in "$V2" "$V3"; do
+  "$v/bin/pip" install "${PIP[@]}" --force-reinstall --no-deps "$WHEEL"
+done
+
+if [ -n "${OME_INTEROP_BIN:-}" ]; then
+  BIN="$OME_INTEROP_BIN"
+else
+  cargo build --quiet --bin pymecompress
+  BIN="$TARGET/debug/pymecompress"
+fi
+
+DATA="$REPO/fixtures/pyme_series/data"
+COMPLETE=("$DATA/complete/server0/scan_000.pcs" --node "$DATA/complete/server1/scan_000.pcs")
+QUANT="$DATA/quantized/server0/scan_002.pcs"
+# A copy of the complete series whose metadata says 4 planes per time point, z fastest.
+ZS="$WORK/zseries"
+mkdir -p "$ZS/server0" "$ZS/server1"
+cp -r "$DATA/complete/server0/scan_000.pcs" "$ZS/server0/"
+cp -r "$DATA/complete/server1/scan_000.pcs" "$ZS/server1/"
+"$V3/bin/python" - "$ZS"/server*/scan_000.pcs/metadata.json <<'EOF'
+import json, sys
+for path in sys.argv[1:]:
+    m = json.load(open(path))
+    m.update({"SizeZ": 4, "SizeT": -1, "DimOrder": "XYZTC", "voxelsize.z": 0.25,
+              "Camera.CycleTime": 0.05})
+    json.dump(m, open(path, "w"))
+EOF
+ZSERIES=("$ZS/server0/scan_000.pcs" --node "$ZS/server1/scan_000.pcs")
+
+convert() {  # name, args...
+  local name="$1"; shift
+  "$BIN" convert "$@" "$WORK/$name" --ome >"$WORK/$name.log" 2>&1 || { cat "$WORK/$name.log" >&2; exit 1; }
+}
+convert v2_zstd.zarr "${COMPLETE[@]}" --codec zstd
+convert v2_pyramid.zarr "${COMPLETE[@]}" --levels 3 --pixel-size 9 --frame-interval 0.02
+convert v3_quant16.zarr "$QUANT" --zarr-format 3 --levels 2
+convert v2_z.zarr "${ZSERIES[@]}"
+convert v3_z.zarr "${ZSERIES[@]}" --zarr-format 3 --codec zstd
+grep -q "120 frames moved" "$WORK/v2_pyramid.zarr.log"
+grep -q "4 frames moved" "$WORK/v3_quant16.zarr.log"
+
+# name  zarr_format  expected.npy  axes  level-0 scale  levels
+cat >"$WORK/cases.json" <<EOF
+[
+ ["v2_zstd.zarr", 2, "$DATA/complete/expected.npy", "tyx", [1.0, 0.1, 0.1], 1],
+ ["v2_pyramid.zarr", 2, "$DATA/complete/expected.npy", "tyx", [0.02, 0.1, 0.1], 3],
+ ["v3_quant16.zarr", 3, "$DATA/quantized/expected.npy", "tyx", [1.0, 0.1, 0.1], 2],
+ ["v2_z.zarr", 2, "$DATA/complete/expected.npy", "tzyx", [0.05, 0.25, 0.1, 0.1], 1],
+ ["v3_z.zarr", 3, "$DATA/complete/expected.npy", "tzyx", [0.05, 0.25, 0.1, 0.1], 1]
+]
+EOF
+status=0
+for v in "$V2" "$V3"; do
+  (cd "$WORK" && "$v/bin/python" -W ignore "$HERE/ome.py" "$WORK" "$WORK/cases.json") || status=1
+done
+read -r passed failed < <(awk '{p += $1; f += $2} END {print p + 0, f + 0}' "$WORK/counts" 2>/dev/null || echo "0 1")
+[ "$status" = 0 ] || [ "$failed" != 0 ] || failed=1
+echo "ome_interop: wall time $((SECONDS - start)) s" >&2
+echo "ome_interop: $passed passed, $failed failed"
+exit $status
