@@ -7,6 +7,9 @@
 //! `final_metadata.json` and `events.json` at the end. `events.json` is written last: PYME
 //! takes its presence to mean the series is finished.
 //!
+//! The same series read from its data servers over HTTP ([`crate::http`]) is a `Series` too,
+//! its places ([`Series::dirs`]) the URLs of its directories.
+//!
 //! [`Series::open`] indexes every frame by its header's FrameNum, reading 64 bytes per file,
 //! and checks the name against it; frames are decoded one at a time on demand
 //! ([`Series::read_frame`]), so memory stays bounded by one frame whatever the series' length.
