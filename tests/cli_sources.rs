@@ -203,3 +203,43 @@ fn without_codec_a_series_keeps_its_own_compression() {
     assert_eq!(zarray["compressor"]["id"], "pymecompress-quant16");
     assert_eq!(zarray["compressor"]["offset"], 100);
 }
+
+#[test]
+fn quant16_flags_with_another_codec_are_refused_for_a_series() {
+    let dirs = with_nodes(&pyme_series::dirs("complete", "scan_000.pcs"));
+    let tmp = pymecompress_test_support::temp_dir("cli-sources-q-flags");
+    let out = tmp.join("z.zarr");
+    let err = usage_fails(&run(args(
+        &["convert"],
+        &dirs,
+        &[path_str(&out), "--codec", "zstd", "--offset", "100"],
+    )));
+    assert!(err.contains("--offset is for quant16 only"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn verify_of_a_store_names_the_frames_its_source_lacked() {
+    let dirs = with_nodes(&pyme_series::dirs("incomplete", "scan_001.pcs"));
+    let tmp = pymecompress_test_support::temp_dir("cli-sources-verify-missing");
+    let store = tmp.join("i.zarr");
+    ok(&run(args(
+        &["convert"],
+        &dirs,
+        &[path_str(&store), "--codec", "huffman", "--allow-incomplete"],
+    )));
+    let said = ok(&run(["verify", path_str(&store)]));
+    assert!(said.contains("complete"), "{said}");
+    assert!(
+        said.contains("6 frames were missing from its PYME source (57, 115-119)"),
+        "{said}"
+    );
+    let report: Value =
+        serde_json::from_str(&ok(&run(["verify", path_str(&store), "--json"]))).unwrap();
+    let arrays = report["arrays"].as_array().unwrap();
+    assert_eq!(
+        arrays[0]["source_missing_frames"],
+        serde_json::json!([57, 115, 116, 117, 118, 119]),
+        "{report}"
+    );
+}

@@ -56,6 +56,19 @@ pub fn run(
     }
     let layout = source.layout()?;
     let codec = plan_codec(o, source, &layout)?;
+    if !matches!(codec, OutCodec::Quant16(_)) {
+        let given = [
+            (o.quant.offset.is_some(), "--offset"),
+            (o.quant.scale.is_some(), "--scale"),
+            (o.quant.requantize, "--requantize"),
+        ];
+        if let Some((_, flag)) = given.iter().find(|(set, _)| *set) {
+            return Err(Failure::usage(format!(
+                "{flag} is for quant16 only; this convert writes {}",
+                codec.name()
+            )));
+        }
+    }
     let lack = gaps::check(source, o.allow_incomplete)?;
     if let Some(lack) = &lack {
         eprintln!("note: {}: incomplete: {lack}", source.name());

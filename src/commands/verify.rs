@@ -89,6 +89,25 @@ pub fn run(path: &Path, as_json: bool) -> Result<ExitCode> {
                 (Value::Null, vec![], said)
             }
         };
+        // A PYME source converted with --allow-incomplete: complete as written, yet frames
+        // the source lacked are fill values. Said every time, never hidden behind "complete".
+        let source_missing: Vec<u64> = array
+            .attributes()
+            .get(pymecompress_pyme::attributes::MISSING_FRAMES)
+            .and_then(Value::as_array)
+            .map(|frames| frames.iter().filter_map(Value::as_u64).collect())
+            .unwrap_or_default();
+        let said = if source_missing.is_empty() {
+            said
+        } else {
+            format!(
+                "{said}; {} frames were missing from its PYME source ({}), written as the fill \
+                 value (attribute {})",
+                source_missing.len(),
+                pymecompress_pyme::frames::ranges(&source_missing),
+                pymecompress_pyme::attributes::MISSING_FRAMES
+            )
+        };
         if !as_json {
             println!(
                 "{array_path}: {} of {} chunks stored, {} bad; checked {}; {said}",
@@ -110,6 +129,7 @@ pub fn run(path: &Path, as_json: bool) -> Result<ExitCode> {
             "missing": missing,
             "complete": complete,
             "checksums": has_checksum,
+            "source_missing_frames": source_missing,
         }));
         checked += present.len() as u64;
         bad.extend(failed);
