@@ -413,7 +413,7 @@ fn split_frames(
     let (c, z) = (c.max(1) as u64, z.max(1) as u64);
     let t = match size("SizeT") {
         Some(t) if t > 0 => t as u64,
-        _ if frames % (c * z) == 0 => frames / (c * z),
+        _ if frames.is_multiple_of(c * z) => frames / (c * z),
         _ => 0,
     };
     if c * z * t != frames {
@@ -421,7 +421,12 @@ fn split_frames(
             "SizeC {c} x SizeZ {z} x SizeT {t} is not the {frames} frames there are"
         ));
     }
-    let sizes = letters
+    // t, and c and z where longer than 1, in the frame order.
+    let kept: Vec<char> = letters
+        .into_iter()
+        .filter(|&l| l == 'T' || (l == 'C' && c > 1) || (l == 'Z' && z > 1))
+        .collect();
+    let sizes = kept
         .iter()
         .map(|l| match l {
             'C' => c,
@@ -429,13 +434,5 @@ fn split_frames(
             _ => t,
         })
         .collect();
-    // Keep only the axes that are longer than 1, besides t.
-    let keep: Vec<usize> = (0..3)
-        .filter(|&i| {
-            letters[i] == 'T' || (letters[i] == 'C' && c > 1) || (letters[i] == 'Z' && z > 1)
-        })
-        .collect();
-    let sizes: Vec<u64> = keep.iter().map(|&i| (&sizes as &Vec<u64>)[i]).collect();
-    let letters = keep.iter().map(|&i| letters[i]).collect();
-    Ok((sizes, letters))
+    Ok((sizes, kept))
 }
