@@ -61,7 +61,7 @@ pub fn run(
     let frame_chunk: Vec<u64> = shape
         .iter()
         .enumerate()
-        .map(|(i, &n)| if i < image.frame_axes() { 1 } else { n })
+        .map(|(i, &n)| if i < image.frame_axes() { 1 } else { n.max(1) })
         .collect();
     let chunks = o.chunks.clone().unwrap_or_else(|| frame_chunk.clone());
     let names = image.dimension_names().join(", ");
