@@ -74,9 +74,17 @@ mkdir -p mixed.pcs && cp $S/complete/server0/scan_000.pcs/* mixed.pcs/ && cp $S/
 c "--node with a store" $P info $H --node empty
 c "--region with a .pzf" $P export $F/pzf/u16_huff_C_2d.pzf o7.npy --region 0:1
 c "convert --shards of a series" $P convert $S/quantized/server0/scan_002.pcs o8.zarr --codec zstd --zarr-format 3 --shards 2,32,32
-c "convert of one .pzf" $P convert $F/pzf/u16_huff_C_2d.pzf o8.zarr --codec zstd
 c "damaged .pzf (export)" $P export cut.pzf o7.npy
 c "incomplete series" $P export $S/incomplete/server0/scan_001.pcs o7.npy --node $S/incomplete/server1/scan_001.pcs
 c "series frames differ" $P export mixed.pcs o7.npy --allow-incomplete
 c "quant16 of a lossless series, no params" $P convert $S/complete/server0/scan_000.pcs o8.zarr --codec quant16
 c "quant16 params differ from series'" $P convert $S/quantized/server0/scan_002.pcs o8.zarr --codec quant16 --offset 0 --scale 1
+# PYME sources (issues 19 and 23)
+c "missing .pzf" $P info nosuch.pzf
+c "series split, one server given" $P export $S/complete/server0/scan_000.pcs o9.npy
+c "--node a server's root" $P info $S/complete/server0/scan_000.pcs --node $S/complete/server1
+c "verify of an incomplete series" $P verify $S/incomplete/server0/scan_001.pcs --node $S/incomplete/server1/scan_001.pcs
+c "--frames takes nothing" $P export $S/complete/server0/scan_000.pcs o9.npy --node $S/complete/server1/scan_000.pcs --frames 500:
+c "--frames with one .pzf" $P export $F/pzf/u16_huff_C_2d.pzf o9.npy --frames 0:1
+c "quant16 of a uint8 series" $P convert $F/pzf/u8_huff_C_2d.pzf o9.zarr --codec quant16
+c "--offset with zstd (series)" $P convert $S/complete/server0/scan_000.pcs o9.zarr --node $S/complete/server1/scan_000.pcs --codec zstd --offset 100

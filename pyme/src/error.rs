@@ -85,7 +85,7 @@ pub enum SourceError {
         buffer_bytes: usize,
     },
     /// A source refused by the gap policy ([`crate::gaps::check`]).
-    #[error("{source_name}: incomplete: {lack}; {}", lack.advice())]
+    #[error("{} {source_name}: incomplete: {lack}; {}", lack.kind.word(), lack.advice())]
     Incomplete {
         /// The source.
         source_name: String,

@@ -32,22 +32,25 @@ impl Incomplete {
         })
     }
 
-    /// The advice for a refused source: where the frames may be (a series split over data
-    /// servers), and how to go on anyway.
+    /// Where the missing frames may be, when that can be said: a series' frames are spread
+    /// over data servers, so frames missing from the copies given may be on another.
+    #[must_use]
+    pub fn hint(&self) -> Option<&'static str> {
+        (!self.missing.is_empty() && self.kind == SourceKind::Series).then_some(
+            "is the series split over data servers? give each server's copy of it with \
+             --node DIR",
+        )
+    }
+
+    /// The advice for a refused source: [`Self::hint`], and how to go on anyway.
     #[must_use]
     pub fn advice(&self) -> String {
-        let mut advice = String::new();
-        if !self.missing.is_empty() && self.kind == SourceKind::Series {
-            advice.push_str(
-                "is the series split over data servers? give each server's copy of it with \
-                 --node DIR; ",
-            );
+        let go_on = "add --allow-incomplete to go on anyway (missing frames then read as zeros \
+                     and are listed in the attribute pyme_missing_frames)";
+        match self.hint() {
+            Some(hint) => format!("{hint}; {go_on}"),
+            None => go_on.to_string(),
         }
-        advice.push_str(
-            "add --allow-incomplete to go on anyway (missing frames then read as zeros and are \
-             listed in the attribute pyme_missing_frames)",
-        );
-        advice
     }
 }
 

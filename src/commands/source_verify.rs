@@ -86,7 +86,16 @@ pub fn run(source: &dyn FrameSource, json: bool, allow_incomplete: bool) -> Resu
         let state = match &lack {
             None => "complete".to_string(),
             Some(lack) if allow_incomplete => format!("incomplete (allowed): {lack}"),
-            Some(lack) => format!("incomplete: {lack}; {}", lack.advice()),
+            Some(lack) => {
+                let hint = lack.hint().map(|h| format!("{h}; ")).unwrap_or_default();
+                eprintln!(
+                    "error: {} {}: incomplete: {lack}; {hint}add --allow-incomplete to accept \
+                     an incomplete one",
+                    lack.kind.word(),
+                    report.path,
+                );
+                format!("incomplete: {lack}")
+            }
         };
         let decoding = match (report.frames_checked, report.bad.len()) {
             (1, 0) => "1 frame checked: it decodes".to_string(),
