@@ -7,12 +7,12 @@ reader (zarr 2 through `PYME.IO.zarr_compat`'s `pyme://`), `verify` passes, and 
 
 Prints one line per check and `cli_stores_pyme: N passed, M failed`; exits 1 on a failure.
 """
+from checks import check, finish  # noqa: E402  (tests/interop/checks.py)
 import json
 import logging
 import os
 import subprocess
 import sys
-import traceback
 
 logging.disable(logging.CRITICAL)
 
@@ -24,18 +24,6 @@ from PYME.Analysis import tile_pyramid  # noqa: E402
 
 BIN, WORK = sys.argv[1], sys.argv[2]
 os.makedirs(WORK, exist_ok=True)
-results = []
-
-
-def check(name, fn):
-    try:
-        fn()
-        results.append(True)
-        print('ok   ', name)
-    except Exception:
-        results.append(False)
-        print('FAIL ', name)
-        traceback.print_exc()
 
 
 def cli(*args):
@@ -113,10 +101,7 @@ def main():
     pyramid_checks('p32', 32, [(0, 0, 50, 40), (70, 10, 30, 20), (10, 75, 40, 30),
                                (120, 90, 20, 20)], 11)
     pyramid_checks('p16', 16, [(3, 5, 70, 20), (40, 40, 17, 33)], 12)
-    passed = sum(results)
-    failed = len(results) - passed
-    print('cli_stores_pyme: %d passed, %d failed' % (passed, failed))
-    sys.exit(1 if failed else 0)
+    finish('cli_stores_pyme')
 
 
 if __name__ == '__main__':

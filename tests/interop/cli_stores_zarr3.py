@@ -8,12 +8,12 @@ writes with zarr's own codecs, and writes the same metadata for the same array.
 
 Prints one line per check and `cli_stores_zarr3: N passed, M failed`; exits 1 on a failure.
 """
+from checks import check, finish  # noqa: E402  (tests/interop/checks.py)
 import importlib.util
 import json
 import os
 import subprocess
 import sys
-import traceback
 
 import numpy as np
 import zarr
@@ -21,7 +21,6 @@ from zarr.codecs import BloscCodec, Crc32cCodec, ZstdCodec
 
 BIN, STORES, WORK = sys.argv[1:4]
 os.makedirs(WORK, exist_ok=True)
-results = []
 
 # (name, convert flags besides --codec, zarr-python's compressors, sharded)
 LAYOUTS = [
@@ -56,17 +55,6 @@ def without_one_byte_endian(document, itemsize):
                     chain(inner)
     chain(document.get('codecs', []))
     return document
-
-
-def check(name, fn):
-    try:
-        fn()
-        results.append(True)
-        print('ok   ', name)
-    except Exception:
-        results.append(False)
-        print('FAIL ', name)
-        traceback.print_exc()
 
 
 def no_package_of_ours():
@@ -128,10 +116,7 @@ def main():
         for layout, flags, compressors, sharded in LAYOUTS:
             check('zarr-python 3 opens %s converted to %s' % (source, layout),
                   case(source, layout, flags, compressors, sharded))
-    passed = sum(results)
-    failed = len(results) - passed
-    print('cli_stores_zarr3: %d passed, %d failed' % (passed, failed))
-    sys.exit(1 if failed else 0)
+    finish('cli_stores_zarr3')
 
 
 if __name__ == '__main__':

@@ -7,11 +7,11 @@
 
 Prints one line per check and `pyme_zarr: N passed, M failed`; exits non-zero on a failure.
 """
+from checks import check, finish  # noqa: E402  (tests/interop/checks.py)
 import logging
 import os
 import subprocess
 import sys
-import traceback
 
 logging.disable(logging.CRITICAL)
 
@@ -22,18 +22,6 @@ from PYME.IO import PZFFormat, zarr_compat  # noqa: E402,F401  (registers pyme-p
 from PYME.Analysis import tile_pyramid  # noqa: E402
 
 OURS, WORK, READER = sys.argv[1], sys.argv[2], sys.argv[3].split()
-results = []
-
-
-def check(name, fn):
-    try:
-        fn()
-        results.append(True)
-        print('ok   ', name)
-    except Exception:
-        results.append(False)
-        print('FAIL ', name)
-        traceback.print_exc()
 
 
 def pyme_reads_ours(name):
@@ -105,10 +93,7 @@ def main():
         check('PYME zarr_compat reads our %s' % name, pyme_reads_ours(name))
     check('PYME dequantizes our u16_quant within the step', quantized_within_step)
     pyramid_checks()
-    passed = sum(results)
-    failed = len(results) - passed
-    print('pyme_zarr: %d passed, %d failed' % (passed, failed))
-    sys.exit(1 if failed else 0)
+    finish('pyme_zarr')
 
 
 if __name__ == '__main__':
