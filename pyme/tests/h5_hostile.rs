@@ -183,3 +183,44 @@ fn a_metadata_group_linked_into_itself_is_refused() {
         "{source:?}"
     );
 }
+
+#[test]
+fn zero_width_frames_in_the_trillions_are_refused() {
+    // Found by the h5_open fuzz target (fuzz/regressions/h5_open-zero-width-frames.h5): an
+    // export whose /ImageData had width 0 and 10^15 frames; empty frames passed the size check
+    // and `missing()` then listed frame numbers beyond u32 until memory ran out.
+    let found = std::fs::read(
+        pymecompress_test_support::fixtures::dir()
+            .join("../fuzz/regressions/h5_open-zero-width-frames.h5"),
+    )
+    .unwrap();
+    refused("fuzz_zero_width.h5", found, "/ImageData");
+    let mut bytes = h5_bytes("hdf_uint16_l2");
+    let dims: Vec<u8> = [5u64, 16, 12, u64::MAX, 16, 12]
+        .iter()
+        .flat_map(|d| d.to_le_bytes())
+        .collect();
+    let empty: Vec<u8> = [1u64 << 40, 0, 12, u64::MAX, 0, 12]
+        .iter()
+        .flat_map(|d| d.to_le_bytes())
+        .collect();
+    assert_eq!(replace_all(&mut bytes, &dims, &empty), 1);
+    let source = refused("zero_width.h5", bytes, "/ImageData");
+    assert!(
+        matches!(source, H5Error::Invalid(ref w) if w.contains("0 x 12")),
+        "{source:?}"
+    );
+}
+
+#[test]
+fn frame_numbers_far_beyond_the_rows_are_refused() {
+    let source = refused(
+        "frame_number_huge.h5",
+        h5_bytes("hostile_frame_number_huge"),
+        "/PZFImageIndex",
+    );
+    assert!(
+        matches!(source, H5Error::Invalid(ref w) if w.contains("reach 2000000000")),
+        "{source:?}"
+    );
+}

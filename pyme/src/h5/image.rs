@@ -63,9 +63,14 @@ impl ImageData {
                 format!("{} dimensions, not (frames, X, Y)", data.shape().len()),
             ));
         };
+        // Empty frames would let any frame count pass the size check below, and frame
+        // numbers are PZF's u32.
         let (Ok(width), Ok(height)) = (u32::try_from(x), u32::try_from(y)) else {
             return Err(ctx.invalid(OBJECT, format!("frames of {x} x {y} pixels")));
         };
+        if width == 0 || height == 0 || frames > u64::from(u32::MAX) {
+            return Err(ctx.invalid(OBJECT, format!("{frames} frames of {x} x {y} pixels")));
+        }
         let item = match pixel {
             Pixel::Pzf(f) => f.itemsize() as u64,
             Pixel::F64 => 8,

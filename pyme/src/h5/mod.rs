@@ -37,6 +37,11 @@ use rows::PzfRows;
 /// more than this many times the file's bytes.
 const MAX_EXPANSION: u64 = 1032;
 
+/// The most missing frames a file may have: each is listed (`FrameSource::missing`), so a
+/// frame number or count read from the file must not size that list. Beyond it a declared
+/// count is ignored and frame numbers are refused.
+const MAX_MISSING: u64 = 1 << 20;
+
 /// Why part of an HDF5 file cannot be read as PYME writes it. [`SourceError::H5`] names the
 /// file and the object.
 #[derive(Debug, thiserror::Error)]

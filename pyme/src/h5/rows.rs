@@ -11,7 +11,7 @@ use hdf5_reader::{Dataset, Datatype, Hdf5File};
 use pymecompress_codecs::pzf::{self, PzfFrame, PzfHeader};
 
 use super::tables::{field, int, records};
-use super::{Ctx, H5Error};
+use super::{Ctx, H5Error, MAX_MISSING};
 use crate::source::Payload;
 use crate::SourceError;
 
@@ -105,6 +105,20 @@ impl PzfRows {
                     format!(
                         "frame {number} stored twice (rows {} and {position})",
                         first.position
+                    ),
+                ));
+            }
+        }
+        // Frame numbers far beyond the rows would make every number between them a missing
+        // frame, each listed.
+        if let Some(&last) = this.frames.keys().next_back() {
+            let stored = this.frames.len() as u64;
+            if u64::from(last) + 1 > stored + MAX_MISSING {
+                return Err(ctx.invalid(
+                    INDEX,
+                    format!(
+                        "frame numbers reach {last} with {stored} frames stored: more than \
+                         {MAX_MISSING} would be missing"
                     ),
                 ));
             }

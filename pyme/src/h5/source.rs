@@ -4,13 +4,9 @@
 use pymecompress_codecs::pzf::{PzfFrame, PzfHeader};
 use serde_json::{Map, Value};
 
-use super::{Body, H5Error, H5File};
+use super::{Body, H5Error, H5File, MAX_MISSING};
 use crate::source::{FrameSource, Payload, SourceKind};
 use crate::{Event, FrameLayout, SourceError};
-
-/// The most frames a file's declared size (SizeZ × SizeT × SizeC) may add beyond those stored:
-/// each is listed as missing, so a hostile count must not size that list.
-const MAX_DECLARED_MISSING: u64 = 1 << 20;
 
 impl H5File {
     /// SizeZ × SizeT × SizeC: `/ImageData`'s attributes, else the metadata (the aggregate has
@@ -92,11 +88,11 @@ impl FrameSource for H5File {
         }
     }
 
-    /// The declared count, ignored when it would add more than `MAX_DECLARED_MISSING` frames
-    /// beyond those stored.
+    /// The declared count, ignored when it would add more than `MAX_MISSING` frames beyond
+    /// those stored.
     fn expected_frames(&self) -> Option<u64> {
         self.declared_frames()
-            .filter(|&n| n <= self.present_end().saturating_add(MAX_DECLARED_MISSING))
+            .filter(|&n| n <= self.present_end().saturating_add(MAX_MISSING))
     }
 
     fn layout(&self) -> Result<FrameLayout, SourceError> {
