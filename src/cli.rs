@@ -229,10 +229,10 @@ pub struct OmeArgs {
     #[arg(long, requires = "ome", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=32))]
     pub levels: u32,
     /// --ome: micrometres per pixel (y and x) where the metadata has no voxelsize.x/y.
-    #[arg(long, requires = "ome", value_name = "UM", value_parser = parse_positive)]
+    #[arg(long, requires = "ome", value_name = "UM", allow_negative_numbers = true, value_parser = parse_positive)]
     pub pixel_size: Option<f64>,
     /// --ome: seconds between frames where the metadata has no Camera.CycleTime.
-    #[arg(long, requires = "ome", value_name = "S", value_parser = parse_positive)]
+    #[arg(long, requires = "ome", value_name = "S", allow_negative_numbers = true, value_parser = parse_positive)]
     pub frame_interval: Option<f64>,
 }
 
