@@ -8,8 +8,6 @@ mod cli_common;
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 use cli_common::*;
 use pymecompress_test_support::{fixtures, npy};
@@ -78,44 +76,6 @@ fn chunk_inodes(dir: &Path) -> BTreeMap<String, u64> {
         .collect()
 }
 
-/// Starts the conversion and SIGKILLs it once its temporary holds a few chunks; returns the
-/// temporary. Each chunk is flushed to disk, so a run takes long enough to be caught; a run
-/// that finishes first anyway is tried again.
-fn killed_mid_write(dir: &Path, out: &Path, args: &[String]) -> PathBuf {
-    for _ in 0..5 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pymecompress"))
-            .args(args)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let temp = dir.join(format!(".out.zarr.partial-{}", child.id()));
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(20) {
-            if temp.is_dir() && chunk_inodes(&temp).len() >= 3 {
-                break;
-            }
-            if child.try_wait().unwrap().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        child.kill().unwrap_or(()); // SIGKILL
-        child.wait().unwrap();
-        if out.exists() {
-            std::fs::remove_dir_all(out).unwrap();
-            continue;
-        }
-        assert!(
-            temp.is_dir(),
-            "killed run left no temporary: {:?}",
-            dir_names(dir)
-        );
-        return temp;
-    }
-    panic!("five conversions finished before they could be killed mid-write");
-}
-
 #[test]
 fn a_killed_series_convert_is_reported_and_resumed_into_the_uninterrupted_store() {
     let dir = pymecompress_test_support::temp_dir("cli-series-killed");
@@ -128,7 +88,7 @@ fn a_killed_series_convert_is_reported_and_resumed_into_the_uninterrupted_store(
 
     let out = dir.join("out.zarr");
     let args = convert_args("complete", &out, &["--codec", "zstd"]);
-    let temp = killed_mid_write(&dir, &out, &args);
+    let temp = killed_mid_write(&dir, &args);
     let written = chunk_inodes(&temp);
     assert!(written.len() < 120, "killed after {} chunks", written.len());
 

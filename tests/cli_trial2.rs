@@ -7,8 +7,6 @@
 mod cli_common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 use cli_common::*;
 use pymecompress_test_support::{fixtures, npy};
@@ -219,45 +217,6 @@ fn a_layout_the_tool_does_not_apply_is_refused_not_read_as_fill() {
     write_json(&v3.join("zarr.json"), &metadata);
     let err = fails(&run(["info", path_str(&v3)]));
     assert!(err.contains("storage layout"), "{err}");
-}
-
-/// Starts `args` and SIGKILLs it once its temporary `.out.zarr.partial-PID` in `dir` holds a
-/// few chunk files; returns the temporary (a run that finishes first is tried again).
-fn killed_mid_write(dir: &Path, args: &[&str]) -> PathBuf {
-    fn files(dir: &Path) -> usize {
-        std::fs::read_dir(dir).map_or(0, |entries| {
-            entries
-                .flatten()
-                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-                .count()
-        })
-    }
-    for _ in 0..5 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pymecompress"))
-            .args(args)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let temp = dir.join(format!(".out.zarr.partial-{}", child.id()));
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(20)
-            && files(&temp) < 3
-            && child.try_wait().unwrap().is_none()
-        {
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        child.kill().unwrap_or(());
-        child.wait().unwrap();
-        let out = dir.join("out.zarr");
-        if out.exists() {
-            std::fs::remove_dir_all(out).unwrap();
-            continue;
-        }
-        assert!(temp.is_dir(), "no temporary: {:?}", dir_names(dir));
-        return temp;
-    }
-    panic!("five conversions finished before they could be killed mid-write");
 }
 
 /// The number before `what` in `text` (`12 chunks encoded` -> 12 for `chunks encoded`).

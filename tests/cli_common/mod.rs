@@ -1,8 +1,10 @@
 //! Shared helpers of the command-line tests: run the built binary, read the fixture manifest.
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub use pymecompress_test_support::npy::Npy;
 use serde_json::Value;
@@ -218,4 +220,49 @@ pub fn assert_same_bytes(got: &[u8], want: &[u8], what: &str) {
             got[at], want[at]
         );
     }
+}
+
+/// Starts the binary with `args`, whose output must be `dir/out.zarr`, and SIGKILLs it once its
+/// temporary `.out.zarr.partial-PID` holds a few chunk files; returns the temporary. Each chunk
+/// is flushed to disk, so a run takes long enough to be caught; one that finishes first is
+/// tried again.
+pub fn killed_mid_write<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> PathBuf {
+    fn files(dir: &Path) -> usize {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .flatten()
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .count()
+        })
+    }
+    let out = dir.join("out.zarr");
+    for _ in 0..5 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pymecompress"))
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let temp = dir.join(format!(".out.zarr.partial-{}", child.id()));
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(20)
+            && files(&temp) < 3
+            && child.try_wait().unwrap().is_none()
+        {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        child.kill().unwrap_or(()); // SIGKILL
+        child.wait().unwrap();
+        if out.exists() {
+            std::fs::remove_dir_all(&out).unwrap();
+            continue;
+        }
+        assert!(
+            temp.is_dir(),
+            "killed run left no temporary: {:?}",
+            dir_names(dir)
+        );
+        return temp;
+    }
+    panic!("five conversions finished before they could be killed mid-write");
 }
