@@ -4,7 +4,8 @@
 
 Runs with PYME (the sdist's PYME/ on PYTHONPATH) importable. Every server is started here on
 127.0.0.1, every wait and every CLI run is bounded, and every server is killed on the way out.
-Prints one line per check and "http_series: N passed, M failed"; exits 1 on any failure.
+Prints one line per check (tests/interop/checks.py) and "http_series: N passed, M failed";
+exits 1 on any failure.
 """
 
 import http.server
@@ -21,26 +22,25 @@ import urllib.request
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
+
 REPO, BIN, WORK = sys.argv[1:4]
 FIXTURE = os.path.join(REPO, "fixtures", "pyme_series", "data", "complete")
 SERIES = "scan_000.pcs"
 CLI_TIMEOUT = 120  # seconds for one CLI run; each fault below must end far sooner
 
-passed = 0
-failed = []
 servers = []
 
 
-def check(name, ok, detail="", said=""):
-    global passed
-    if ok:
-        passed += 1
-        print(f"ok    {name}")
-        if said:
-            print(f"        {said.strip()}")
-    else:
-        failed.append(name)
-        print(f"FAIL  {name}: {detail}")
+def expect(name, ok, detail="", said=""):
+    """checks.check on a condition already computed; `said` (the CLI's message) is shown."""
+    def test():
+        if not ok:
+            raise AssertionError(detail)
+    check(name, test)
+    if ok and said:
+        print(f"        {said.strip()}")
 
 
 def free_port():
@@ -124,8 +124,8 @@ def live_series():
     for i, port in enumerate((p0, p1)):
         statuses = spool(port, os.path.join(FIXTURE, f"server{i}", SERIES))
         bad = {n: s for n, s in statuses.items() if s != 200}
-        check(f"PUT server{i}'s {len(statuses)} files to PYME's data server", not bad, bad)
-    check("PYME's server is write-once (a second PUT: 405)",
+        expect(f"PUT server{i}'s {len(statuses)} files to PYME's data server", not bad, bad)
+    expect("PYME's server is write-once (a second PUT: 405)",
           put(p0, f"{SERIES}/metadata.json", b"{}") == 405)
     url = f"http://127.0.0.1:{p0}/{SERIES}"
     node = f"http://127.0.0.1:{p1}/{SERIES}"
@@ -133,7 +133,7 @@ def live_series():
 
     rc, out, err, _ = cli("info", "--json", *both)
     info = json.loads(out) if rc == 0 else {}
-    check("info --json: a complete series of 120 frames on both servers",
+    expect("info --json: a complete series of 120 frames on both servers",
           rc == 0 and info.get("kind") == "series" and info.get("frames") == 120
           and info.get("complete") is True and info["series"]["dirs"] == [url, node]
           and info["series"]["finished"] is True, (rc, err, out[:500]))
@@ -143,23 +143,23 @@ def live_series():
     rc, out, err, _ = cli("export", *both, out_npy)
     expected = np.load(os.path.join(FIXTURE, "expected.npy"))
     same = rc == 0 and np.array_equal(np.load(out_npy), expected)
-    check("export equals expected.npy (what PYME reads)", same, (rc, err))
+    expect("export equals expected.npy (what PYME reads)", same, (rc, err))
 
     store = os.path.join(WORK, "out", "series.zarr")
     rc, out, err, _ = cli("convert", *both, store, "--codec", "huffman")
-    check("convert --codec huffman", rc == 0, (rc, err))
+    expect("convert --codec huffman", rc == 0, (rc, err))
     back = os.path.join(WORK, "out", "back.npy")
     rc2, _, err2, _ = cli("export", store, back)
-    check("the converted store exports as expected.npy",
+    expect("the converted store exports as expected.npy",
           rc == 0 and rc2 == 0 and np.array_equal(np.load(back), expected), (rc2, err2))
     rc, out, err, _ = cli("verify", *both)
-    check("verify over HTTP", rc == 0 and "complete" in out, (rc, out, err))
+    expect("verify over HTTP", rc == 0 and "complete" in out, (rc, out, err))
     rc, out, err, _ = cli("verify", url, "--node", f"http://127.0.0.1:{p1}/")
-    check("a --node that is the server's root is refused, saying so",
+    expect("a --node that is the server's root is refused, saying so",
           rc == 1 and "series' directory" in err and f"127.0.0.1:{p1}/:" in err, (rc, err),
           said=err)
     rc, out, err, _ = cli("verify", url, "--node", f"http://127.0.0.1:{p1}/LOGS")
-    check("a --node holding no part of the series is refused, saying so",
+    expect("a --node holding no part of the series is refused, saying so",
           rc == 1 and "series' own directory" in err and f"127.0.0.1:{p1}/LOGS" in err,
           (rc, err), said=err)
     return p0
@@ -184,7 +184,7 @@ def killed_mid_read(p0):
     proc.wait(timeout=10)
     reader.join(timeout=CLI_TIMEOUT + 10)
     rc, _, err, took = result.get("r", (None, "", "no result", 0))
-    check("a data server killed mid-read: exit 1 naming it, no output left",
+    expect("a data server killed mid-read: exit 1 naming it, no output left",
           rc == 1 and f"127.0.0.1:{port}/{SERIES}/frame000" in err and not leftovers(out_dir),
           (rc, err, leftovers(out_dir), took), said=f"({took:.1f} s) {err}")
 
@@ -252,7 +252,7 @@ def fake_server():
         rc, _, err, took = cli("export", f"{base}/{mode}/{SERIES}",
                                os.path.join(out_dir, "s.npy"),
                                env_extra={"PYMECOMPRESS_HTTP_TIMEOUT": "1"})
-        check(f"fake server, {mode}: exit 1 naming {names.split('/', 3)[3]}, "
+        expect(f"fake server, {mode}: exit 1 naming {names.split('/', 3)[3]}, "
               f"in {took:.1f} s, no output",
               rc == 1 and names in err and says in err and took < 30
               and not leftovers(out_dir), (rc, err, took, leftovers(out_dir)), said=err)
@@ -269,8 +269,7 @@ def main():
             if proc.poll() is None:
                 proc.kill()
             proc.wait(timeout=10)
-    print(f"http_series: {passed} passed, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
+    finish("http_series")
 
 
 if __name__ == "__main__":
