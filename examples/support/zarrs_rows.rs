@@ -61,13 +61,7 @@ pub fn rows(
     one_q.store_array_subset(&whole, values.to_vec())?;
     let one_h = build(side, side, false)?;
     one_h.store_array_subset(&whole, values.to_vec())?;
-    let indices: Vec<Vec<u64>> = chunked
-        .chunks_in_array_subset(&whole)?
-        .ok_or("no chunks")?
-        .indices()
-        .into_iter()
-        .map(|i| i.to_vec())
-        .collect();
+    let indices = pymecompress_test_support::zarr_grid::chunk_indices(&chunked, &whole)?;
     let mb_s = |secs: f64| values.len() as f64 * 2.0 / secs / 1e6;
     let check = |got: &[u16], want: &[u16], what: &str| -> Result<(), BoxError> {
         if got == want {

@@ -13,6 +13,8 @@ pub mod npy;
 pub mod pyme_series;
 pub mod timing;
 #[cfg(feature = "zarrs")]
+pub mod zarr_grid;
+#[cfg(feature = "zarrs")]
 pub mod zarr_v2;
 
 use std::path::PathBuf;

@@ -68,13 +68,7 @@ fn main() -> Result<(), BoxError> {
     let array = builder.build(Arc::new(MemoryStore::new()), "/image")?;
     let whole = ArraySubset::new_with_shape(vec![SIDE, SIDE]);
     array.store_array_subset(&whole, image)?;
-    let chunks: Vec<Vec<u64>> = array
-        .chunks_in_array_subset(&whole)?
-        .ok_or("no chunks")?
-        .indices()
-        .into_iter()
-        .map(|i| i.to_vec())
-        .collect();
+    let chunks = pymecompress_test_support::zarr_grid::chunk_indices(&array, &whole)?;
     let expected: Vec<u16> = array.retrieve_array_subset(&whole)?;
     let expected_bytes: Vec<u8> = expected.iter().flat_map(|v| v.to_ne_bytes()).collect();
     let mb_s = |secs: f64| (n * 2) as f64 / secs / 1e6;
