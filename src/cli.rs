@@ -26,11 +26,11 @@ pub enum Command {
     /// Describe every array in a store: shape, dtype, chunks, codecs, sizes, ratio.
     Info {
         /// Store directory (or a group or array inside one), a `.pzf` file, or a PYME series
-        /// directory (`NAME.pcs`).
+        /// directory (`NAME.pcs`) or its URL (`http://HOST:PORT/PATH/NAME.pcs`).
         store: PathBuf,
-        /// A copy of the series on another data server (repeatable): for a PYME cluster series
-        /// (`NAME.pcs` directory) given as STORE.
-        #[arg(long = "node", value_name = "DIR")]
+        /// A copy of the series on another data server (repeatable): its directory, or its URL
+        /// `http://HOST:PORT/PATH/NAME.pcs` when the series STORE is given as a URL.
+        #[arg(long = "node", value_name = "DIR|URL")]
         node: Vec<PathBuf>,
         /// Print JSON instead of text.
         #[arg(long)]
@@ -49,14 +49,14 @@ pub enum Command {
     /// it cannot tell.
     Verify {
         /// Store directory (or a group or array inside one), a `.pzf` file, or a PYME series
-        /// directory (`NAME.pcs`).
+        /// directory (`NAME.pcs`) or its URL (`http://HOST:PORT/PATH/NAME.pcs`).
         store: PathBuf,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
-        /// A copy of the series on another data server (repeatable): for a PYME cluster series
-        /// (`NAME.pcs` directory) given as STORE.
-        #[arg(long = "node", value_name = "DIR")]
+        /// A copy of the series on another data server (repeatable): its directory, or its URL
+        /// `http://HOST:PORT/PATH/NAME.pcs` when the series STORE is given as a URL.
+        #[arg(long = "node", value_name = "DIR|URL")]
         node: Vec<PathBuf>,
         /// Series: exit 0 even if frames are missing or events.json is absent (they are still
         /// reported). Without it an incomplete series fails verification.
@@ -66,7 +66,7 @@ pub enum Command {
     /// Write an array (or a region of it) as .npy or raw little-endian .bin.
     Export {
         /// The array's directory: STORE/ARRAY, or a store holding a single array; or a `.pzf`
-        /// file, or a PYME series directory (`NAME.pcs`), exported as a stack of frames.
+        /// file, or a PYME series directory (`NAME.pcs`) or URL, exported as a stack of frames.
         array: PathBuf,
         /// Output file; `.npy` gets numpy's format, anything else raw bytes.
         out: PathBuf,
@@ -81,9 +81,9 @@ pub enum Command {
         frames: Option<FrameRange>,
         #[command(flatten)]
         out_flags: FileOutputArgs,
-        /// A copy of the series on another data server (repeatable): for a PYME cluster series
-        /// (`NAME.pcs` directory) given as ARRAY.
-        #[arg(long = "node", value_name = "DIR")]
+        /// A copy of the series on another data server (repeatable): its directory, or its URL
+        /// `http://HOST:PORT/PATH/NAME.pcs` when the series ARRAY is given as a URL.
+        #[arg(long = "node", value_name = "DIR|URL")]
         node: Vec<PathBuf>,
         /// Series: export even if frames are missing or events.json is absent; missing frames
         /// are written as zeros.
@@ -159,7 +159,7 @@ pub enum ChunkCodec {
 /// Arguments of `convert`.
 #[derive(Args, Debug)]
 pub struct ConvertArgs {
-    /// Input store, `.pzf` file, or PYME series directory (`NAME.pcs`).
+    /// Input store, `.pzf` file, or PYME series directory (`NAME.pcs`) or its http:// URL.
     pub input: PathBuf,
     /// Output store (refused if it exists, unless --force).
     pub output: PathBuf,
@@ -206,9 +206,9 @@ pub struct ConvertArgs {
     /// Discard the temporary an interrupted run left, and start again.
     #[arg(long)]
     pub restart: bool,
-    /// A copy of the series on another data server (repeatable): for a PYME cluster series
-    /// (`NAME.pcs` directory) given as INPUT.
-    #[arg(long = "node", value_name = "DIR")]
+    /// A copy of the series on another data server (repeatable): its directory, or its URL
+    /// `http://HOST:PORT/PATH/NAME.pcs` when the series INPUT is given as a URL.
+    #[arg(long = "node", value_name = "DIR|URL")]
     pub node: Vec<PathBuf>,
     /// Series: convert even if frames are missing or events.json is absent; missing frames
     /// become absent chunks (the fill value), listed in the attribute `pyme_missing_frames`.

@@ -20,8 +20,8 @@ pub fn open(path: &Path, nodes: &[PathBuf]) -> Result<Option<Box<dyn FrameSource
         .is_some_and(|s| s.kind() == pymecompress_pyme::SourceKind::Series);
     if !nodes.is_empty() && !is_series {
         return Err(Failure::usage(format!(
-            "--node is for a PYME series (a NAME.pcs directory, or one holding metadata.json and \
-             frame%05d.pzf files); {} is not one",
+            "--node is for a PYME series (a NAME.pcs directory or its http:// URL, or a \
+             directory holding metadata.json and frame%05d.pzf files); {} is not one",
             path.display()
         )));
     }
