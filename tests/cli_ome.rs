@@ -210,3 +210,48 @@ fn ome_flags_are_refused_where_they_cannot_apply() {
     assert!(err.contains("1 along each of t"), "{err}");
     assert!(!out.exists());
 }
+
+#[test]
+fn info_describes_the_image_and_export_of_the_group_takes_level_0() {
+    let dir = temp_dir("cli-ome-info");
+    let out = dir.join("q.ome.zarr");
+    ok(&run([
+        "convert",
+        path_str(&series("quantized", 0)),
+        path_str(&out),
+        "--ome",
+        "--levels",
+        "2",
+    ]));
+    let info: Value = serde_json::from_str(&ok(&run(["info", "--json", path_str(&out)]))).unwrap();
+    let image = &info["ome_images"][0];
+    assert_eq!(image["name"], "scan_002");
+    assert_eq!(image["ngff_version"], "0.4");
+    assert_eq!(image["axes"], json!(["t", "y", "x"]));
+    assert_eq!(image["levels"][1]["path"], "/1");
+    assert_eq!(image["levels"][1]["shape"], json!([4, 16, 16]));
+    assert_eq!(image["levels"][1]["scale"], json!([1.0, 0.2, 0.2]));
+    let text = ok(&run(["info", path_str(&out)]));
+    assert!(
+        text.contains("OME-Zarr    image \"scan_002\" (NGFF 0.4)"),
+        "{text}"
+    );
+
+    let exported = run(["export", path_str(&out), path_str(&dir.join("g.npy"))]);
+    ok(&exported);
+    assert!(stderr(&exported).contains("exporting level 0 (/0)"));
+    assert_eq!(
+        u16s(&read_npy(&dir.join("g.npy"))),
+        expected_yx("quantized")
+    );
+    // A plain store's group of several arrays is still refused, naming them.
+    let plain = dir.join("plain.zarr");
+    copy_dir(&out, &plain);
+    std::fs::write(plain.join(".zattrs"), "{}").unwrap();
+    let err = fails(&run([
+        "export",
+        path_str(&plain),
+        path_str(&dir.join("p.npy")),
+    ]));
+    assert!(err.contains("name one: /0, /1"), "{err}");
+}

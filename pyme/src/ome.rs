@@ -10,9 +10,13 @@
 //! [`downsample`] for the pyramid levels.
 //!
 //! This module decides the image's shape and metadata ([`OmeImage`]); it writes nothing.
+//! [`find_images`] reads the NGFF block of any store back (for `info` and `export`).
 
 pub mod downsample;
+mod found;
 pub mod write;
+
+pub use found::{find_images, FoundImage};
 
 use serde_json::{json, Map, Value};
 

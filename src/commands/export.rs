@@ -128,6 +128,15 @@ fn pick_array(located: &Located) -> Result<String> {
             .place
             .array(&located.node_path)
             .fail("no array here")),
+        many if ome_level0(located, many).is_some() => {
+            let (path, name) = ome_level0(located, many).unwrap_or_default();
+            eprintln!(
+                "note: OME-Zarr image {name}: exporting level 0 ({path}); name another level's \
+                 array for it (STORE{}/1, ...)",
+                located.node_path.trim_end_matches('/')
+            );
+            Ok(path)
+        }
         many => Err(located.place.array(&located.node_path).fail(format!(
             "is a group with {} arrays; name one: {}",
             many.len(),
@@ -137,6 +146,35 @@ fn pick_array(located: &Located) -> Result<String> {
                 .join(", ")
         ))),
     }
+}
+
+/// Level 0 of the first OME image the named group describes, when it is one of `arrays`, and
+/// the image's name.
+fn ome_level0(
+    located: &Located,
+    arrays: &[(String, zarrs::array::ArrayMetadata)],
+) -> Option<(String, String)> {
+    let node = store::open_node(located).ok()?;
+    let attributes = match node.metadata() {
+        zarrs::metadata::NodeMetadata::Group(zarrs::group::GroupMetadata::V2(g)) => &g.attributes,
+        zarrs::metadata::NodeMetadata::Group(zarrs::group::GroupMetadata::V3(g)) => &g.attributes,
+        zarrs::metadata::NodeMetadata::Array(_) => return None,
+    };
+    let image = pymecompress_pyme::find_images(attributes)
+        .into_iter()
+        .next()?;
+    let (level0, _) = image.levels.first()?;
+    let path = format!(
+        "{}/{}",
+        located.node_path.trim_end_matches('/'),
+        level0.trim_matches('/')
+    );
+    arrays.iter().any(|(p, _)| *p == path).then(|| {
+        (
+            path,
+            image.name.map_or("(unnamed)".into(), |n| format!("{n:?}")),
+        )
+    })
 }
 
 /// What is wrong with a `--region`: its text alone (exit 2), or its fit to this array.

@@ -20,7 +20,29 @@ struct StoreInfo {
     /// How chunks are found when not under their zarr keys (a PYME tile pyramid).
     #[serde(skip_serializing_if = "Option::is_none")]
     layout: Option<Value>,
+    /// OME-NGFF images the named group's attributes describe (`convert --ome` writes one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ome_images: Vec<OmeInfo>,
     arrays: Vec<ArrayInfo>,
+}
+
+/// An OME-Zarr image: its NGFF block, with each level's shape from its array.
+#[derive(Serialize)]
+struct OmeInfo {
+    name: Option<String>,
+    ngff_version: String,
+    axes: Vec<String>,
+    units: Vec<Option<String>>,
+    levels: Vec<OmeLevel>,
+}
+
+#[derive(Serialize)]
+struct OmeLevel {
+    /// The level's array, as `info` names arrays (`/0`).
+    path: String,
+    /// `None` when no array is at that path.
+    shape: Option<Vec<u64>>,
+    scale: Option<Vec<f64>>,
 }
 
 /// Longest attribute value shown in text output; `--json` gives every value whole.
@@ -71,6 +93,7 @@ pub fn run(path: &Path, json: bool) -> Result<ExitCode> {
                 "key_schema": t.key_schema, "suffix": t.suffix, "extension": t.extension,
             }})
         }),
+        ome_images: ome_images(&located, &arrays)?,
         arrays: infos,
     };
     if json {
@@ -87,6 +110,43 @@ pub fn run(path: &Path, json: bool) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The OME images the node the user named describes, if it is a group with an NGFF block.
+fn ome_images(located: &Located, arrays: &[(String, ArrayMetadata)]) -> Result<Vec<OmeInfo>> {
+    let node = store::open_node(located)?;
+    let zarrs::metadata::NodeMetadata::Group(group) = node.metadata() else {
+        return Ok(Vec::new());
+    };
+    let attributes = match group {
+        zarrs::group::GroupMetadata::V2(g) => &g.attributes,
+        zarrs::group::GroupMetadata::V3(g) => &g.attributes,
+    };
+    let base = located.node_path.trim_end_matches('/');
+    Ok(pymecompress_pyme::find_images(attributes)
+        .into_iter()
+        .map(|image| OmeInfo {
+            levels: image
+                .levels
+                .into_iter()
+                .map(|(path, scale)| {
+                    let path = format!("{base}/{}", path.trim_matches('/'));
+                    let shape = arrays
+                        .iter()
+                        .find(|(p, _)| *p == path)
+                        .map(|(_, m)| match m {
+                            ArrayMetadata::V2(m) => m.shape.clone(),
+                            ArrayMetadata::V3(m) => m.shape.clone(),
+                        });
+                    OmeLevel { path, shape, scale }
+                })
+                .collect(),
+            name: image.name,
+            ngff_version: image.version,
+            axes: image.axes,
+            units: image.units,
+        })
+        .collect())
 }
 
 fn describe(located: &Located, path: &str, metadata: &ArrayMetadata) -> Result<ArrayInfo> {
@@ -209,6 +269,33 @@ fn print_text(report: &StoreInfo, all_read: bool) {
              `pyme` block)",
             tiles["key_schema"]
         );
+    }
+    for image in &report.ome_images {
+        let units: Vec<&str> = image
+            .units
+            .iter()
+            .map(|u| u.as_deref().unwrap_or("-"))
+            .collect();
+        println!(
+            "  OME-Zarr    image {} (NGFF {}), axes {} ({}), {} level{}",
+            image
+                .name
+                .as_deref()
+                .map_or("(unnamed)".into(), |n| format!("{n:?}")),
+            image.ngff_version,
+            image.axes.join(", "),
+            units.join(", "),
+            image.levels.len(),
+            if image.levels.len() == 1 { "" } else { "s" }
+        );
+        for (k, level) in image.levels.iter().enumerate() {
+            let shape = level.shape.as_deref().map_or("no array".into(), dims);
+            let scale = level
+                .scale
+                .as_ref()
+                .map_or("-".into(), |s| format!("{s:?}"));
+            println!("    level {k}   {}  {shape}  scale {scale}", level.path);
+        }
     }
     if report.arrays.is_empty() && all_read {
         println!("  (no arrays)");
