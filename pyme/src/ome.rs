@@ -184,28 +184,51 @@ impl OmeImage {
                 .and_then(Value::as_f64)
                 .filter(|v| v.is_finite() && *v > 0.0)
         };
-        let mut scale = |key: &str, flag: Option<f64>, flag_name: &str, unit: &str| {
-            number(key).or(flag).unwrap_or_else(|| {
+        let scale =
+            |notes: &mut Vec<String>, key: &str, flag: Option<f64>, flag_name: &str, unit: &str| {
+                number(key).or(flag).unwrap_or_else(|| {
+                    notes.push(format!(
+                        "no {key} in the metadata and no {flag_name}: scale 1 {unit} written"
+                    ));
+                    1.0
+                })
+            };
+        // PYME's pixels are square in practice: where one of voxelsize.y/x is missing (and no
+        // flag says), the other is a better guess than 1, which would distort the image.
+        let (y_key, x_key) = ("voxelsize.y", "voxelsize.x");
+        let (pixel_y, pixel_x) = match (number(y_key), number(x_key), flags.pixel_size) {
+            (Some(y), None, None) | (None, Some(y), None) => {
+                let (found, missing) = if number(y_key).is_some() {
+                    (y_key, x_key)
+                } else {
+                    (x_key, y_key)
+                };
                 notes.push(format!(
-                    "no {key} in the metadata and no {flag_name}: scale 1 {unit} written"
+                    "no {missing} in the metadata and no --pixel-size: {found} ({y} micrometer) \
+                     taken for both (square pixels)"
                 ));
-                1.0
-            })
+                (y, y)
+            }
+            _ => (
+                scale(
+                    &mut notes,
+                    y_key,
+                    flags.pixel_size,
+                    "--pixel-size",
+                    "micrometer",
+                ),
+                scale(
+                    &mut notes,
+                    x_key,
+                    flags.pixel_size,
+                    "--pixel-size",
+                    "micrometer",
+                ),
+            ),
         };
-        let pixel_y = scale(
-            "voxelsize.y",
-            flags.pixel_size,
-            "--pixel-size",
-            "micrometer",
-        );
-        let pixel_x = scale(
-            "voxelsize.x",
-            flags.pixel_size,
-            "--pixel-size",
-            "micrometer",
-        );
         let step = selection.step as f64;
         let cycle = scale(
+            &mut notes,
             "Camera.CycleTime",
             flags.frame_interval,
             "--frame-interval",

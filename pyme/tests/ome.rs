@@ -334,3 +334,31 @@ fn ngff_blocks_follow_the_version_of_the_zarr_format() {
     };
     assert!(OmeImage::plan(source.as_ref(), &layout, &all, 1, bad).is_err());
 }
+
+#[test]
+fn one_missing_pixel_size_takes_the_other_and_flags_fill_what_the_metadata_lacks() {
+    let changes = json!({"voxelsize.y": null});
+    let source = open(&with_metadata(&temp_dir("ome-no-y"), &changes));
+    let image = plan(source.as_ref(), 1);
+    assert_eq!(image.level_scale(0), [1.0, 0.1, 0.1]);
+    assert!(
+        image.notes.iter().any(|n| n.contains("square pixels")),
+        "{:?}",
+        image.notes
+    );
+    let changes = json!({"voxelsize.y": null, "voxelsize.x": null});
+    let source = open(&with_metadata(&temp_dir("ome-no-xy"), &changes));
+    let layout = source.layout().unwrap();
+    let all = FrameSelection::all(source.len());
+    let flags = ScaleFlags {
+        pixel_size: Some(0.065),
+        frame_interval: Some(0.01),
+    };
+    let image = OmeImage::plan(source.as_ref(), &layout, &all, 1, flags).unwrap();
+    assert_eq!(image.level_scale(0), [0.01, 0.065, 0.065]);
+    assert!(image.notes.is_empty(), "{:?}", image.notes);
+    // The metadata wins over a flag.
+    let source = open(&pyme_series::dirs("complete", "scan_000.pcs"));
+    let image = OmeImage::plan(source.as_ref(), &layout, &all, 1, flags).unwrap();
+    assert_eq!(image.level_scale(0), [0.01, 0.1, 0.1]);
+}
