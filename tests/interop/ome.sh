@@ -8,7 +8,8 @@
 #
 # Stores (PYME fixture series, fixtures/pyme_series/data): a Zarr v2 image re-encoded with zstd
 # (C order); a Zarr v2 image whose Huffman payloads were moved (order F), as a 3-level pyramid;
-# a Zarr v3 quant16 image with moved payloads (transpose codec) and 2 levels; a series whose
+# a Zarr v3 quant16 image with moved payloads (transpose codec) and 2 levels, and its Zarr v2
+# twin (order F); a series whose
 # metadata says SizeZ 4 (a temporary copy with metadata.json edited), v2 and v3.
 #
 #   tests/interop/ome.sh
@@ -84,10 +85,12 @@ convert() {  # name, args...
 convert v2_zstd.zarr "${COMPLETE[@]}" --codec zstd
 convert v2_pyramid.zarr "${COMPLETE[@]}" --levels 3 --pixel-size 9 --frame-interval 0.02
 convert v3_quant16.zarr "$QUANT" --zarr-format 3 --levels 2
+convert v2_quant16.zarr "$QUANT"
 convert v2_z.zarr "${ZSERIES[@]}"
 convert v3_z.zarr "${ZSERIES[@]}" --zarr-format 3 --codec zstd
 grep -q "120 frames moved" "$WORK/v2_pyramid.zarr.log"
 grep -q "4 frames moved" "$WORK/v3_quant16.zarr.log"
+grep -q "4 frames moved" "$WORK/v2_quant16.zarr.log"
 
 # name  zarr_format  expected.npy  axes  level-0 scale  levels
 cat >"$WORK/cases.json" <<EOF
@@ -95,6 +98,7 @@ cat >"$WORK/cases.json" <<EOF
  ["v2_zstd.zarr", 2, "$DATA/complete/expected.npy", "tyx", [1.0, 0.1, 0.1], 1],
  ["v2_pyramid.zarr", 2, "$DATA/complete/expected.npy", "tyx", [0.02, 0.1, 0.1], 3],
  ["v3_quant16.zarr", 3, "$DATA/quantized/expected.npy", "tyx", [1.0, 0.1, 0.1], 2],
+ ["v2_quant16.zarr", 2, "$DATA/quantized/expected.npy", "tyx", [1.0, 0.1, 0.1], 1],
  ["v2_z.zarr", 2, "$DATA/complete/expected.npy", "tzyx", [0.05, 0.25, 0.1, 0.1], 1],
  ["v3_z.zarr", 3, "$DATA/complete/expected.npy", "tzyx", [0.05, 0.25, 0.1, 0.1], 1]
 ]
