@@ -362,3 +362,36 @@ fn one_missing_pixel_size_takes_the_other_and_flags_fill_what_the_metadata_lacks
     let image = OmeImage::plan(source.as_ref(), &layout, &all, 1, flags).unwrap();
     assert_eq!(image.level_scale(0), [0.01, 0.1, 0.1]);
 }
+
+#[test]
+fn size_c_and_size_z_give_t_c_z_axes_in_ngff_order() {
+    // XYCZT: c fastest, then z, then t; NGFF order is (t, c, z).
+    let changes = json!({"SizeC": 2, "SizeZ": 3, "SizeT": 20, "DimOrder": "XYCZT"});
+    let source = open(&with_metadata(&temp_dir("ome-size-c-z"), &changes));
+    let image = plan(source.as_ref(), 1);
+    assert_eq!(image.dimension_names(), ["t", "c", "z", "y", "x"]);
+    assert_eq!(image.level_shape(0), [20, 2, 3, 32, 32]);
+    // Frame 7 = c 1 + 2 × (z 0 + 3 × t 1).
+    assert_eq!(image.frame_index(7), [1, 1, 0]);
+    assert_eq!(image.frame_index(119), [19, 1, 2]);
+    let attributes = image.group_attributes("s", NgffVersion::V0_4, Default::default());
+    assert_eq!(
+        attributes["multiscales"][0]["axes"][1],
+        json!({"name": "c", "type": "channel"})
+    );
+    // Part of the stack (--frames): t alone, with a note (the series reader itself refuses
+    // a DimOrder that does not name C, Z and T).
+    let layout = source.layout().unwrap();
+    let half = FrameSelection {
+        start: 0,
+        step: 1,
+        len: 60,
+    };
+    let image = OmeImage::plan(source.as_ref(), &layout, &half, 1, ScaleFlags::default()).unwrap();
+    assert_eq!(image.dimension_names(), ["t", "y", "x"]);
+    assert!(
+        image.notes.iter().any(|n| n.contains("--frames")),
+        "{:?}",
+        image.notes
+    );
+}
