@@ -255,3 +255,71 @@ fn info_describes_the_image_and_export_of_the_group_takes_level_0() {
     ]));
     assert!(err.contains("name one: /0, /1"), "{err}");
 }
+
+/// Every file below `dir` (relative path -> bytes), the completion record left out (it names
+/// the writer's time).
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_killed_ome_convert_resumes_into_the_uninterrupted_store() {
+    let dir = temp_dir("cli-ome-killed");
+    let args = |out: &Path, extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = vec![
+            "convert".into(),
+            path_str(&series("complete", 0)).into(),
+            "--node".into(),
+            path_str(&series("complete", 1)).into(),
+            path_str(out).into(),
+            "--ome".into(),
+            "--levels".into(),
+            "3".into(),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let reference = dir.join("ref.zarr");
+    ok(&run(args(&reference, &[])));
+    let out = dir.join("out.zarr");
+    let temp = killed_mid_write(&dir, &args(&out, &[]));
+    // Other --ome arguments do not finish the leftover.
+    let err = usage_fails(&run(args(&out, &["--resume", "--frame-interval", "0.5"])));
+    assert!(err.contains("cannot resume"), "{err}");
+    assert!(temp.is_dir());
+    let output = run(args(&out, &["--resume"]));
+    ok(&output);
+    assert!(
+        stderr(&output).contains("kept from the interrupted run"),
+        "{}",
+        stderr(&output)
+    );
+    let (ours, want) = (tree(&out), tree(&reference));
+    let names = |t: &std::collections::BTreeMap<PathBuf, Vec<u8>>| -> Vec<PathBuf> {
+        t.keys().cloned().collect()
+    };
+    assert_eq!(names(&ours), names(&want));
+    for (name, bytes) in &want {
+        if !name.to_string_lossy().contains("pymecompress") {
+            assert_same_bytes(&ours[name], bytes, &name.display().to_string());
+        }
+    }
+    let text = ok(&run(["verify", path_str(&out)]));
+    assert!(
+        text.contains("complete (every recorded chunk present)"),
+        "{text}"
+    );
+}
