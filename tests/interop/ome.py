@@ -18,7 +18,8 @@ import zarr
 from ome_zarr.io import parse_url
 from ome_zarr.reader import Multiscales, Reader
 
-import pymecompress_rs  # noqa: F401  registers the pymecompress codecs
+# No `import pymecompress_rs`: a viewer (napari-ome-zarr) does not import it either; the
+# installed package's numcodecs and zarr.codecs entry points must be enough.
 
 WORK, CASES = sys.argv[1], sys.argv[2]
 ZARR3 = zarr.__version__.startswith("3")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `convert --ome` output in the readers viewers use: zarr-python 2.18 with ome-zarr-py 0.10
 # (NGFF 0.4) and zarr-python 3.1 with ome-zarr-py 0.18 (NGFF 0.4 and 0.5), each with our
-# package (pymecompress_rs) for the pymecompress codecs. For each store, ome-zarr's Reader must
+# package (pymecompress_rs) installed, never imported: its entry points must register the
+# pymecompress codecs, as they do for a viewer such as napari-ome-zarr. For each store, ome-zarr's Reader must
 # find one multiscales image with the axes, scales and level shapes we wrote, and every level's
 # pixels must equal PYME's `loads` of the frames transposed to (y, x) (lower levels: numpy's
 # 2x2 mean, np.round half to even); zarr-python must read level 0 the same (tests/interop/ome.py).
