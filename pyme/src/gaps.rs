@@ -66,13 +66,10 @@ impl fmt::Display for Incomplete {
             ));
         }
         if !self.finished {
-            // A .h5 aggregate holds events.json as its /Events table.
-            let events = if self.kind == SourceKind::H5 {
-                "no /Events table"
-            } else {
-                "no events.json"
-            };
-            what.push(format!("{events} (the acquisition did not finish)"));
+            what.push(format!(
+                "no {} (the acquisition did not finish)",
+                self.kind.finish_marker()
+            ));
         }
         write!(f, "{}", what.join("; "))
     }

@@ -26,6 +26,16 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
+    /// What marks a finished acquisition in this kind of source: `events.json` in a series, the
+    /// `/Events` table in an `.h5` aggregate (its copy of `events.json`).
+    #[must_use]
+    pub fn finish_marker(self) -> &'static str {
+        match self {
+            Self::H5 => "the /Events table",
+            _ => "events.json",
+        }
+    }
+
     /// The word used in messages: `pzf`, `series`, `h5`.
     #[must_use]
     pub fn word(self) -> &'static str {
@@ -115,6 +125,12 @@ pub trait FrameSource: Send + Sync {
     /// whole array (a `.pzf` file, as `PZFFormat.loads` returns it).
     fn is_stack(&self) -> bool {
         true
+    }
+
+    /// How the frames are laid out inside the source, when it has more than one way (an
+    /// `.h5` file: a PZF aggregate or raw `/ImageData`), for `info`.
+    fn storage_layout(&self) -> Option<&'static str> {
+        None
     }
 
     /// The layout every frame shares.

@@ -19,11 +19,18 @@ struct SourceInfo {
     header: Option<PzfHeader>,
     /// What the header's codes mean, in words.
     summary: Option<String>,
+    /// How the frames are laid out in the source (an `.h5` file's layout), if it says.
+    layout: Option<&'static str>,
+    /// PYME's `voxelsize.x`, `.y`, `.z` (micrometres), where the metadata has them.
+    voxel_size_um: serde_json::Map<String, Value>,
     frames: u64,
     complete: bool,
     missing: Vec<u64>,
+    /// A series' stack (`series`), or another stacked source's (`stack`, an `.h5` file).
     #[serde(skip_serializing_if = "Option::is_none")]
     series: Option<SeriesInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stack: Option<SeriesInfo>,
     stored_bytes: u64,
 }
 
@@ -50,21 +57,21 @@ pub fn run(source: &dyn FrameSource, json: bool) -> Result<ExitCode> {
         path: source.name().to_string(),
         kind: source.kind(),
         summary: header.map(|h| summary(&h, source.present_count(), source.stored_bytes())),
+        layout: source.storage_layout(),
+        voxel_size_um: ["x", "y", "z"]
+            .iter()
+            .filter_map(|axis| {
+                let value = source.metadata().get(&format!("voxelsize.{axis}"))?;
+                Some(((*axis).to_string(), value.clone()))
+            })
+            .collect(),
         header,
         frames: source.present_count(),
         complete: source.is_finished() && missing.is_empty(),
         missing,
-        series: (source.kind() == SourceKind::Series).then(|| SeriesInfo {
-            dirs: source.locations(),
-            finished: source.is_finished(),
-            expected_frames: source.expected_frames(),
-            first_frame: present.first().copied(),
-            last_frame: present.last().copied(),
-            frames_differ: source
-                .layout()
-                .err()
-                .map(|e| crate::failure::error_chain(&e)),
-        }),
+        series: (source.kind() == SourceKind::Series).then(|| stack_info(source, &present)),
+        stack: (source.is_stack() && source.kind() != SourceKind::Series)
+            .then(|| stack_info(source, &present)),
         stored_bytes: source.stored_bytes(),
     };
     if json {
@@ -74,6 +81,20 @@ pub fn run(source: &dyn FrameSource, json: bool) -> Result<ExitCode> {
         print_text(&report);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn stack_info(source: &dyn FrameSource, present: &[u64]) -> SeriesInfo {
+    SeriesInfo {
+        dirs: source.locations(),
+        finished: source.is_finished(),
+        expected_frames: source.expected_frames(),
+        first_frame: present.first().copied(),
+        last_frame: present.last().copied(),
+        frames_differ: source
+            .layout()
+            .err()
+            .map(|e| crate::failure::error_chain(&e)),
+    }
 }
 
 /// `uint16, 64x48, Huffman, raw 6144 B per frame, ratio 2.05x`.
@@ -110,7 +131,18 @@ fn print_text(r: &SourceInfo) {
     if let Some(summary) = &r.summary {
         println!("  data        {summary}");
     }
-    if let Some(s) = &r.series {
+    if let Some(layout) = r.layout {
+        println!("  layout      {layout}");
+    }
+    if !r.voxel_size_um.is_empty() {
+        let sizes: Vec<String> = r
+            .voxel_size_um
+            .iter()
+            .map(|(axis, v)| format!("{axis} {v}"))
+            .collect();
+        println!("  voxel size  {} (um)", sizes.join(", "));
+    }
+    if let Some(s) = r.series.as_ref().or(r.stack.as_ref()) {
         if s.dirs.len() > 1 {
             println!("  dirs        {}", s.dirs.join(", "));
         }
@@ -122,10 +154,11 @@ fn print_text(r: &SourceInfo) {
         if let Some(n) = s.expected_frames {
             println!("  expected    {n} (SizeZ x SizeT x SizeC)");
         }
+        let marker = r.kind.finish_marker();
         if s.finished {
-            println!("  finished    yes (events.json present)");
+            println!("  finished    yes ({marker} present)");
         } else {
-            println!("  finished    no (no events.json: the acquisition did not finish)");
+            println!("  finished    no (no {marker}: the acquisition did not finish)");
         }
         println!(
             "  complete    {}{}",
@@ -141,7 +174,7 @@ fn print_text(r: &SourceInfo) {
         }
     }
     if let Some(h) = &r.header {
-        let label = if r.series.is_some() {
+        let label = if r.series.is_some() || r.stack.is_some() {
             "first frame"
         } else {
             "header"

@@ -12,9 +12,9 @@ use crate::failure::{error_chain, Failure, Result};
 use crate::progress;
 
 /// PZF records no checksum: this is what verify can and cannot prove.
-const WHAT_IS_CHECKED: &str = "checked decoding only (PZF has no checksum: changed bytes that \
-                               still decode pass; a stream must end in its last byte with zero \
-                               padding)";
+const WHAT_IS_CHECKED: &str = "checked decoding only (PYME's frames carry no checksum: changed \
+                               bytes that still decode pass; a Huffman stream must end in its \
+                               last byte with zero padding)";
 
 #[derive(Serialize)]
 struct Report {

@@ -54,6 +54,15 @@ impl FrameSource for H5File {
         SourceKind::H5
     }
 
+    fn storage_layout(&self) -> Option<&'static str> {
+        Some(match self.layout_kind() {
+            super::H5Layout::PzfAggregate => {
+                "PZF aggregate (/PZFImageData rows indexed by /PZFImageIndex)"
+            }
+            super::H5Layout::ImageData => "raw /ImageData (frames, X, Y)",
+        })
+    }
+
     fn name(&self) -> &str {
         &self.name
     }
