@@ -16,7 +16,8 @@
 #   tests/interop/ome.sh
 #
 # Environment: PYTHON (default python3.11 or python3); OME_INTEROP_BIN a prebuilt pymecompress
-# binary (default: cargo build --bin pymecompress). Venvs cached under target/ (py-venv-ome2,
+# binary (default: cargo build --bin pymecompress); OME_INTEROP_WHEEL a prebuilt pymecompress_rs
+# wheel for Python 3.11 (default: built by maturin). Venvs cached under target/ (py-venv-ome2,
 # py-venv-ome3), the wheel built by maturin into target/ome-wheels (cargo's cache makes a
 # rebuild of unchanged sources quick). Needs network the first time. Closing line:
 # "ome_interop: N passed, M failed"; non-zero exit on any failure.
@@ -45,11 +46,16 @@ if ! "$V3/bin/python" -c "import zarr, ome_zarr; assert zarr.__version__.startsw
   "$V3/bin/pip" install "${PIP[@]}" "ome-zarr==0.18.0" "zarr>=3.1.3,<3.2" "numcodecs>=0.16,<0.17"
 fi
 
-# The wheel as python/tests/run.sh builds it (same target dir: shared cargo cache).
-rm -rf "$TARGET/ome-wheels"
-CARGO_TARGET_DIR="$TARGET" "$V2/bin/maturin" build --release -m python/Cargo.toml \
-  --out "$TARGET/ome-wheels" -i "$V2/bin/python" 2>&1 | grep -E "^error|Built wheel" || true
-WHEEL="$(ls "$TARGET"/ome-wheels/pymecompress_rs-*.whl)"
+# The wheel: given (OME_INTEROP_WHEEL, e.g. the one python/tests/run.sh just built into
+# target/py-wheels), or built as python/tests/run.sh builds it (same target dir and cargo cache).
+if [ -n "${OME_INTEROP_WHEEL:-}" ]; then
+  WHEEL="$OME_INTEROP_WHEEL"
+else
+  rm -rf "$TARGET/ome-wheels"
+  CARGO_TARGET_DIR="$TARGET" "$V2/bin/maturin" build --release -m python/Cargo.toml \
+    --out "$TARGET/ome-wheels" -i "$V2/bin/python" 2>&1 | grep -E "^error|Built wheel" || true
+  WHEEL="$(ls "$TARGET"/ome-wheels/pymecompress_rs-*.whl)"
+fi
 for v in "$V2" "$V3"; do
   "$v/bin/pip" install "${PIP[@]}" --force-reinstall --no-deps "$WHEEL"
 done
