@@ -2,11 +2,11 @@
 //! gives, frames the right way round, and a pyramid of 2×2 means.
 //!
 //! PYME indexes a frame as (x, y) (Width slowest in C order); every viewer of an OME-Zarr
-//! image shows the last two axes as (rows, columns) = (y, x). So the image is (t, [c], [z],
+//! image shows the last two axes as (rows, columns) = (y, x). So the image is (t, \[c\], \[z\],
 //! y, x): each frame transposed. A moved PZF payload keeps its bytes in PYME's order; the
 //! array says so in its chunk layout instead (Zarr v2 `"order": "F"`, whose layout of a
 //! (1, …, 1, Y, X) chunk has y fastest and x slowest, as PYME's bytes; Zarr v3 a `transpose`
-//! codec ahead of the array-to-bytes codec). See [`write`] for the writing and
+//! codec ahead of the array-to-bytes codec). See [`mod@write`] for the writing and
 //! [`downsample`] for the pyramid levels.
 //!
 //! This module decides the image's shape and metadata ([`OmeImage`]); it writes nothing.
@@ -114,7 +114,7 @@ impl Axis {
     }
 }
 
-/// The OME image a source becomes: its axes in NGFF order (t, [c], [z], y, x), where each
+/// The OME image a source becomes: its axes in NGFF order (t, \[c\], \[z\], y, x), where each
 /// frame goes, and the notes to tell the user (scales not found, axes not reshaped).
 #[derive(Clone, Debug, PartialEq)]
 pub struct OmeImage {
