@@ -1,6 +1,7 @@
 //! The `pymecompress` command-line tool. Every failure is one line on stderr; the exit status is
 //! 2 for argument errors (clap's and ours) and 1 for everything else (see docs/cli.md).
 
+mod bytes_text;
 mod cli;
 mod commands;
 mod durable;

@@ -323,3 +323,17 @@ fn a_killed_ome_convert_resumes_into_the_uninterrupted_store() {
         "{text}"
     );
 }
+
+#[test]
+fn ome_is_refused_for_a_zarr_store_input() {
+    let dir = pymecompress_test_support::temp_dir("cli-ome-store-input");
+    let out = dir.join("o.zarr");
+    let err = usage_fails(&run([
+        "convert",
+        path_str(&fixtures().join("stores/zarr2/huff_u2.zarr")),
+        path_str(&out),
+        "--ome",
+    ]));
+    assert!(err.contains("--ome is for a PYME source"), "{err}");
+    assert!(!out.exists());
+}

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use zarrs::array::{Array, ArrayMetadata, ArrayMetadataOptions, ArrayMetadataV2};
 
-use crate::commands::info::{human_bytes, short_bytes};
+use crate::bytes_text::{human_bytes, short_bytes};
 use crate::durable::atomic::PartialDir;
 use crate::durable::completion;
 use crate::failure::{At, Failure, Place, Result};

@@ -1,19 +1,28 @@
-//! One module per subcommand.
+//! One module per subcommand, and the few steps they share, each in one named module. No
+//! subcommand imports from another.
 
-mod chunk_file;
+// Subcommands on zarr stores.
 mod convert;
-mod convert_chunks;
-mod convert_plan;
-mod demo;
 mod export;
 mod info;
-mod pyme_input;
+mod verify;
+// Subcommands on PYME sources (.pzf, series, .h5, series over HTTP), written against
+// `FrameSource`.
 mod source_convert;
 mod source_export;
 mod source_info;
 mod source_verify;
+// Subcommands on single chunk files, and the demo.
+mod chunk_file;
+mod demo;
+
+// Shared steps: the one door to PYME sources; what both converts decide (the output codec and
+// its JSON) and do around their chunk loops (claim, resume, finish); the store convert's
+// chunk loops.
+mod convert_chunks;
+mod convert_plan;
+mod pyme_input;
 mod store_write;
-mod verify;
 
 use std::process::ExitCode;
 
@@ -73,6 +82,10 @@ pub fn run(command: Command) -> Result<ExitCode> {
                 let selection = pyme_input::selection(source.as_ref(), args.frames)?;
                 source_convert::run(source.as_ref(), &args, selection)
             }
+            None if args.ome.ome => Err(crate::failure::Failure::usage(
+                "--ome is for a PYME source (.pzf file, series, .h5); a zarr store's arrays are \
+                 converted as they are",
+            )),
             None => convert::run(&args),
         },
         Command::Compress {
