@@ -4,55 +4,18 @@
 //! absent chunk. Expected arrays are PYME's (`HDFDataSource`, or our gap policy).
 
 mod h5_common;
+mod to_zarr_common;
 
-use std::sync::Arc;
+use to_zarr_common::{frame_array, write_all};
 
 use h5_common::{cases, h5_bytes, npy};
-use pymecompress_pyme::to_zarr::{write_frames, PassThrough, WriteHooks, WriteStats};
-use pymecompress_pyme::{FrameSelection, FrameSource, H5File, SourceError};
-use zarrs::array::{Array, ArrayMetadata, ArrayMetadataV2};
+use pymecompress_pyme::to_zarr::PassThrough;
+use pymecompress_pyme::{FrameSource, H5File};
+use zarrs::array::Array;
 use zarrs::storage::store::MemoryStore;
-use zarrs_pymecompress as _; // registers the codecs
 
 fn open(name: &str) -> H5File {
     H5File::from_bytes(format!("{name}.h5"), h5_bytes(name)).unwrap()
-}
-
-/// A Zarr v2 array of one frame per chunk, in memory.
-fn frame_array(source: &dyn FrameSource, compressor: serde_json::Value) -> Array<MemoryStore> {
-    let layout = source.layout().unwrap();
-    let [w, h, _] = layout.shape;
-    let metadata: ArrayMetadataV2 = serde_json::from_value(serde_json::json!({
-        "zarr_format": 2, "shape": [source.len(), w, h], "chunks": [1, w, h],
-        "dtype": layout.data_format.numpy_descr(), "compressor": compressor,
-        "fill_value": 0, "order": "C", "filters": null,
-    }))
-    .unwrap();
-    Array::new_with_metadata(
-        Arc::new(MemoryStore::new()),
-        "/",
-        ArrayMetadata::V2(metadata),
-    )
-    .unwrap()
-}
-
-fn write_all(
-    source: &dyn FrameSource,
-    target: &Array<MemoryStore>,
-    pass: Option<PassThrough>,
-) -> Result<WriteStats, SourceError> {
-    let layout = source.layout().unwrap();
-    write_frames(
-        source,
-        &layout,
-        &FrameSelection::all(source.len()),
-        target,
-        pass,
-        &WriteHooks {
-            row_done: &|_| false,
-            frames_done: &|_| {},
-        },
-    )
 }
 
 /// The whole array as little-endian bytes in C order.

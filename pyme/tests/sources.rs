@@ -2,16 +2,15 @@
 //! the fixture series, the gap policy, and writing into zarr (payloads moved, proven, and
 //! damaged ones refused).
 
+mod to_zarr_common;
+
 use std::path::PathBuf;
-use std::sync::Arc;
+use to_zarr_common::{frame_array, write_all};
 
 use pymecompress_pyme::gaps;
-use pymecompress_pyme::to_zarr::{write_frames, PassThrough, WriteHooks, WriteStats};
-use pymecompress_pyme::{open_source, FrameSelection, FrameSource, SourceError, SourceKind};
+use pymecompress_pyme::to_zarr::PassThrough;
+use pymecompress_pyme::{open_source, FrameSource, SourceError, SourceKind};
 use pymecompress_test_support::{fixtures, npy, pyme_series, temp_dir};
-use zarrs::array::{Array, ArrayMetadata, ArrayMetadataV2};
-use zarrs::storage::store::MemoryStore;
-use zarrs_pymecompress as _; // registers the codecs
 
 fn open(dirs: &[PathBuf]) -> Box<dyn FrameSource> {
     open_source(&dirs[0], &dirs[1..])
@@ -109,43 +108,6 @@ fn the_gap_policy_refuses_an_incomplete_series_and_says_where_frames_may_be() {
     assert!(text.contains("split over data servers"), "{text}");
     let complete = open(&pyme_series::dirs("complete", "scan_000.pcs"));
     assert!(gaps::check(complete.as_ref(), false).unwrap().is_none());
-}
-
-/// A Zarr v2 array of one frame per chunk, in memory, for `source`.
-fn frame_array(source: &dyn FrameSource, compressor: serde_json::Value) -> Array<MemoryStore> {
-    let layout = source.layout().unwrap();
-    let [w, h, _] = layout.shape;
-    let metadata: ArrayMetadataV2 = serde_json::from_value(serde_json::json!({
-        "zarr_format": 2, "shape": [source.len(), w, h], "chunks": [1, w, h],
-        "dtype": layout.data_format.numpy_descr(), "compressor": compressor,
-        "fill_value": 0, "order": "C", "filters": null,
-    }))
-    .unwrap();
-    Array::new_with_metadata(
-        Arc::new(MemoryStore::new()),
-        "/",
-        ArrayMetadata::V2(metadata),
-    )
-    .unwrap()
-}
-
-fn write_all(
-    source: &dyn FrameSource,
-    target: &Array<MemoryStore>,
-    pass: Option<PassThrough>,
-) -> Result<WriteStats, SourceError> {
-    let layout = source.layout().unwrap();
-    write_frames(
-        source,
-        &layout,
-        &FrameSelection::all(source.len()),
-        target,
-        pass,
-        &WriteHooks {
-            row_done: &|_| false,
-            frames_done: &|_| {},
-        },
-    )
 }
 
 #[test]
