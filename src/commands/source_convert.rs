@@ -90,16 +90,7 @@ pub fn run(
             shape.len()
         )));
     }
-    let pass = match &codec {
-        OutCodec::Quant16(config) => layout
-            .quant
-            .filter(|q| {
-                frames_config(q.offset, q.scale).is_ok_and(|c| c.params() == config.params())
-            })
-            .map(|_| PassThrough::Quant16(*config.params())),
-        OutCodec::Huffman if layout.quant.is_none() => Some(PassThrough::Huffman),
-        _ => None,
-    };
+    let pass = pass_through(&codec, &layout);
 
     let write = StoreWrite::begin(o, manifest(source, &shape, &selection, o.allow_incomplete))?;
     let place = out_place.codec(codec.name());
@@ -160,6 +151,21 @@ pub fn run(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How the frames' stored payloads can become chunks of `codec` without decoding: quantized
+/// ones into quant16 with their own parameters, unquantized Huffman ones into Huffman.
+fn pass_through(codec: &OutCodec, layout: &FrameLayout) -> Option<PassThrough> {
+    match codec {
+        OutCodec::Quant16(config) => layout
+            .quant
+            .filter(|q| {
+                frames_config(q.offset, q.scale).is_ok_and(|c| c.params() == config.params())
+            })
+            .map(|_| PassThrough::Quant16(*config.params())),
+        OutCodec::Huffman if layout.quant.is_none() => Some(PassThrough::Huffman),
+        _ => None,
+    }
 }
 
 /// What a `--resume` must match beyond the shared arguments (`store_write.rs`): where the

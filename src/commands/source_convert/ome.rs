@@ -13,14 +13,14 @@
 use std::process::ExitCode;
 
 use pymecompress_pyme::ome::write::write_image;
-use pymecompress_pyme::to_zarr::{PassThrough, WriteHooks};
+use pymecompress_pyme::to_zarr::WriteHooks;
 use pymecompress_pyme::{
     attributes, gaps, FrameSelection, FrameSource, NgffVersion, OmeImage, ScaleFlags,
 };
 use serde_json::{json, Map, Value};
 use zarrs::array::{Array, ArrayMetadata, ArraySubset};
 
-use super::{frames_config, manifest, plan_codec, OutCodec};
+use super::{manifest, pass_through, plan_codec, OutCodec};
 use crate::cli::ConvertArgs;
 use crate::durable::completion;
 use crate::durable::resume::KeptChunks;
@@ -79,17 +79,7 @@ pub fn run(
     for note in &image.notes {
         eprintln!("note: {}: {note}", source.name());
     }
-    let pass = match &codec {
-        OutCodec::Quant16(config) => layout
-            .quant
-            .filter(|q| {
-                frames_config(q.offset, q.scale).is_ok_and(|c| c.params() == config.params())
-            })
-            .map(|_| PassThrough::Quant16(*config.params())),
-        OutCodec::Huffman if layout.quant.is_none() => Some(PassThrough::Huffman),
-        _ => None,
-    }
-    .filter(|_| chunks == frame_chunk);
+    let pass = pass_through(&codec, &layout).filter(|_| chunks == frame_chunk);
     // Only level 0 with moved payloads is laid out in PYME's order; the rest is C order.
     let transposed = pass.is_some();
 
