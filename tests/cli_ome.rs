@@ -256,25 +256,6 @@ fn info_describes_the_image_and_export_of_the_group_takes_level_0() {
     assert!(err.contains("name one: /0, /1"), "{err}");
 }
 
-/// Every file below `dir` (relative path -> bytes), the completion record left out (it names
-/// the writer's time).
-fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = std::collections::BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
-            }
-        }
-    }
-    files
-}
-
 #[test]
 fn a_killed_ome_convert_resumes_into_the_uninterrupted_store() {
     let dir = temp_dir("cli-ome-killed");

@@ -7,7 +7,7 @@ mod cli_common;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cli_common::*;
 use pymecompress_test_support::{fixtures, npy};
@@ -43,24 +43,6 @@ fn convert_args(which: &str, out: &Path, extra: &[&str]) -> Vec<String> {
     args.push(path_str(out).to_string());
     args.extend(extra.iter().map(|s| s.to_string()));
     args
-}
-
-/// Every file below `dir` (relative path -> bytes).
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
-            }
-        }
-    }
-    files
 }
 
 /// The chunk files of a root Zarr v2 array (names not starting with `.`) and their inodes.

@@ -18,6 +18,19 @@ fn open(name: &str) -> H5File {
     H5File::from_bytes(format!("{name}.h5"), h5_bytes(name)).unwrap()
 }
 
+/// Writes `file` into `target` asking for a Huffman pass-through, checks that `moved` frames
+/// moved, and that the array reads back as PYME's reader returned the file (`NAME.expected`).
+fn writes_as_pyme_reads(file: &H5File, name: &str, target: &Array<MemoryStore>, moved: u64) {
+    let stats = write_all(file, target, Some(PassThrough::Huffman)).unwrap();
+    assert_eq!(stats.moved, moved, "{name}");
+    let itemsize = file.layout().unwrap().data_format.itemsize();
+    assert_eq!(
+        read_back(target, itemsize),
+        npy(name, "expected").c_bytes,
+        "{name}"
+    );
+}
+
 /// The whole array as little-endian bytes in C order.
 fn read_back(target: &Array<MemoryStore>, itemsize: usize) -> Vec<u8> {
     let subset = target.subset_all();
@@ -43,14 +56,7 @@ fn huffman_aggregate_payloads_move_without_decoding() {
     for name in ["pzf_huffman_u16", "pzf_huffman_f32"] {
         let file = open(name);
         let target = frame_array(&file, serde_json::json!({"id": "pymecompress-huffman"}));
-        let stats = write_all(&file, &target, Some(PassThrough::Huffman)).unwrap();
-        assert_eq!(stats.moved, file.len(), "{name}");
-        let itemsize = file.layout().unwrap().data_format.itemsize();
-        assert_eq!(
-            read_back(&target, itemsize),
-            npy(name, "expected").c_bytes,
-            "{name}"
-        );
+        writes_as_pyme_reads(&file, name, &target, file.len());
     }
 }
 
@@ -90,14 +96,7 @@ fn raw_frames_are_decoded_and_encoded() {
         let file = open(name);
         let target = frame_array(&file, serde_json::Value::Null);
         // A pass-through is asked for: raw frames have no payload, so nothing moves.
-        let stats = write_all(&file, &target, Some(PassThrough::Huffman)).unwrap();
-        assert_eq!(stats.moved, 0, "{name}");
-        let itemsize = file.layout().unwrap().data_format.itemsize();
-        assert_eq!(
-            read_back(&target, itemsize),
-            npy(name, "expected").c_bytes,
-            "{name}"
-        );
+        writes_as_pyme_reads(&file, name, &target, 0);
     }
 }
 

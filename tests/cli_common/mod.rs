@@ -266,3 +266,21 @@ pub fn killed_mid_write<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> PathBuf {
     }
     panic!("five conversions finished before they could be killed mid-write");
 }
+
+/// Every file below `dir` (relative path -> bytes), to compare two stores whole.
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    files
+}
