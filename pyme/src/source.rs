@@ -31,7 +31,7 @@ impl SourceKind {
     #[must_use]
     pub fn finish_marker(self) -> &'static str {
         match self {
-            Self::H5 => "the /Events table",
+            Self::H5 => "/Events table",
             _ => "events.json",
         }
     }
