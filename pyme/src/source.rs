@@ -200,15 +200,16 @@ impl fmt::Debug for dyn FrameSource {
     }
 }
 
-/// The shape of a source's array: (frames, Width, Height), plus Depth when above 1, for a
-/// stack; (Width, Height, Depth) for a single file, as `PZFFormat.loads` returns it.
+/// The shape of an array of `frames` of a source's frames: (frames, Width, Height), plus Depth
+/// when above 1, for a stack; (Width, Height, Depth) for a single file, as `PZFFormat.loads`
+/// returns it (`frames` is then 1 and not an axis).
 #[must_use]
-pub fn array_shape(source: &dyn FrameSource, layout: &FrameLayout) -> Vec<u64> {
+pub fn array_shape(source: &dyn FrameSource, layout: &FrameLayout, frames: u64) -> Vec<u64> {
     let [w, h, d] = layout.shape.map(|n| n as u64);
     if !source.is_stack() {
         return vec![w, h, d];
     }
-    let mut shape = vec![source.len(), w, h];
+    let mut shape = vec![frames, w, h];
     if d > 1 {
         shape.push(d);
     }

@@ -175,11 +175,7 @@ fn one_frame_per_chunk<S: ?Sized>(
         return false;
     };
     let chunk: Vec<u64> = chunk.iter().map(|n| n.get()).collect();
-    let mut frame = array_shape(source, layout);
-    if source.is_stack() {
-        frame[0] = 1;
-    }
-    chunk == frame
+    chunk == array_shape(source, layout, 1)
 }
 
 /// Moves payloads into chunks: frames them through the core, proves each by decoding it once,

@@ -41,7 +41,11 @@ fn every_file_reads_as_pymes_hdf_data_source_returns_it() {
         let layout = source.layout().unwrap();
         let expected = npy(&name, "expected");
         let shape: Vec<u64> = expected.shape.iter().map(|&n| n as u64).collect();
-        assert_eq!(array_shape(source.as_ref(), &layout), shape, "{name}");
+        assert_eq!(
+            array_shape(source.as_ref(), &layout, source.len()),
+            shape,
+            "{name}"
+        );
         assert_eq!(layout.data_format.numpy_descr(), expected.descr, "{name}");
         assert_eq!(stack(source.as_ref()), expected.c_bytes, "{name}: frames");
         assert!(source.missing().is_empty(), "{name}");

@@ -52,9 +52,9 @@ pub fn dims(shape: &[u64]) -> String {
 /// # Errors
 /// `--frames` for a single `.pzf` file, or a range that takes no frame (exit 2).
 pub fn selection(source: &dyn FrameSource, frames: Option<FrameRange>) -> Result<FrameSelection> {
+    // A single file's one slot is its whole array: `len()` is 1.
     match frames {
-        None if source.is_stack() => Ok(FrameSelection::all(source.len())),
-        None => Ok(FrameSelection::all(1)),
+        None => Ok(FrameSelection::all(source.len())),
         Some(_) if !source.is_stack() => Err(Failure::usage(format!(
             "--frames is for a stack of frames (a PYME series); {} is a single frame",
             source.name()

@@ -74,10 +74,7 @@ pub fn run(
         eprintln!("note: {}: incomplete: {lack}", source.name());
     }
 
-    let mut shape = array_shape(source, &layout);
-    if source.is_stack() {
-        shape[0] = selection.len;
-    }
+    let shape = array_shape(source, &layout, selection.len);
     let mut default_chunks = shape.clone();
     if source.is_stack() {
         default_chunks[0] = 1;

@@ -35,10 +35,7 @@ pub fn run(
     if let Some(lack) = gaps::check(source, allow_incomplete)? {
         eprintln!("note: {}: incomplete: {lack}", source.name());
     }
-    let mut shape = array_shape(source, &layout);
-    if source.is_stack() {
-        shape[0] = selection.len;
-    }
+    let shape = array_shape(source, &layout, selection.len);
     let dtype = npy_dtype(layout.data_format)?;
     let frame_bytes = layout.frame_bytes();
     let mut output = PartialFile::create(out, flags)?;
