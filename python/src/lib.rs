@@ -16,6 +16,7 @@
 
 mod buffers;
 mod errors;
+mod ome;
 
 use std::sync::Mutex;
 
@@ -396,5 +397,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(quant16_encode, m)?)?;
     m.add_function(wrap_pyfunction!(pzf_decode, m)?)?;
     m.add_function(wrap_pyfunction!(pzf_encode, m)?)?;
+    ome::register(m)?;
     Ok(())
 }
