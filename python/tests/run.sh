@@ -21,29 +21,20 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 cd "$REPO"
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
-PY="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 V2="$TARGET/py-venv-zarr2"
 V3="$TARGET/py-venv-zarr3"
 PIP_FLAGS=(-q --disable-pip-version-check)
 t0=$SECONDS
 step() { printf '\n--- python: %s (%ss elapsed)\n' "$1" "$((SECONDS - t0))"; }
 
+# fixtures/venvs.sh's `py-zarr2` and `py-zarr3` (made here unless they already work, waiting
+# for .ci/run's background preparation if that is making them)
+# shellcheck source=../../fixtures/venvs.sh
+source fixtures/venvs.sh
 step "venv zarr-python 2.18 + reference pymecompress 0.3.6"
-if ! "$V2/bin/python" -c "import zarr, numcodecs, pymecompress.bcl, pytest, six, maturin; assert zarr.__version__.startswith('2.18')" >/dev/null 2>&1; then
-  rm -rf "$V2"
-  "$PY" -m venv "$V2"
-  "$V2/bin/pip" install "${PIP_FLAGS[@]}" "numpy<2" cython setuptools wheel six pytest "maturin>=1.9,<2"
-  # the reference's setup.py imports numpy: build isolation off
-  "$V2/bin/pip" install "${PIP_FLAGS[@]}" --no-build-isolation pymecompress==0.3.6
-  "$V2/bin/pip" install "${PIP_FLAGS[@]}" "zarr>=2.18,<3" "numcodecs<0.16" "numpy<2"
-fi
-
-step "venv zarr-python 3.1 + dask.distributed"
-if ! "$V3/bin/python" -c "import zarr, numcodecs, dask.distributed, pytest; assert zarr.__version__.startswith('3.1')" >/dev/null 2>&1; then
-  rm -rf "$V3"
-  "$PY" -m venv "$V3"
-  "$V3/bin/pip" install "${PIP_FLAGS[@]}" "zarr>=3.1.3,<3.2" "numcodecs>=0.16,<0.17" "dask[array,distributed]" pytest
-fi
+venv_ensure py-zarr2 "$V2"
+step "venv zarr-python 3.1 + dask.distributed (+ ome-zarr, for tests/interop/ome.sh)"
+venv_ensure py-zarr3 "$V3"
 
 # fsspec: the pyme:// filesystem's tests (test_pyme_fs.py); venvs made before it was needed
 # get it here
@@ -85,13 +76,16 @@ run_pytest "zarr-python 2.18 + reference" "$V2" "reference,zarr2" "$REPO/python/
 run_pytest "zarr-python 3.1 + CLI + dask" "$V3" "zarr3,cli,dask" "$REPO/python/tests"
 
 step "PYME's test_pzf.py against pymecompress_rs"
-# pyme_env.sh fetches the sdist once (cached in target/pyme-sdist) and extracts
-# PZFFormat.py and test_pzf.py to a fresh temporary directory; the zarr 2 venv has what it
-# checks for (numpy, six, pytest, pymecompress.bcl), so it makes no venv of its own.
-PYME_VENV="$V2" source fixtures/pzf/pyme_env.sh
+# pyme_sdist fetches the sdist once (cached in target/pyme-sdist); only test_pzf.py is
+# extracted, to a fresh temporary directory; the zarr 2 venv has what it needs (numpy, six,
+# pytest, pymecompress.bcl).
+# shellcheck source=../../fixtures/pyme_venv.sh
+source fixtures/pyme_venv.sh
+pyme_sdist "$REPO"
 PEER="$(mktemp -d "${TMPDIR:-/tmp}/pyme-peer.XXXXXX")"
-cp "$HERE/pyme_peer/conftest.py" "$PYME_SRC/tests/PYME/IO/test_pzf.py" "$PEER/"
-rm -rf "$PYME_SRC"
+tar -xzf "$REPO/target/pyme-sdist/$PYME_SDIST_NAME" -C "$PEER" --strip-components=4 \
+  --wildcards '*/tests/PYME/IO/test_pzf.py'
+cp "$HERE/pyme_peer/conftest.py" "$PEER/"
 run_pytest "PYME tests/PYME/IO/test_pzf.py (unmodified)" "$V2" "" "$PEER"
 rm -rf "$PEER"
 

@@ -17,13 +17,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 VENV="${CLI_STORES_VENV:-$REPO/target/zarr3-plain-venv}"
-CHECK="import zarr, importlib.util as u; assert zarr.__version__ == '3.1.6'; assert u.find_spec('pymecompress') is None"
-if ! "$VENV/bin/python" -c "$CHECK" >/dev/null 2>&1; then
-  echo "cli_stores: creating $VENV" >&2
-  rm -rf "$VENV"
-  "${PYTHON:-python3}" -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "zarr==3.1.6"
-fi
+# shellcheck source=../../fixtures/venvs.sh
+source "$REPO/fixtures/venvs.sh"
+venv_ensure zarr3-plain "$VENV"
 cd "$REPO"
 cargo build -q --bin pymecompress
 BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/pymecompress"

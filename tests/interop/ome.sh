@@ -18,33 +18,28 @@
 # Environment: PYTHON (default python3.11 or python3); OME_INTEROP_BIN a prebuilt pymecompress
 # binary (default: cargo build --bin pymecompress); OME_INTEROP_WHEEL a prebuilt pymecompress_rs
 # wheel for Python 3.11 (default: built by maturin). Venvs cached under target/ (py-venv-ome2,
-# py-venv-ome3), the wheel built by maturin into target/ome-wheels (cargo's cache makes a
-# rebuild of unchanged sources quick). Needs network the first time. Closing line:
+# and py-venv-zarr3 shared with python/tests/run.sh; see fixtures/venvs.sh), the wheel built
+# by maturin into target/ome-wheels (cargo's cache makes a rebuild of unchanged sources quick). Needs network the first time. Closing line:
 # "ome_interop: N passed, M failed"; non-zero exit on any failure.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
-PY="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 V2="$TARGET/py-venv-ome2"
-V3="$TARGET/py-venv-ome3"
+V3="$TARGET/py-venv-zarr3"
 PIP=(-q --disable-pip-version-check)
 start=$SECONDS
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ome-interop.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 cd "$REPO"
 
-if ! "$V2/bin/python" -c "import zarr, ome_zarr, maturin; assert zarr.__version__.startswith('2.18')" >/dev/null 2>&1; then
-  rm -rf "$V2"
-  "$PY" -m venv "$V2"
-  "$V2/bin/pip" install "${PIP[@]}" "ome-zarr>=0.10,<0.11" "zarr>=2.18,<3" "numcodecs<0.16" \
-    "numpy<2" "maturin>=1.9,<2"
-fi
-if ! "$V3/bin/python" -c "import zarr, ome_zarr; assert zarr.__version__.startswith('3.1')" >/dev/null 2>&1; then
-  rm -rf "$V3"
-  "$PY" -m venv "$V3"
-  "$V3/bin/pip" install "${PIP[@]}" "ome-zarr==0.18.0" "zarr>=3.1.3,<3.2" "numcodecs>=0.16,<0.17"
-fi
+# fixtures/venvs.sh's `ome2` (ome-zarr 0.10, zarr 2.18, no reference) and `py-zarr3` (shared
+# with python/tests/run.sh: zarr 3.1, ome-zarr 0.18); made here unless they already work,
+# waiting for .ci/run's background preparation if that is making them.
+# shellcheck source=../../fixtures/venvs.sh
+source "$REPO/fixtures/venvs.sh"
+venv_ensure ome2 "$V2"
+venv_ensure py-zarr3 "$V3"
 
 # The wheel: given (OME_INTEROP_WHEEL, e.g. the one python/tests/run.sh just built into
 # target/py-wheels), or built as python/tests/run.sh builds it (same target dir and cargo cache).

@@ -5,8 +5,8 @@
 #   INTEROP_SEED=123 tests/interop/run.sh
 #
 # Environment:
-#   INTEROP_VENV   venv with the reference (default: $REPO/target/interop-venv); made here
-#                  unless it already imports pymecompress
+#   INTEROP_VENV   venv with the reference (default: $REPO/target/pyme-venv, fixtures/venvs.sh's
+#                  `pyme`); made here unless it already passes that venv's check
 #   INTEROP_SEED   case seed (default: random, printed)
 #   INTEROP_BIN    a prebuilt examples/interop_codecs_driver binary (default: cargo build --example
 #                  interop_codecs_driver)
@@ -19,21 +19,15 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-VENV="${INTEROP_VENV:-$REPO/target/interop-venv}"
-PY="${PYTHON:-python3}"
+VENV="${INTEROP_VENV:-$REPO/target/pyme-venv}"
 start=$(date +%s)
 
-if ! "$VENV/bin/python" -c "import pymecompress.bcl, pymecompress.codecs, zarr" >/dev/null 2>&1; then
-  echo "interop: creating the reference venv in $VENV" >&2
-  rm -rf "$VENV"
-  "$PY" -m venv "$VENV"
-  # the pymecompress sdist imports numpy (and numpy.distutils) in setup.py: build isolation
-  # off, numpy<2 as in the zarr 2 reference stack; numcodecs for the codec classes
-  "$VENV/bin/pip" install -q --disable-pip-version-check "numpy<2" cython setuptools wheel
-  "$VENV/bin/pip" install -q --disable-pip-version-check --no-build-isolation pymecompress==0.3.6
-  "$VENV/bin/pip" install -q --disable-pip-version-check "zarr<3" "numcodecs<0.16" "numpy<2"
-  echo "interop: venv ready after $(( $(date +%s) - start )) s" >&2
-fi
+# fixtures/venvs.sh's `pyme` venv: numpy<2, zarr 2.18, numcodecs 0.15 and the reference
+# (shared with the PYME checks; made here unless it already works, waiting for .ci/run's
+# background preparation if that is making it)
+# shellcheck source=../../fixtures/venvs.sh
+source "$REPO/fixtures/venvs.sh"
+venv_ensure pyme "$VENV"
 
 TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 if [ -n "${INTEROP_BIN:-}" ]; then
