@@ -12,7 +12,8 @@
 # Needs network the first time (venvs, sdist); the venvs are cached under target/.
 #
 #   CLI_STORES_VENV  the plain zarr-python 3 venv (default: $REPO/target/zarr3-plain-venv)
-#   PYTHON           interpreter that makes it (default: python3)
+#   CLI_STORES_BIN   a prebuilt pymecompress binary (default: cargo build --bin pymecompress)
+#   PYTHON           interpreter that makes it (default: python3.11 or python3)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -21,8 +22,12 @@ VENV="${CLI_STORES_VENV:-$REPO/target/zarr3-plain-venv}"
 source "$REPO/fixtures/venvs.sh"
 venv_ensure zarr3-plain "$VENV"
 cd "$REPO"
-cargo build -q --bin pymecompress
-BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/pymecompress"
+if [ -n "${CLI_STORES_BIN:-}" ]; then
+  BIN="$CLI_STORES_BIN"
+else
+  cargo build -q --bin pymecompress
+  BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/pymecompress"
+fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/cli-stores.XXXXXX")"
 PYME_TREE=""
 trap 'rm -rf "$WORK" ${PYME_TREE:+"$PYME_TREE"}' EXIT

@@ -10,6 +10,8 @@
 #   INTEROP_SEED   case seed (default: random, printed)
 #   INTEROP_BIN    a prebuilt examples/interop_codecs_driver binary (default: cargo build --example
 #                  interop_codecs_driver)
+#   INTEROP_STORES_BIN  a prebuilt zarr-plugin examples/interop_stores_driver (default: cargo build
+#                  -p zarrs-pymecompress --example interop_stores_driver)
 #   INTEROP_STREAM_CASES / INTEROP_QUANT_CASES / INTEROP_CHUNK_CASES   case counts (240/60/40)
 #   PYTHON         interpreter that makes the venv (default: python3)
 # Then tests/interop/zarr_stores.py checks Zarr v2 stores both ways: written by zarrs +
@@ -36,12 +38,17 @@ else
   (cd "$REPO" && cargo build --quiet --example interop_codecs_driver)
   BIN="$TARGET_DIR/debug/examples/interop_codecs_driver"
 fi
-(cd "$REPO" && cargo build --quiet -p zarrs-pymecompress --example interop_stores_driver)
+if [ -n "${INTEROP_STORES_BIN:-}" ]; then
+  STORES_BIN="$INTEROP_STORES_BIN"
+else
+  (cd "$REPO" && cargo build --quiet -p zarrs-pymecompress --example interop_stores_driver)
+  STORES_BIN="$TARGET_DIR/debug/examples/interop_stores_driver"
+fi
 
 set +e
 "$VENV/bin/python" "$HERE/interop.py" --bin "$BIN"
 rc=$?
-"$VENV/bin/python" "$HERE/zarr_stores.py" --example-bin "$TARGET_DIR/debug/examples/interop_stores_driver"
+"$VENV/bin/python" "$HERE/zarr_stores.py" --example-bin "$STORES_BIN"
 rc_stores=$?
 set -e
 echo "interop: wall time $(( $(date +%s) - start )) s" >&2
