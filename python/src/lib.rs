@@ -17,6 +17,7 @@
 mod buffers;
 mod errors;
 mod ome;
+mod pyme;
 
 use std::sync::Mutex;
 
@@ -398,5 +399,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pzf_decode, m)?)?;
     m.add_function(wrap_pyfunction!(pzf_encode, m)?)?;
     ome::register(m)?;
+    pyme::register(m)?;
     Ok(())
 }
