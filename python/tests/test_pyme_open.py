@@ -336,3 +336,24 @@ def test_to_dask_on_two_worker_processes(complete, expected):
     np.testing.assert_array_equal(got, expected)
     assert len(reads) == 2 and sum(reads.values()) == 120 and min(reads.values()) > 0, reads
     assert pyme.frames_read() == before  # nothing was read in this process
+
+
+def test_to_ome_zarr_delegates_with_path_nodes_and_flag(monkeypatch, tmp_path):
+    """Only the delegation: pymecompress_rs.ome's own tests check what it writes."""
+    import sys
+    import types
+
+    import pymecompress_rs
+
+    calls = []
+    fake = types.ModuleType("pymecompress_rs.ome")
+    fake.to_ome_zarr = lambda *args, **kwargs: calls.append((args, kwargs)) or "written"
+    monkeypatch.setitem(sys.modules, "pymecompress_rs.ome", fake)
+    monkeypatch.setattr(pymecompress_rs, "ome", fake, raising=False)
+    img = pyme.open(COMPLETE[0], nodes=[COMPLETE[1]], allow_incomplete=True)
+    assert img.to_ome_zarr(tmp_path / "o.zarr", levels=2, codec="quant16", offset="auto",
+                           scale=1.0) == "written"
+    assert calls == [((str(COMPLETE[0]), tmp_path / "o.zarr"),
+                      {"nodes": [str(COMPLETE[1])], "levels": 2, "codec": "quant16",
+                       "zarr_format": 2, "offset": "auto", "scale": 1.0,
+                       "allow_incomplete": True})]

@@ -8,6 +8,8 @@
 - :mod:`pymecompress_rs.pzf`: ``loads``/``dumps`` and the constants of ``PYME.IO.PZFFormat``.
 - :mod:`pymecompress_rs.pyme_fs`: the fsspec filesystem ``pyme://`` that opens PYME tile
   pyramids as zarr stores (read-only; found through an entry point).
+- :mod:`pymecompress_rs.pyme`: ``open`` of a ``.pzf`` file, a series (directory or data-server
+  URL) or a ``.h5`` file as numpy and lazy dask arrays, without PYME or PyTables.
 
 Installed, the codecs are found through entry points with no import. When the reference
 ``pymecompress.codecs`` or PYME's ``PYME.IO.zarr_compat`` has been imported, it has registered

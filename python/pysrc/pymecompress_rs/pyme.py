@@ -293,9 +293,11 @@ class PymeImage:
 
     def to_ome_zarr(self, out, levels=1, codec=None, zarr_format=2, **kwargs):
         """Writes the source as an OME-Zarr image: :func:`pymecompress_rs.ome.to_ome_zarr` of
-        this path with these nodes (see there for the arguments)."""
+        this path with these nodes, and this image's ``allow_incomplete`` unless given (see
+        there for the arguments)."""
         from . import ome
 
+        kwargs.setdefault("allow_incomplete", self._allow_incomplete)
         return ome.to_ome_zarr(self._path, out, nodes=list(self._nodes), levels=levels,
                                codec=codec, zarr_format=zarr_format, **kwargs)
 
