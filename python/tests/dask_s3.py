@@ -189,7 +189,8 @@ def main():
     check("this process read no frame (only the metadata)", pyme.frames_read() == 0,
           pyme.frames_read())
     gets = frame_gets(log0), frame_gets(log1)
-    check("both PYME data servers answered frame GETs", min(gets) > 0, gets)
+    check(f"both PYME data servers answered frame GETs ({gets[0]} and {gets[1]}: the frames "
+          "and the headers each process reads when it opens the series)", min(gets) > 0, gets)
 
     back = zarr.open_array("s3://pyme-bucket/scan_000.zarr", mode="r", storage_options=opts)
     codecs = [c.to_dict() for c in back.metadata.codecs]

@@ -258,6 +258,16 @@ def test_damaged_frame_names_file_and_frame(tmp_path, expected):
         img[:10]
 
 
+def test_a_data_server_not_running_is_named():
+    import socket
+
+    with socket.socket() as s:  # a loopback port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(PymeSourceError, match=f"127.0.0.1:{port}/scan_000.pcs"):
+        pyme.open(f"http://127.0.0.1:{port}/scan_000.pcs")
+
+
 def test_damaged_pzf_file(tmp_path):
     bad = tmp_path / "bad.pzf"
     bad.write_bytes(b"BD" + b"\x00" * 10)
