@@ -46,7 +46,7 @@ use zarrs_pymecompress as _;
 
 pub use error::SourceError;
 pub use h5::{H5Error, H5File, H5Layout};
-pub use layout::{FrameLayout, FrameQuant};
+pub use layout::{FrameLayout, FrameQuant, PixelType};
 pub use ome::{find_images, FoundImage, NgffVersion, OmeError, OmeImage, ScaleFlags};
 pub use open::open_source;
 pub use pzf_file::PzfFile;

@@ -111,7 +111,7 @@ where
                 source.read_frame_into(*slot, out)?;
             }
             if cfg!(target_endian = "big") {
-                let item = layout.data_format.itemsize();
+                let item = layout.pixel.itemsize();
                 bytes.chunks_exact_mut(item).for_each(<[u8]>::reverse);
             }
             let ranges: Vec<_> = if frame_axis {

@@ -4,8 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pymecompress_codecs::pzf::DataFormat;
-use pymecompress_pyme::{open_source, FrameSelection, FrameSource};
+use pymecompress_pyme::{open_source, FrameSelection, FrameSource, PixelType};
 
 use crate::cli::FrameRange;
 use crate::failure::{Failure, Result};
@@ -28,8 +27,8 @@ pub fn open(path: &Path, nodes: &[PathBuf]) -> Result<Option<Box<dyn FrameSource
     Ok(source)
 }
 
-/// The `.npy` dtype of a PZF data format, through the core's one spelling of it.
-pub fn npy_dtype(format: DataFormat) -> Result<NpyDtype> {
+/// The `.npy` dtype of a source's pixels, through the core's one spelling of it.
+pub fn npy_dtype(format: PixelType) -> Result<NpyDtype> {
     NpyDtype::from_zarr_name(format.name()).ok_or_else(|| {
         Failure::msg(format!(
             "internal error: the .npy writer has no dtype {}",

@@ -14,7 +14,9 @@ use std::str::FromStr;
 use pymecompress_codecs::pzf::{Compression, DataFormat};
 use pymecompress_codecs::QuantParams;
 use pymecompress_pyme::to_zarr::{write_frames, PassThrough, WriteHooks};
-use pymecompress_pyme::{array_shape, attributes, gaps, FrameLayout, FrameSelection, FrameSource};
+use pymecompress_pyme::{
+    array_shape, attributes, gaps, FrameLayout, FrameSelection, FrameSource, PixelType,
+};
 use serde_json::{json, Number, Value};
 use zarrs::array::{Array, ArrayMetadata, ArraySubset};
 use zarrs_pymecompress::HuffmanQuant16CodecConfiguration;
@@ -223,20 +225,20 @@ fn plan_codec(o: &ConvertArgs, source: &dyn FrameSource, layout: &FrameLayout) -
         return own_codec(source, layout);
     };
     Ok(match wanted {
-        ConvertCodec::Quant16 if layout.data_format != DataFormat::U16 => {
+        ConvertCodec::Quant16 if layout.pixel != PixelType::Pzf(DataFormat::U16) => {
             return Err(Failure::usage(format!(
                 "convert --codec quant16: {} {} is {}; quant16 codes uint16 only. Use --codec \
                  huffman (lossless) or zstd",
                 source.kind().word(),
                 source.name(),
-                layout.data_format.name()
+                layout.pixel.name()
             )))
         }
         ConvertCodec::Quant16 => OutCodec::Quant16(quant16_config(o, source, layout)?),
         ConvertCodec::Huffman => OutCodec::Huffman,
         ConvertCodec::Zstd => OutCodec::Zstd(o.level),
         ConvertCodec::Blosc => OutCodec::Blosc {
-            itemsize: layout.data_format.itemsize(),
+            itemsize: layout.pixel.itemsize(),
         },
         ConvertCodec::None => OutCodec::None,
     })
@@ -328,7 +330,7 @@ fn array_metadata(
             "zarr_format": 2,
             "shape": shape,
             "chunks": chunks,
-            "dtype": layout.data_format.numpy_descr(),
+            "dtype": layout.pixel.numpy_descr(),
             "compressor": codec.v2().at(place)?,
             "fill_value": 0,
             "order": "C",
@@ -340,7 +342,7 @@ fn array_metadata(
             "zarr_format": 3,
             "node_type": "array",
             "shape": shape,
-            "data_type": layout.data_format.name(),
+            "data_type": layout.pixel.name(),
             "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": chunks}},
             "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
             "fill_value": 0,

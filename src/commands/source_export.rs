@@ -36,7 +36,7 @@ pub fn run(
         eprintln!("note: {}: incomplete: {lack}", source.name());
     }
     let shape = array_shape(source, &layout, selection.len);
-    let dtype = npy_dtype(layout.data_format)?;
+    let dtype = npy_dtype(layout.pixel)?;
     let frame_bytes = layout.frame_bytes();
     let mut output = PartialFile::create(out, flags)?;
     if out

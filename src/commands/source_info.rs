@@ -19,6 +19,9 @@ struct SourceInfo {
     header: Option<PzfHeader>,
     /// What the header's codes mean, in words.
     summary: Option<String>,
+    /// The pixels' numpy/zarr type name, from the frames' layout (`float64` frames of an
+    /// `.h5` `/ImageData` have no PZF header).
+    dtype: Option<&'static str>,
     /// How the frames are laid out in the source (an `.h5` file's layout), if it says.
     layout: Option<&'static str>,
     /// PYME's `voxelsize.x`, `.y`, `.z` (micrometres), where the metadata has them.
@@ -52,11 +55,15 @@ pub fn run(source: &dyn FrameSource, json: bool) -> Result<ExitCode> {
         .filter(|&i| source.is_present(i))
         .collect();
     let header = source.first_header();
+    let layout = source.layout().ok();
     let missing = source.missing();
     let report = SourceInfo {
         path: source.name().to_string(),
         kind: source.kind(),
-        summary: header.map(|h| summary(&h, source.present_count(), source.stored_bytes())),
+        summary: header
+            .map(|h| summary(&h, source.present_count(), source.stored_bytes()))
+            .or_else(|| layout.map(|l| headerless_summary(&l))),
+        dtype: layout.map(|l| l.pixel.name()),
         layout: source.storage_layout(),
         voxel_size_um: ["x", "y", "z"]
             .iter()
@@ -123,6 +130,17 @@ fn summary(h: &PzfHeader, frames: u64, stored: u64) -> String {
     format!(
         "{}, {shape} (Width x Height), {compression}, raw {raw} B per frame{ratio}",
         h.data_format.name()
+    )
+}
+
+/// `float64, 64x48 (Width x Height), raw (uncompressed), raw 24576 B per frame`, for frames
+/// no PZF header describes.
+fn headerless_summary(l: &pymecompress_pyme::FrameLayout) -> String {
+    let [w, h, _] = l.shape;
+    format!(
+        "{}, {w}x{h} (Width x Height), raw (uncompressed), raw {} B per frame",
+        l.pixel.name(),
+        l.frame_bytes()
     )
 }
 

@@ -42,10 +42,19 @@ pub fn run(source: &dyn FrameSource, json: bool, allow_incomplete: bool) -> Resu
         .filter(|&i| source.is_present(i))
         .collect();
     let bar = progress::items(slots.len() as u64, "verifying");
+    // float64 frames (an .h5 /ImageData) have no PZF frame: they are read as bytes.
+    let f64_bytes = source
+        .layout()
+        .ok()
+        .filter(|l| l.pixel == pymecompress_pyme::PixelType::F64)
+        .map(|l| l.frame_bytes());
     let bad: Vec<BadFrame> = slots
         .par_iter()
         .filter_map(|&i| {
-            let result = source.read_frame(i);
+            let result = match f64_bytes {
+                Some(n) => source.read_frame_into(i, &mut vec![0u8; n]).map(drop),
+                None => source.read_frame(i).map(drop),
+            };
             bar.inc(1);
             result.err().map(|e| BadFrame {
                 frame: i,

@@ -9,18 +9,10 @@ use pymecompress_codecs::pzf::{
 
 use super::tables::int_attribute;
 use super::{Ctx, H5Error};
-use crate::SourceError;
+use crate::layout::PixelType as Pixel;
+use crate::{FrameLayout, SourceError};
 
 const OBJECT: &str = "/ImageData";
-
-/// The element type of `/ImageData`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Pixel {
-    /// One of PZF's data formats.
-    Pzf(DataFormat),
-    /// float64: `HDFBackend` spools it, PZF has no DataFormat for it.
-    F64,
-}
 
 pub(super) struct ImageData {
     data: Dataset,
@@ -71,10 +63,7 @@ impl ImageData {
         if width == 0 || height == 0 || frames > u64::from(u32::MAX) {
             return Err(ctx.invalid(OBJECT, format!("{frames} frames of {x} x {y} pixels")));
         }
-        let item = match pixel {
-            Pixel::Pzf(f) => f.itemsize() as u64,
-            Pixel::F64 => 8,
-        };
+        let item = pixel.itemsize() as u64;
         let frame_bytes =
             ctx.check_fits(OBJECT, "pixels per frame", x.saturating_mul(y), item, true)?;
         ctx.check_fits(OBJECT, "frames", frames, frame_bytes, true)?;
@@ -100,19 +89,18 @@ impl ImageData {
 
     /// The header a raw PZF file of frame `i` would have.
     pub fn header(&self, ctx: &Ctx<'_>, i: u64) -> Result<PzfHeader, SourceError> {
-        let data_format = match self.pixel {
-            Pixel::Pzf(f) => f,
-            Pixel::F64 => {
-                return Err(ctx.error(
+        let data_format =
+            match self.pixel {
+                Pixel::Pzf(f) => f,
+                Pixel::F64 => return Err(ctx.error(
                     OBJECT,
                     H5Error::Unsupported(
-                        "float64 frames: PZF, and so this tool's frames and codecs, have no \
-                         float64 type (uint8, uint16, float32 only); export them with PYME"
+                        "float64 frames have no PZF header (PZF has uint8, uint16 and float32): \
+                         they are read as bytes, not as PZF frames"
                             .into(),
                     ),
-                ))
-            }
-        };
+                )),
+            };
         let frame_num = u32::try_from(i)
             .map_err(|_| ctx.invalid(OBJECT, format!("frame {i}: beyond PZF's frame numbers")))?;
         Ok(PzfHeader {
@@ -133,11 +121,62 @@ impl ImageData {
         })
     }
 
-    /// Frame `i` (below `frames`) as a raw PZF frame in C order.
-    pub fn read_frame(&self, ctx: &Ctx<'_>, i: u64) -> Result<PzfFrame, SourceError> {
-        let header = self.header(ctx, i)?;
+    /// The layout every frame shares (C order, unquantized).
+    pub fn layout(&self, ctx: &Ctx<'_>) -> Result<FrameLayout, SourceError> {
+        if self.frames == 0 {
+            return Err(ctx.invalid(OBJECT, "holds no frame".into()));
+        }
+        match self.pixel {
+            Pixel::F64 => Ok(FrameLayout::float64([
+                self.width as usize,
+                self.height as usize,
+                1,
+            ])),
+            Pixel::Pzf(_) => FrameLayout::of(&self.header(ctx, 0)?)
+                .map_err(|e| ctx.error(OBJECT, H5Error::Pzf(e))),
+        }
+    }
+
+    /// Frame `i` (below `frames`) as little-endian bytes in C order, into `out` (one frame
+    /// long): every pixel type, float64 included, without a PZF frame in between.
+    pub fn read_into(&self, ctx: &Ctx<'_>, i: u64, out: &mut [u8]) -> Result<(), SourceError> {
         let object = format!("{OBJECT} frame {i}");
-        let selection = SliceInfo {
+        let selection = self.selection(i);
+        match self.pixel {
+            Pixel::Pzf(DataFormat::U8) => put(
+                ctx,
+                &object,
+                out,
+                &self.read::<u8>(ctx, &object, &selection)?,
+                |x| [x],
+            ),
+            Pixel::Pzf(DataFormat::U16) => put(
+                ctx,
+                &object,
+                out,
+                &self.read::<u16>(ctx, &object, &selection)?,
+                u16::to_le_bytes,
+            ),
+            Pixel::Pzf(DataFormat::F32) => put(
+                ctx,
+                &object,
+                out,
+                &self.read::<f32>(ctx, &object, &selection)?,
+                f32::to_le_bytes,
+            ),
+            Pixel::F64 => put(
+                ctx,
+                &object,
+                out,
+                &self.read::<f64>(ctx, &object, &selection)?,
+                f64::to_le_bytes,
+            ),
+        }
+    }
+
+    /// Frame `i` as (frames, X, Y) indices.
+    fn selection(&self, i: u64) -> SliceInfo {
+        SliceInfo {
             selections: vec![
                 SliceInfoElem::Index(i),
                 SliceInfoElem::Slice {
@@ -151,7 +190,14 @@ impl ImageData {
                     step: 1,
                 },
             ],
-        };
+        }
+    }
+
+    /// Frame `i` (below `frames`) as a raw PZF frame in C order.
+    pub fn read_frame(&self, ctx: &Ctx<'_>, i: u64) -> Result<PzfFrame, SourceError> {
+        let header = self.header(ctx, i)?;
+        let object = format!("{OBJECT} frame {i}");
+        let selection = self.selection(i);
         let data = match header.data_format {
             DataFormat::U8 => PzfData::U8(self.read(ctx, &object, &selection)?),
             DataFormat::U16 => PzfData::U16(self.read(ctx, &object, &selection)?),
@@ -172,6 +218,33 @@ impl ImageData {
             return Err(ctx.invalid(object, format!("read {} pixels, not {pixels}", array.len())));
         }
         // Logical (C) order whatever the array's memory layout.
-        Ok(array.iter().copied().collect())
+        Ok(match array.as_slice() {
+            Some(c_order) => c_order.to_vec(),
+            None => array.iter().copied().collect(),
+        })
     }
+}
+
+/// Writes `pixels` into `out` as little-endian bytes; `out` must be exactly their length.
+fn put<T: Copy, const N: usize>(
+    ctx: &Ctx<'_>,
+    object: &str,
+    out: &mut [u8],
+    pixels: &[T],
+    le: impl Fn(T) -> [u8; N],
+) -> Result<(), SourceError> {
+    if out.len() != pixels.len() * N {
+        return Err(ctx.invalid(
+            object,
+            format!(
+                "{} bytes of pixels for a buffer of {} bytes",
+                pixels.len() * N,
+                out.len()
+            ),
+        ));
+    }
+    for (dst, &x) in out.chunks_exact_mut(N).zip(pixels) {
+        dst.copy_from_slice(&le(x));
+    }
+    Ok(())
 }

@@ -5,6 +5,7 @@ use pymecompress_codecs::pzf::{PzfFrame, PzfHeader};
 use serde_json::{Map, Value};
 
 use super::{Body, H5Error, H5File, MAX_MISSING};
+use crate::frames::c_order_le_bytes;
 use crate::source::{FrameSource, Payload, SourceKind};
 use crate::{Event, FrameLayout, SourceError};
 
@@ -107,13 +108,7 @@ impl FrameSource for H5File {
     fn layout(&self) -> Result<FrameLayout, SourceError> {
         let ctx = self.ctx();
         match &self.body {
-            Body::Image(image) => {
-                if image.frames == 0 {
-                    return Err(ctx.invalid("/ImageData", "holds no frame".into()));
-                }
-                let header = image.header(&ctx, 0)?;
-                FrameLayout::of(&header).map_err(|e| ctx.error("/ImageData", H5Error::Pzf(e)))
-            }
+            Body::Image(image) => image.layout(&ctx),
             Body::Rows(rows) => {
                 let mut frames = rows.frames.iter();
                 let Some((&first_num, first)) = frames.next() else {
@@ -169,6 +164,39 @@ impl FrameSource for H5File {
             (Body::Rows(rows), Some(n)) => rows.payload(&self.ctx(), n),
             _ => Ok(None),
         }
+    }
+
+    /// Raw frames are read straight into `out` (float64 too, which has no PZF frame).
+    fn read_frame_into(&self, i: u64, out: &mut [u8]) -> Result<bool, SourceError> {
+        if self.number(i).is_none() {
+            return Ok(false);
+        }
+        let frame_bytes = match &self.body {
+            Body::Image(image) => image.layout(&self.ctx())?.frame_bytes(),
+            Body::Rows(_) => {
+                let Some(frame) = self.read_frame(i)? else {
+                    return Ok(false);
+                };
+                let bytes = c_order_le_bytes(&frame);
+                if bytes.len() == out.len() {
+                    out.copy_from_slice(&bytes);
+                    return Ok(true);
+                }
+                bytes.len()
+            }
+        };
+        if frame_bytes != out.len() {
+            return Err(SourceError::FrameSize {
+                source_name: self.name.clone(),
+                frame: i,
+                frame_bytes,
+                buffer_bytes: out.len(),
+            });
+        }
+        if let Body::Image(image) = &self.body {
+            image.read_into(&self.ctx(), i, out)?;
+        }
+        Ok(true)
     }
 
     fn read_frame(&self, i: u64) -> Result<Option<PzfFrame>, SourceError> {

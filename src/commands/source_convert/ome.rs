@@ -40,6 +40,13 @@ pub fn run(
         ));
     }
     let layout = source.layout()?;
+    if layout.pixel == pymecompress_pyme::PixelType::F64 {
+        return Err(Failure::usage(format!(
+            "convert --ome: {} holds float64 frames, which the OME pyramid does not downsample; \
+             convert without --ome",
+            source.name()
+        )));
+    }
     let image = OmeImage::plan(
         source,
         &layout,
