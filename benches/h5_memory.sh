@@ -12,7 +12,9 @@
 # Usage: benches/h5_memory.sh     (FRAMES, SIZE, LEVEL, LIMIT_MB, WORK override the defaults;
 #                                  SKIP_BUILD=1 uses the release binary already built)
 # Needs /usr/bin/time and about 4 GiB (spool) + ~3 GiB (aggregate) + 4 GiB (.npy, one at a
-# time) free under WORK (default: a temp dir under target/, deleted on exit).
+# time) free under WORK (default: a temp dir under target/, deleted on exit). A WORK given is
+# kept, with the two .h5 files, and a rerun with the same WORK measures them again without
+# writing them (delete it when done).
 set -euo pipefail
 # Checks GNU time, goes to the repository root, builds the release binary ($bin).
 # shellcheck source=peak_rss.sh
@@ -22,22 +24,33 @@ size=${SIZE:-512}
 level=${LEVEL:-0}
 limit_mb=${LIMIT_MB:-256}
 mkdir -p target
-work=${WORK:-$(mktemp -d "$PWD/target/h5-memory.XXXXXX")}
-mkdir -p "$work"
 PYME_TREE=
-trap '[ -z "$PYME_TREE" ] || rm -rf "$PYME_TREE"; rm -rf "$work"' EXIT
+if [ -n "${WORK:-}" ]; then
+    work=$WORK
+    trap '[ -z "$PYME_TREE" ] || rm -rf "$PYME_TREE"; rm -f "$work/out.npy"' EXIT
+else
+    work=$(mktemp -d "$PWD/target/h5-memory.XXXXXX")
+    trap '[ -z "$PYME_TREE" ] || rm -rf "$PYME_TREE"; rm -rf "$work"' EXIT
+fi
+mkdir -p "$work"
 # shellcheck source=../fixtures/pyme_h5/pyme_h5_env.sh
 source fixtures/pyme_h5/pyme_h5_env.sh
 df -h "$work" | tail -1 | awk '{print "free under WORK: " $4}'
 
-HOME="$PYME_HOME" PYTHONPATH="$PYME_TREE" "$PYME_H5_VENV/bin/python" -W ignore - \
+written="$work/written-$frames-$size-$level"
+[ -e "$written" ] || HOME="$PYME_HOME" PYTHONPATH="$PYME_TREE" "$PYME_H5_VENV/bin/python" -W ignore - \
   "$work" "$frames" "$size" "$level" <<'PY'
 import json, logging, os, sys, time
 logging.disable(logging.CRITICAL)
 import numpy as np
 from PYME.IO import PZFFormat, acquisition_backends, h5File
+import warnings
+warnings.simplefilter("ignore")  # PYME resets -W's filters; h5rFile warns once per row
 
 work, n, side, level = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+for name in ("spool.h5", "aggregate.h5"):  # a run cut short: H5File would append to it
+    if os.path.exists(os.path.join(work, name)):
+        os.remove(os.path.join(work, name))
 rng = np.random.default_rng(12345)
 # 16 distinct frames, cycled: the writers' time is in the I/O, not in making noise.
 pool = [rng.poisson(100, (side, side)).astype("<u2") for _ in range(16)]
@@ -67,6 +80,7 @@ time.sleep(1)
 f.wait_close()
 print("aggregate.h5 written by H5File.put_file in %.0f s" % (time.time() - t), file=sys.stderr)
 PY
+touch "$written"
 
 status=0
 decoded=$((frames * size * size * 2))

@@ -54,6 +54,10 @@ OUT = os.fdopen(_saved, "w")
 
 from PYME.IO import PZFFormat, acquisition_backends, h5File  # noqa: E402
 from PYME.IO.DataSources import HDFDataSource  # noqa: E402
+import warnings  # noqa: E402
+
+# PYME's modules reset the filters -W gave: h5rFile warns once per row otherwise.
+warnings.simplefilter("ignore")
 
 SIDE = 512
 
