@@ -204,7 +204,7 @@ def main():
     check("one chunk object per frame in the bucket", len(chunks) == FRAMES, len(chunks))
     got = back[...]
     spec = spec_quant16(expected, offset, scale)
-    check("the bucket's array equals the quant16 rule (docs/format.md) applied to what PYME "
+    check("the bucket's array equals the quant16 rule (docs/format.md 2.) applied to what PYME "
           "reads", got.shape == spec.shape and np.array_equal(got, spec),
           f"{int((got != spec).sum()) if got.shape == spec.shape else got.shape} values differ")
     # pymecompress 0.3.6 quantizes with an approximate reciprocal square root (AVX): its
@@ -220,15 +220,16 @@ def main():
 
 
 def spec_quant16(frames, offset, scale):
-    """quant16 as /work/shared/reference.md states it, in float64: q = round(sqrt(x - offset)
-    / scale) in 0..=255 (0 for x <= offset), decoded as (q * scale)^2 + offset truncated."""
+    """quant16 as docs/format.md section 2 states it, in float64: Q(x) = 0 for x <= offset, else
+    min(255, round(sqrt(x - offset) / scale)) with ties down; D(q) = trunc((q * scale)^2 +
+    offset) clamped to 0..=65535."""
     q = symbols(frames, offset, scale)
-    return np.floor((q * scale) ** 2 + offset).clip(0, 65535).astype(np.uint16)
+    return np.trunc((q * scale) ** 2 + offset).clip(0, 65535).astype(np.uint16)
 
 
 def symbols(values, offset, scale):
     d = np.maximum(values.astype(np.float64) - offset, 0)
-    return np.minimum(np.floor(np.sqrt(d) / scale + 0.5), 255)
+    return np.minimum(np.ceil(np.sqrt(d) / scale - 0.5), 255).clip(0, None)
 
 if __name__ == "__main__":
     try:
