@@ -106,6 +106,37 @@ pub fn open_series(url: &str, nodes: &[String], options: &Options) -> Result<Ser
     }
 }
 
+/// Opens a series that may still be being acquired, at `url` and `nodes` (see
+/// [`Series::open_live`]): `Ok(None)` while no server holds its `metadata.json`; a server
+/// without the series' directory yet holds nothing. Follow it with [`Series::refresh`].
+///
+/// # Errors
+/// As [`open_series`], except that a server without the directory is not one.
+pub fn open_series_live(
+    url: &str,
+    nodes: &[String],
+    options: &Options,
+) -> Result<Option<Series>, SourceError> {
+    let mut places = Vec::with_capacity(nodes.len() + 1);
+    for place in std::iter::once(url).chain(nodes.iter().map(String::as_str)) {
+        places.push(check_url(place)?);
+    }
+    #[cfg(feature = "http")]
+    {
+        series::open_live(&places, options.clone())
+            .map_err(|e| crate::series::source_error(Path::new(url), e))
+    }
+    #[cfg(not(feature = "http"))]
+    {
+        let _ = options;
+        Err(SourceError::Http(HttpError::new(
+            url,
+            "this build reads no series over HTTP (pymecompress-pyme's cargo feature `http` is \
+             off)",
+        )))
+    }
+}
+
 /// [`open_series`] for paths as the command line gives them, with [`Options::from_env`].
 pub(crate) fn open_path(path: &Path, nodes: &[PathBuf]) -> Result<Series, SourceError> {
     let url = path.to_string_lossy();

@@ -14,8 +14,8 @@ use serde_json::Value;
 use super::client::{Client, Failure};
 use super::{HttpError, Options};
 use crate::series::index::{self, FrameEntry};
-use crate::series::metadata::{self, Copies};
-use crate::series::{check_copy, FrameFiles, Series, SeriesError};
+use crate::series::metadata::{self, Copies, SeriesJson};
+use crate::series::{check_copy, FrameFiles, Listing, Series, SeriesError};
 
 /// The most a directory listing may be: PYME lists `{"frame00000.pzf": [0, 1097], ...}`,
 /// some 30 bytes a frame, so this is over two million frames.
@@ -53,6 +53,96 @@ impl FrameFiles for HttpFiles {
         }
         Ok(bytes)
     }
+
+    fn relist(&self, dirs: &[PathBuf]) -> Result<Listing, SeriesError> {
+        let places: Vec<String> = dirs
+            .iter()
+            .map(|d| d.to_string_lossy().into_owned())
+            .collect();
+        let mut listings = Vec::with_capacity(places.len());
+        let mut frames = Vec::new();
+        for place in &places {
+            let entries = match list_sized(&self.client, place) {
+                Ok(entries) => entries,
+                // The series' directory on a server that has no frame of it yet.
+                Err(SeriesError::Http(e)) if e.status == Some(404) => Vec::new(),
+                Err(e) => return Err(e),
+            };
+            for (name, size) in entries.iter().filter(|(n, _)| !n.ends_with('/')) {
+                let url = format!("{place}/{name}");
+                if let Some(number) = index::frame_number_of(Path::new(&url))? {
+                    // A size not listed is taken as settled: a PYME server always lists one.
+                    frames.push((number, PathBuf::from(url), size.unwrap_or(0)));
+                }
+            }
+            listings.push(entries.into_iter().map(|(name, _)| name).collect());
+        }
+        let json = json_files(&self.client, &places, &listings);
+        Ok(Listing { frames, json })
+    }
+
+    fn index_new(
+        &self,
+        new: Vec<(u32, PathBuf)>,
+        frames: &mut BTreeMap<u32, FrameEntry>,
+    ) -> Result<(), SeriesError> {
+        if new.is_empty() {
+            return Ok(());
+        }
+        // Grouped by place, so that each server gets its own bounded set of requests.
+        let mut places: Vec<String> = Vec::new();
+        let mut listings: Vec<Vec<String>> = Vec::new();
+        for (_, path) in new {
+            let url = path.to_string_lossy();
+            let Some((place, name)) = url.rsplit_once('/') else {
+                continue;
+            };
+            match places.iter().position(|p| p == place) {
+                Some(i) => listings[i].push(name.to_string()),
+                None => {
+                    places.push(place.to_string());
+                    listings.push(vec![name.to_string()]);
+                }
+            }
+        }
+        let found = index_frames(&self.client, &places, &listings)?;
+        for (number, entry) in found {
+            index::add_frame(frames, number, entry, |a, b| same_bytes(&self.client, a, b))?;
+        }
+        Ok(())
+    }
+}
+
+/// The series' JSON files from the places whose listings (sorted names) hold them.
+fn json_files(
+    client: &Client,
+    places: &[String],
+    listings: &[Vec<String>],
+) -> Result<SeriesJson, SeriesError> {
+    let dirs: Vec<PathBuf> = places.iter().map(PathBuf::from).collect();
+    metadata::series_json(&dirs, |name| {
+        let mut copies = Copies::new();
+        for (place, names) in places.iter().zip(listings) {
+            if names.binary_search_by(|n| n.as_str().cmp(name)).is_ok() {
+                let url = format!("{place}/{name}");
+                let text = client.get(&url, MAX_JSON_BYTES).map_err(listed)?;
+                copies.push((PathBuf::from(url), text));
+            }
+        }
+        Ok(copies)
+    })
+}
+
+/// Opens a series that may still be being acquired (see [`Series::open_live`]): `Ok(None)`
+/// while no server holds its `metadata.json`; a server without the series' directory yet
+/// holds nothing.
+pub(super) fn open_live(
+    places: &[String],
+    options: Options,
+) -> Result<Option<Series>, SeriesError> {
+    let client = Arc::new(Client::new(options));
+    let dirs: Vec<PathBuf> = places.iter().map(PathBuf::from).collect();
+    Series::open_live_with(dirs, Arc::new(HttpFiles { client }))
 }
 
 /// Opens the series whose directory is `places[0]` (URLs without a trailing `/`), with its
@@ -68,17 +158,7 @@ pub(super) fn open(places: &[String], options: Options) -> Result<Series, Series
         listings.push(names);
     }
     let dirs: Vec<PathBuf> = places.iter().map(PathBuf::from).collect();
-    let json = metadata::series_json(&dirs, |name| {
-        let mut copies = Copies::new();
-        for (place, names) in places.iter().zip(&listings) {
-            if names.binary_search_by(|n| n.as_str().cmp(name)).is_ok() {
-                let url = format!("{place}/{name}");
-                let text = client.get(&url, MAX_JSON_BYTES).map_err(listed)?;
-                copies.push((PathBuf::from(url), text));
-            }
-        }
-        Ok(copies)
-    })?;
+    let json = json_files(&client, places, &listings)?;
     let frames = index_frames(&client, places, &listings)?;
     Series::from_parts(dirs, json, frames, Arc::new(HttpFiles { client }))
 }
@@ -86,6 +166,14 @@ pub(super) fn open(places: &[String], options: Options) -> Result<Series, Series
 /// The names in the server's listing of `place`, sorted; a directory's ends in `/` (PYME's
 /// type bits are not trusted), and is never fetched.
 fn list(client: &Client, place: &str) -> Result<Vec<String>, SeriesError> {
+    Ok(list_sized(client, place)?
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect())
+}
+
+/// [`list`] with the size each entry is listed with (`[type, size]`), where it is a number.
+fn list_sized(client: &Client, place: &str) -> Result<Vec<(String, Option<u64>)>, SeriesError> {
     let url = format!("{place}/");
     let body = client.get(&url, MAX_LISTING_BYTES).map_err(|mut e| {
         if e.status == Some(404) {
@@ -107,7 +195,7 @@ fn list(client: &Client, place: &str) -> Result<Vec<String>, SeriesError> {
         ));
     };
     let mut names = Vec::new();
-    for name in entries.into_iter().map(|(name, _)| name) {
+    for (name, info) in entries {
         // A file name is fetched as `place/name`: nothing in it may lead elsewhere.
         let file = name.strip_suffix('/').unwrap_or(&name);
         if file.is_empty() || file.contains(['/', '\\', '?', '#']) || file == ".." {
@@ -115,7 +203,8 @@ fn list(client: &Client, place: &str) -> Result<Vec<String>, SeriesError> {
                 "the listing names {name:?}, not a file name"
             )));
         }
-        names.push(name);
+        let size = info.get(1).and_then(Value::as_u64);
+        names.push((name, size));
     }
     names.sort();
     Ok(names)

@@ -163,7 +163,7 @@ pub(crate) fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, SeriesError> {
 
 /// Compares two files' bytes, a block at a time (frames can be large; two at once is the
 /// most held).
-fn same_bytes(a: &Path, b: &Path) -> Result<bool, SeriesError> {
+pub(crate) fn same_bytes(a: &Path, b: &Path) -> Result<bool, SeriesError> {
     let open = |path: &Path| {
         File::open(path).map_err(|source| SeriesError::Io {
             path: path.to_path_buf(),

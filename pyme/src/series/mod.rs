@@ -30,6 +30,7 @@
 
 mod error;
 pub(crate) mod index;
+mod live;
 pub(crate) mod metadata;
 #[doc(hidden)]
 pub mod parse;
@@ -50,6 +51,8 @@ use crate::layout::FrameLayout;
 
 pub use error::SeriesError;
 pub use index::FrameEntry;
+pub(crate) use live::Listing;
+pub use live::Refresh;
 pub use metadata::{Dimensions, Event};
 
 /// An opened series: its directories, its frame index and its JSON files.
@@ -65,6 +68,8 @@ pub struct Series {
     dimensions: Dimensions,
     /// Where frame files are read from: disk, or the data servers (`crate::http`).
     files: Arc<dyn FrameFiles>,
+    /// What following a live series remembers between listings (`live.rs`).
+    live: live::LiveState,
 }
 
 /// How a series' frame files are read once indexed: from disk, or over HTTP from the data
@@ -75,6 +80,25 @@ pub(crate) trait FrameFiles: std::fmt::Debug + Send + Sync {
     /// # Errors
     /// Why it cannot be read, naming the file.
     fn read(&self, entry: &FrameEntry) -> Result<Vec<u8>, SeriesError>;
+
+    /// Following a live series: every frame file the places `dirs` now hold, with its length,
+    /// and their JSON files as they now are ([`SeriesError::MissingMetadata`] while no place
+    /// holds `metadata.json`). A place that does not exist yet holds nothing.
+    ///
+    /// # Errors
+    /// A place or file that cannot be listed or read.
+    fn relist(&self, dirs: &[PathBuf]) -> Result<Listing, SeriesError>;
+
+    /// Indexes the frame files `new` (each with the number its name gives) into `frames`,
+    /// as opening does.
+    ///
+    /// # Errors
+    /// As [`index::add_frame`], and a header that cannot be read.
+    fn index_new(
+        &self,
+        new: Vec<(u32, PathBuf)>,
+        frames: &mut BTreeMap<u32, FrameEntry>,
+    ) -> Result<(), SeriesError>;
 }
 
 /// Frame files on disk.
@@ -87,6 +111,23 @@ impl FrameFiles for LocalFiles {
             path: entry.path.clone(),
             source,
         })
+    }
+
+    fn relist(&self, dirs: &[PathBuf]) -> Result<live::Listing, SeriesError> {
+        live::relist_local(dirs)
+    }
+
+    fn index_new(
+        &self,
+        new: Vec<(u32, PathBuf)>,
+        frames: &mut BTreeMap<u32, FrameEntry>,
+    ) -> Result<(), SeriesError> {
+        for (number, path) in new {
+            let (header, len) = index::read_header(&path)?;
+            let entry = FrameEntry { path, header, len };
+            index::add_frame(frames, number, entry, index::same_bytes)?;
+        }
+        Ok(())
     }
 }
 
@@ -143,6 +184,7 @@ impl Series {
             events: json.events,
             dimensions,
             files,
+            live: live::LiveState::default(),
         })
     }
 
