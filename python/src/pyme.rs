@@ -11,7 +11,6 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 
-use pymecompress_codecs::pzf::DataFormat;
 use pymecompress_pyme::gaps::Incomplete;
 use pymecompress_pyme::{array_shape, open_source, FrameLayout, FrameSource, SourceError};
 
@@ -41,15 +40,6 @@ fn pyme_open(py: Python<'_>, path: String, nodes: Vec<String>) -> PyResult<PymeS
         Ok(Some((source, layout)))
     });
     match opened.map_err(source_err)? {
-        Some((source, layout)) if pixel_descr(&layout).is_none() => {
-            Err(PymeSourceError::new_err(format!(
-                "{}: frames of {} bytes for {} pixels: not a pixel type pymecompress_rs.pyme \
-                 reads (uint8, uint16, float32, float64)",
-                source.name(),
-                layout.frame_bytes(),
-                layout.pixels()
-            )))
-        }
         Some((source, layout)) => Ok(PymeSource { source, layout }),
         None => Err(PymeSourceError::new_err(format!(
             "{path}: not a PYME source (a .pzf file, a .h5 file, a series directory \
@@ -116,11 +106,11 @@ impl PymeSource {
         (w, h, d)
     }
 
-    /// numpy's name of the pixel type, little-endian as decoded: `u1`, `<u2`, `<f4`, or `<f8`
+    /// numpy's name of the pixel type, little-endian as decoded: `|u1`, `<u2`, `<f4`, or `<f8`
     /// (an `.h5` `/ImageData` of float64, which PZF has no type for).
     #[getter]
     fn dtype(&self) -> &'static str {
-        pixel_descr(&self.layout).unwrap_or("?")
+        self.layout.pixel.numpy_descr()
     }
 
     /// (QuantOffset, QuantScale) of sqrt-quantized frames, else `None`.
@@ -192,26 +182,6 @@ impl PymeSource {
             self.shape()
         )
     }
-}
-
-/// numpy's name of a layout's pixel type, from its bytes per pixel: PZF's DataFormat, or
-/// float64 when a pixel is 8 bytes (only an `.h5` `/ImageData` holds those: the crate reads
-/// them as their bytes, and its layout keeps a DataFormat beside them).
-fn pixel_descr(layout: &FrameLayout) -> Option<&'static str> {
-    let pixels = layout.pixels();
-    let itemsize = if pixels == 0 {
-        layout.data_format.itemsize()
-    } else {
-        layout.frame_bytes() / pixels
-    };
-    if itemsize == layout.data_format.itemsize() {
-        return Some(match layout.data_format {
-            DataFormat::U8 => "u1",
-            DataFormat::U16 => "<u2",
-            DataFormat::F32 => "<f4",
-        });
-    }
-    (itemsize == 8).then_some("<f8")
 }
 
 /// Adds this module's class and function to `_native`.
