@@ -216,6 +216,25 @@ pub struct ConvertArgs {
     pub allow_incomplete: bool,
     #[command(flatten)]
     pub ome: OmeArgs,
+    #[command(flatten)]
+    pub follow: FollowArgs,
+}
+
+/// `convert --follow`: a PYME series still being acquired (docs/cli.md, "Live series").
+#[derive(Args, Debug, Clone, Copy)]
+pub struct FollowArgs {
+    /// PYME series input: convert while it is being acquired. Its places are listed every
+    /// --poll-interval seconds and frames written as they arrive; once events.json exists the
+    /// rest is written and the store completed (exit 0).
+    #[arg(long)]
+    pub follow: bool,
+    /// --follow: seconds between listings of the series.
+    #[arg(long, requires = "follow", value_name = "SECS", default_value_t = 2.0, value_parser = parse_positive)]
+    pub poll_interval: f64,
+    /// --follow: give up (exit 1, the temporary kept for --resume --follow) when the series
+    /// has not changed, or its servers have not answered, for this many seconds.
+    #[arg(long, requires = "follow", value_name = "SECS", default_value_t = 600.0, value_parser = parse_positive)]
+    pub follow_timeout: f64,
 }
 
 /// `convert --ome`: a PYME source as an OME-Zarr image (docs/format.md, "OME-Zarr images").

@@ -77,6 +77,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
             }
             None => export::run(&array, &out, region.as_deref(), frames, &out_flags),
         },
+        Command::Convert(args) if args.follow.follow => source_convert::follow::run(&args),
         Command::Convert(args) => match pyme_input::open(&args.input, &args.node)? {
             Some(source) => {
                 let selection = pyme_input::selection(source.as_ref(), args.frames)?;

@@ -6,6 +6,7 @@
 //! the output codec and proves each by decoding it once. With `--ome`, an OME-Zarr image
 //! instead (`ome.rs`).
 
+pub(super) mod follow;
 mod ome;
 
 use std::process::ExitCode;
@@ -58,19 +59,7 @@ pub fn run(
     }
     let layout = source.layout()?;
     let codec = plan_codec(o, source, &layout)?;
-    if !matches!(codec, OutCodec::Quant16(_)) {
-        let given = [
-            (o.quant.offset.is_some(), "--offset"),
-            (o.quant.scale.is_some(), "--scale"),
-            (o.quant.requantize, "--requantize"),
-        ];
-        if let Some((_, flag)) = given.iter().find(|(set, _)| *set) {
-            return Err(Failure::usage(format!(
-                "{flag} is for quant16 only; this convert writes {}",
-                codec.name()
-            )));
-        }
-    }
+    check_quant_flags(o, &codec)?;
     let lack = gaps::check(source, o.allow_incomplete)?;
     if let Some(lack) = &lack {
         eprintln!("note: {}: incomplete: {lack}", source.name());
@@ -150,6 +139,24 @@ pub fn run(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--offset`, `--scale` and `--requantize` are refused for any output codec but quant16.
+fn check_quant_flags(o: &ConvertArgs, codec: &OutCodec) -> Result<()> {
+    if !matches!(codec, OutCodec::Quant16(_)) {
+        let given = [
+            (o.quant.offset.is_some(), "--offset"),
+            (o.quant.scale.is_some(), "--scale"),
+            (o.quant.requantize, "--requantize"),
+        ];
+        if let Some((_, flag)) = given.iter().find(|(set, _)| *set) {
+            return Err(Failure::usage(format!(
+                "{flag} is for quant16 only; this convert writes {}",
+                codec.name()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// How the frames' stored payloads can become chunks of `codec` without decoding: quantized

@@ -165,6 +165,79 @@ def live_series():
     return p0
 
 
+def followed_live_series():
+    """`convert --follow` against two fresh PYME data servers while the series is PUT frame by
+    frame, each frame to the server PYME's spooler sent it to; events.json last."""
+    roots = [os.path.join(WORK, f"live{i}") for i in (0, 1)]
+    (p0, _), (p1, _) = start_pyme("live0", roots[0]), start_pyme("live1", roots[1])
+    url = f"http://127.0.0.1:{p0}/{SERIES}"
+    node = f"http://127.0.0.1:{p1}/{SERIES}"
+    out_dir = os.path.join(WORK, "follow")
+    os.makedirs(out_dir)
+    store = os.path.join(out_dir, "live.zarr")
+    log = open(os.path.join(WORK, "follow.log"), "w+")
+    proc = subprocess.Popen([BIN, "convert", url, "--node", node, store, "--follow",
+                             "--poll-interval", "0.2", "--follow-timeout", "60"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    srcs = [os.path.join(FIXTURE, f"server{i}", SERIES) for i in (0, 1)]
+    statuses = {}
+    time.sleep(0.5)  # started before the acquisition: it waits for metadata.json
+    for i, (port, src) in enumerate(zip((p0, p1), srcs)):
+        if os.path.exists(os.path.join(src, "metadata.json")):
+            with open(os.path.join(src, "metadata.json"), "rb") as f:
+                statuses[f"{i}/metadata.json"] = put(port, f"{SERIES}/metadata.json", f.read())
+    chunks_before_end = 0
+    for n in range(120):
+        name = f"frame{n:05d}.pzf"
+        (i, port, src), = [(i, p, s) for i, (p, s) in enumerate(zip((p0, p1), srcs))
+                           if os.path.exists(os.path.join(s, name))]
+        with open(os.path.join(src, name), "rb") as f:
+            statuses[f"{i}/{name}"] = put(port, f"{SERIES}/{name}", f.read())
+        time.sleep(0.01)
+    # Frames are written while following, before events.json exists.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        temps = [d for d in leftovers(out_dir) if d.startswith(".live.zarr.partial-")]
+        chunks_before_end = max([len([n for n in leftovers(os.path.join(out_dir, t))
+                                      if not n.startswith(".")]) for t in temps] + [0])
+        if chunks_before_end >= 100:
+            break
+        time.sleep(0.1)
+    for name in ("final_metadata.json", "events.json"):
+        for i, (port, src) in enumerate(zip((p0, p1), srcs)):
+            if os.path.exists(os.path.join(src, name)):
+                with open(os.path.join(src, name), "rb") as f:
+                    statuses[f"{i}/{name}"] = put(port, f"{SERIES}/{name}", f.read())
+    bad = {n: s for n, s in statuses.items() if s != 200}
+    expect(f"PUT {len(statuses)} files frame by frame to two PYME data servers", not bad, bad)
+    try:
+        rc = proc.wait(timeout=CLI_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = proc.wait()
+    log.seek(0)
+    said = log.read()
+    expect(f"convert --follow wrote {chunks_before_end} chunks before events.json",
+          chunks_before_end >= 100, (chunks_before_end, said))
+    expect("convert --follow ends with exit 0 once events.json is there",
+          rc == 0 and "120 frames" in said, (rc, said))
+    back = os.path.join(out_dir, "live.npy")
+    rc2, _, err2, _ = cli("export", store, back)
+    expected = np.load(os.path.join(FIXTURE, "expected.npy"))
+    expect("the followed store exports as expected.npy (what PYME reads)",
+          rc2 == 0 and np.array_equal(np.load(back), expected), (rc2, err2))
+    rc3, out3, err3, _ = cli("verify", store)
+    expect("verify: the followed store is complete", rc3 == 0 and "complete" in out3,
+          (rc3, out3, err3))
+    with open(os.path.join(store, ".zattrs")) as f:
+        attrs = json.load(f)
+    with open(os.path.join(srcs[0], "events.json")) as f:
+        events = json.load(f)
+    expect("its attributes hold PYME's events.json and final metadata",
+          attrs.get("pyme_events") == events and "pyme_final_metadata" in attrs,
+          (attrs.get("pyme_events"), events))
+
+
 def killed_mid_read(p0):
     """A third PYME server, slowed by its own --timeout-test (each request waits 0.3 s),
     serving server1's frames; killed while export reads."""
@@ -262,6 +335,7 @@ def fake_server():
 def main():
     try:
         p0 = live_series()
+        followed_live_series()
         killed_mid_read(p0)
         fake_server()
     finally:

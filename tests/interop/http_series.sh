@@ -4,7 +4,10 @@
 # loopback ports over temporary roots get the fixture series (fixtures/pyme_series/data/
 # complete, its server0/server1 split) by HTTP PUT as PYME's spooler sends it; then our CLI's
 # `info --json`, `export` (against expected.npy), `convert --codec huffman` and `verify` run on
-# `http://127.0.0.1:P0/scan_000.pcs --node http://127.0.0.1:P1/scan_000.pcs`. Faults: a data
+# `http://127.0.0.1:P0/scan_000.pcs --node http://127.0.0.1:P1/scan_000.pcs`. A live series:
+# `convert --follow` started against two fresh servers before the acquisition, the fixture then
+# PUT frame by frame (metadata.json first, events.json last); the store must hold chunks before
+# events.json, end with exit 0, and export as expected.npy. Faults: a data
 # server killed mid-read, and a fake server (non-JSON listing, short bodies, a 404 for a listed
 # frame, a listing that never comes, an absurd Content-Length) each end in exit 1 naming the
 # server and file, in bounded time, leaving no output (tests/interop/http_series.py).
