@@ -6,7 +6,8 @@ mod h5_common;
 use h5_common::{cases, h5_bytes, h5_file, npy};
 use pymecompress_codecs::pzf::{Compression, DataFormat, Quantization};
 use pymecompress_pyme::{
-    array_shape, gaps, open_source, FrameSource, H5Error, H5File, H5Layout, SourceError, SourceKind,
+    array_shape, gaps, open_source, FrameSource, H5Error, H5File, H5Layout, PixelType, SourceError,
+    SourceKind,
 };
 use serde_json::Value;
 
@@ -30,7 +31,7 @@ fn every_file_reads_as_pymes_hdf_data_source_returns_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut checked = 0;
     for (name, case) in cases() {
-        if name == "pzf_gap" || case["dtype"] == "float64" {
+        if name == "pzf_gap" {
             continue;
         }
         // By path, as the CLI opens it: `.h5` is recognised.
@@ -46,7 +47,7 @@ fn every_file_reads_as_pymes_hdf_data_source_returns_it() {
             shape,
             "{name}"
         );
-        assert_eq!(layout.data_format.numpy_descr(), expected.descr, "{name}");
+        assert_eq!(layout.pixel.numpy_descr(), expected.descr, "{name}");
         assert_eq!(stack(source.as_ref()), expected.c_bytes, "{name}: frames");
         assert!(source.missing().is_empty(), "{name}");
         checked += 1;
@@ -101,9 +102,6 @@ fn aggregate_payloads_are_the_stored_pzf_files_raw_frames_have_none() {
             H5Layout::ImageData
         };
         assert_eq!(file.layout_kind(), expected, "{name}");
-        if case["dtype"] == "float64" {
-            continue;
-        }
         for i in 0..file.len() {
             let payload = file.payload(i).unwrap();
             if !aggregate {
@@ -196,21 +194,43 @@ fn frame_counts_come_from_size_attributes_when_known() {
     assert_eq!(unknown.len(), 3);
 }
 
+/// PYME's HDFBackend spools float64: read as bytes (`<f8`, PYME's values bit for bit, checked
+/// against PYME's reader by `every_file_reads_as_pymes_hdf_data_source_returns_it`), with a
+/// layout of its own; only the PZF-frame read, which has no float64 type, refuses.
 #[test]
-fn float64_frames_are_refused_naming_the_type() {
+fn float64_frames_read_as_bytes_and_only_a_pzf_frame_is_refused() {
     let file = open("hdf_float64_l2");
     assert_eq!(file.len(), 2);
-    for err in [file.layout().unwrap_err(), file.read_frame(0).unwrap_err()] {
-        let SourceError::H5 { object, source, .. } = &err else {
-            panic!("{err:?}");
-        };
-        assert_eq!(object, "/ImageData");
-        assert!(
-            matches!(source, H5Error::Unsupported(m) if m.contains("float64")),
-            "{err:?}"
-        );
-        assert!(err.to_string().contains("hdf_float64_l2.h5"), "{err}");
-    }
+    let layout = file.layout().unwrap();
+    assert_eq!(layout.pixel, PixelType::F64);
+    assert_eq!(layout.pixel.numpy_descr(), "<f8");
+    assert_eq!(layout.shape, [16, 12, 1]);
+    assert_eq!(layout.frame_bytes(), 16 * 12 * 8);
+    assert!(file.first_header().is_none());
+    let expected = npy("hdf_float64_l2", "expected");
+    assert_eq!(expected.descr, "<f8");
+    let mut frame = vec![0u8; layout.frame_bytes()];
+    assert!(file.read_frame_into(1, &mut frame).unwrap());
+    assert_eq!(frame, expected.c_bytes[layout.frame_bytes()..]);
+    // Values that float32 cannot hold: the bytes are float64's own, not widened floats.
+    let values: Vec<f64> = frame
+        .chunks_exact(8)
+        .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    assert!(values.iter().any(|&v| f64::from(v as f32) != v));
+    // A buffer of another size is refused, not filled.
+    let err = file.read_frame_into(0, &mut [0u8; 16]).unwrap_err();
+    assert!(matches!(err, SourceError::FrameSize { .. }), "{err:?}");
+    let err = file.read_frame(0).unwrap_err();
+    let SourceError::H5 { object, source, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(object, "/ImageData");
+    assert!(
+        matches!(source, H5Error::Unsupported(m) if m.contains("float64")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("hdf_float64_l2.h5"), "{err}");
 }
 
 #[test]

@@ -16,7 +16,7 @@ pub fn frame_array(source: &dyn FrameSource, compressor: serde_json::Value) -> A
     let [w, h, _] = layout.shape;
     let metadata: ArrayMetadataV2 = serde_json::from_value(serde_json::json!({
         "zarr_format": 2, "shape": [source.len(), w, h], "chunks": [1, w, h],
-        "dtype": layout.data_format.numpy_descr(), "compressor": compressor,
+        "dtype": layout.pixel.numpy_descr(), "compressor": compressor,
         "fill_value": 0, "order": "C", "filters": null,
     }))
     .unwrap();
