@@ -79,6 +79,11 @@ pub enum Command {
         /// --region.
         #[arg(long, allow_hyphen_values = true, value_parser = FrameRange::parse)]
         frames: Option<FrameRange>,
+        /// OME-Zarr image (a group whose attributes hold an NGFF multiscales block): the
+        /// pyramid level to take, 0 the full resolution (the default), 1 the first 2x2 mean, ...
+        /// as the image's `datasets` list them.
+        #[arg(long, value_name = "K")]
+        level: Option<u32>,
         #[command(flatten)]
         out_flags: FileOutputArgs,
         /// A copy of the series on another data server (repeatable): its directory, or its URL

@@ -318,3 +318,146 @@ fn ome_is_refused_for_a_zarr_store_input() {
     assert!(err.contains("--ome is for a PYME source"), "{err}");
     assert!(!out.exists());
 }
+
+/// numpy's `np.round(a.reshape(.., y/2, 2, x/2, 2).mean((-1, -3)))` of (frames, y, x) u16
+/// values, an odd last row or column dropped: rounded half to even, as the pyramid promises.
+fn halved(values: &[u16], frames: usize, y: usize, x: usize) -> Vec<u16> {
+    let (hy, hx) = (y / 2, x / 2);
+    let mut out = Vec::with_capacity(frames * hy * hx);
+    for f in 0..frames {
+        for r in 0..hy {
+            for c in 0..hx {
+                let at =
+                    |dy: usize, dx: usize| f64::from(values[(f * y + 2 * r + dy) * x + 2 * c + dx]);
+                let mean = (at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1)) / 4.0;
+                out.push(mean.round_ties_even() as u16);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn export_level_takes_each_pyramid_level_through_the_multiscales_block() {
+    let dir = temp_dir("cli-ome-export-level");
+    let out = dir.join("p.ome.zarr");
+    ok(&run([
+        "convert",
+        path_str(&series("complete", 0)),
+        "--node",
+        path_str(&series("complete", 1)),
+        path_str(&out),
+        "--ome",
+        "--levels",
+        "3",
+        "--pixel-size",
+        "9",
+    ]));
+    // The levels as the NGFF block lists them: paths 0, 1, 2, scales doubling along y and x.
+    let ms = &json_at(&out.join(".zattrs"))["multiscales"][0];
+    for (k, scale) in [0.1, 0.2, 0.4].into_iter().enumerate() {
+        assert_eq!(ms["datasets"][k]["path"], k.to_string());
+        assert_eq!(
+            ms["datasets"][k]["coordinateTransformations"][0]["scale"],
+            json!([1.0, scale, scale]),
+            "level {k}"
+        );
+    }
+
+    let level = |k: &str| {
+        let npy = dir.join(format!("level{k}.npy"));
+        let output = run(["export", path_str(&out), path_str(&npy), "--level", k]);
+        ok(&output);
+        assert!(
+            stderr(&output).contains(&format!("exporting level {k} (/{k})")),
+            "{}",
+            stderr(&output)
+        );
+        read_npy(&npy)
+    };
+    let level0 = level("0");
+    assert_eq!(level0.shape, [120, 32, 32]);
+    assert_eq!(u16s(&level0), expected_yx("complete"));
+    // Without --level: level 0 as well.
+    assert_eq!(
+        u16s(&export_npy(&out, &dir.join("default.npy"))),
+        u16s(&level0)
+    );
+    let level1 = level("1");
+    assert_eq!(level1.shape, [120, 16, 16]);
+    let want1 = halved(&u16s(&level0), 120, 32, 32);
+    assert_eq!(u16s(&level1), want1);
+    let level2 = level("2");
+    assert_eq!(level2.shape, [120, 8, 8]);
+    assert_eq!(u16s(&level2), halved(&want1, 120, 16, 16));
+    // A region of a level is taken within that level.
+    ok(&run([
+        "export",
+        path_str(&out),
+        path_str(&dir.join("r.npy")),
+        "--level",
+        "1",
+        "--region",
+        "3:5,:,8:",
+    ]));
+    let region = read_npy(&dir.join("r.npy"));
+    assert_eq!(region.shape, [2, 16, 8]);
+    let rows: Vec<u16> = (3..5)
+        .flat_map(|f| (0..16).flat_map(move |y| (8..16).map(move |x| (f, y, x))))
+        .map(|(f, y, x)| want1[(f * 16 + y) * 16 + x])
+        .collect();
+    assert_eq!(u16s(&region), rows);
+
+    let err = fails(&run([
+        "export",
+        path_str(&out),
+        path_str(&dir.join("x.npy")),
+        "--level",
+        "3",
+    ]));
+    assert!(err.contains("has 3 levels (0 to 2)"), "{err}");
+    assert!(!dir.join("x.npy").exists());
+    // An array, or a group without an NGFF block, is not an image.
+    let err = fails(&run([
+        "export",
+        path_str(&out.join("1")),
+        path_str(&dir.join("x.npy")),
+        "--level",
+        "1",
+    ]));
+    assert!(err.contains("not an OME-Zarr image"), "{err}");
+    let err = fails(&run([
+        "export",
+        path_str(&fixtures().join("stores/zarr2/huff_u2.zarr")),
+        path_str(&dir.join("x.npy")),
+        "--level",
+        "0",
+    ]));
+    assert!(err.contains("not an OME-Zarr image"), "{err}");
+    let err = usage_fails(&run([
+        "export",
+        path_str(&series("complete", 0)),
+        path_str(&dir.join("x.npy")),
+        "--level",
+        "1",
+    ]));
+    assert!(err.contains("--level 1 is for an OME-Zarr image"), "{err}");
+    assert!(!dir.join("x.npy").exists());
+}
+
+#[test]
+fn frames_of_depth_above_1_are_refused_by_ome() {
+    // A PZF file pymecompress 0.3.6 wrote with Depth 3 (fixtures/pzf/generate_pzf.py).
+    let pzf = fixtures::path("pzf/f32_huff_C_3d.pzf");
+    let dir = temp_dir("cli-ome-depth");
+    let out = dir.join("d.zarr");
+    let err = usage_fails(&run(["convert", path_str(&pzf), path_str(&out), "--ome"]));
+    assert!(
+        err.contains("frames of depth 3 (PZF Depth above 1) are not written as an OME image"),
+        "{err}"
+    );
+    assert!(err.contains("f32_huff_C_3d.pzf"), "{err}");
+    assert!(!out.exists());
+    // Without --ome the same file converts (the refusal is --ome's, not the reader's).
+    ok(&run(["convert", path_str(&pzf), path_str(&out)]));
+}

@@ -9,13 +9,18 @@
 //! codec ahead of the array-to-bytes codec). See [`mod@write`] for the writing and
 //! [`downsample`] for the pyramid levels.
 //!
-//! This module decides the image's shape and metadata ([`OmeImage`]); it writes nothing.
+//! [`OmeImage`] decides the image's shape and NGFF metadata; [`convert`] its store (arrays'
+//! metadata, group attributes) and the whole conversion in one call (Python's `to_ome_zarr`).
 //! [`find_images`] reads the NGFF block of any store back (for `info` and `export`).
 
+mod codec;
+pub mod convert;
 pub mod downsample;
 mod found;
 pub mod write;
 
+pub use codec::{OmeCodec, QuantOffset};
+pub use convert::{convert_into, convert_to_dir, OmeConvertError, OmeOptions, OmePlan, OmeWritten};
 pub use found::{find_images, FoundImage};
 
 use serde_json::{json, Map, Value};
@@ -53,6 +58,15 @@ pub enum OmeError {
         /// The most levels the frame allows.
         max: u32,
     },
+    /// float64 frames (an `.h5` `/ImageData`): the pyramid's means are not defined for them.
+    #[error(
+        "float64 frames are not written as an OME image (the pyramid does not downsample them)"
+    )]
+    Float64,
+    /// Options that do not fit the image: a chunk shape other than 1 along each frame axis, a
+    /// checksum on Zarr v2, a Zarr format other than 2 or 3.
+    #[error("{0}")]
+    Options(String),
     /// A scale given on the command line that is not a positive finite number.
     #[error("{what} {value} is not a positive finite number")]
     Scale {

@@ -18,6 +18,7 @@ pub fn run(
     out: &Path,
     region: Option<&str>,
     frames: Option<FrameRange>,
+    level: Option<u32>,
     flags: &FileOutputArgs,
 ) -> Result<ExitCode> {
     if let Some(frames) = frames {
@@ -33,7 +34,10 @@ pub fn run(
         )));
     }
     let located = store::locate(path)?;
-    let array_path = pick_array(&located)?;
+    let array_path = match level {
+        Some(level) => ome_level(&located, level)?,
+        None => pick_array(&located)?,
+    };
     let array = store::open_array(&located, &array_path)?;
     // A bad --region is the command line's fault: said without the codec, which has no part in it.
     let ranges = parse_region(region, array.shape()).map_err(|e| {
@@ -154,27 +158,79 @@ fn ome_level0(
     located: &Located,
     arrays: &[(String, zarrs::array::ArrayMetadata)],
 ) -> Option<(String, String)> {
+    let image = ome_image(located)?;
+    let (level0, _) = image.levels.first()?;
+    let path = level_path(located, level0);
+    arrays
+        .iter()
+        .any(|(p, _)| *p == path)
+        .then(|| (path, image_name(&image)))
+}
+
+/// `--level K`: the array of level `level` of the OME image the named group describes (the
+/// first, when its attributes list several), as its `datasets` give it.
+fn ome_level(located: &Located, level: u32) -> Result<String> {
+    let here = located.place.array(&located.node_path);
+    let Some(image) = ome_image(located) else {
+        return Err(here.fail(format!(
+            "--level {level}: not an OME-Zarr image (no NGFF multiscales block in this \
+             group's attributes); give the image's group, e.g. the root of a store `convert \
+             --ome` wrote"
+        )));
+    };
+    let Some((path, _)) = image.levels.get(level as usize) else {
+        return Err(here.fail(format!(
+            "--level {level}: OME-Zarr image {} has {} level{} (0 to {})",
+            image_name(&image),
+            image.levels.len(),
+            if image.levels.len() == 1 { "" } else { "s" },
+            image.levels.len().saturating_sub(1)
+        )));
+    };
+    let path = level_path(located, path);
+    let arrays = store::arrays_under(located)?;
+    if !arrays.iter().any(|(p, _)| *p == path) {
+        return Err(here.fail(format!(
+            "--level {level}: OME-Zarr image {} names its level {level} {path}, which is not an \
+             array here",
+            image_name(&image)
+        )));
+    }
+    eprintln!(
+        "note: OME-Zarr image {}: exporting level {level} ({path})",
+        image_name(&image)
+    );
+    Ok(path)
+}
+
+/// The first OME image the named group's attributes describe (`None` for an array, or a group
+/// without an NGFF multiscales block).
+fn ome_image(located: &Located) -> Option<pymecompress_pyme::FoundImage> {
     let node = store::open_node(located).ok()?;
     let attributes = match node.metadata() {
         zarrs::metadata::NodeMetadata::Group(zarrs::group::GroupMetadata::V2(g)) => &g.attributes,
         zarrs::metadata::NodeMetadata::Group(zarrs::group::GroupMetadata::V3(g)) => &g.attributes,
         zarrs::metadata::NodeMetadata::Array(_) => return None,
     };
-    let image = pymecompress_pyme::find_images(attributes)
+    pymecompress_pyme::find_images(attributes)
         .into_iter()
-        .next()?;
-    let (level0, _) = image.levels.first()?;
-    let path = format!(
+        .next()
+}
+
+/// A level's path as the store names arrays: the group's path, then the dataset's.
+fn level_path(located: &Located, dataset: &str) -> String {
+    format!(
         "{}/{}",
         located.node_path.trim_end_matches('/'),
-        level0.trim_matches('/')
-    );
-    arrays.iter().any(|(p, _)| *p == path).then(|| {
-        (
-            path,
-            image.name.map_or("(unnamed)".into(), |n| format!("{n:?}")),
-        )
-    })
+        dataset.trim_matches('/')
+    )
+}
+
+fn image_name(image: &pymecompress_pyme::FoundImage) -> String {
+    image
+        .name
+        .as_ref()
+        .map_or("(unnamed)".into(), |n| format!("{n:?}"))
 }
 
 /// What is wrong with a `--region`: its text alone (exit 2), or its fit to this array.

@@ -55,11 +55,18 @@ pub fn run(command: Command) -> Result<ExitCode> {
             out,
             region,
             frames,
+            level,
             out_flags,
             node,
             allow_incomplete,
         } => match pyme_input::open(&array, &node)? {
             Some(source) => {
+                if let Some(level) = level {
+                    return Err(crate::failure::Failure::usage(format!(
+                        "--level {level} is for an OME-Zarr image; a PYME source has no \
+                         pyramid (convert it with --ome --levels N first)"
+                    )));
+                }
                 if region.is_some() {
                     return Err(crate::failure::Failure::usage(
                         "--region is for a zarr store; for a PYME series take frames with \
@@ -75,7 +82,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
                     allow_incomplete,
                 )
             }
-            None => export::run(&array, &out, region.as_deref(), frames, &out_flags),
+            None => export::run(&array, &out, region.as_deref(), frames, level, &out_flags),
         },
         Command::Convert(args) if args.follow.follow => source_convert::follow::run(&args),
         Command::Convert(args) => match pyme_input::open(&args.input, &args.node)? {

@@ -5,12 +5,14 @@
 # pymecompress codecs, as they do for a viewer such as napari-ome-zarr. For each store, ome-zarr's Reader must
 # find one multiscales image with the axes, scales and level shapes we wrote, and every level's
 # pixels must equal PYME's `loads` of the frames transposed to (y, x) (lower levels: numpy's
-# 2x2 mean, np.round half to even); zarr-python must read level 0 the same (tests/interop/ome.py).
+# 2x2 mean, np.round half to even); zarr-python must read level 0 the same; in the zarr-python 3
+# venv ome-zarr-models must validate the NGFF block and napari-ome-zarr's reader function give
+# the same pixels, scales and axes (tests/interop/ome.py).
 #
 # Stores (PYME fixture series, fixtures/pyme_series/data): a Zarr v2 image re-encoded with zstd
 # (C order); a Zarr v2 image whose Huffman payloads were moved (order F), as a 3-level pyramid;
 # a Zarr v3 quant16 image with moved payloads (transpose codec) and 2 levels, and its Zarr v2
-# twin (order F); a series whose
+# twin (order F), and the same written by Python's to_ome_zarr; a series whose
 # metadata says SizeZ 4 (a temporary copy with metadata.json edited), v2 and v3.
 #
 #   tests/interop/ome.sh
@@ -20,7 +22,9 @@
 # wheel for Python 3.11 (default: built by maturin). Venvs cached under target/ (py-venv-ome2,
 # and py-venv-zarr3 shared with python/tests/run.sh; see fixtures/venvs.sh), the wheel built
 # by maturin into target/ome-wheels (cargo's cache makes a rebuild of unchanged sources quick). Needs network the first time. Closing line:
-# "ome_interop: N passed, M failed"; non-zero exit on any failure.
+# "ome_interop: N passed, M failed"; non-zero exit on any failure. napari-ome-zarr 0.10's
+# reader runs in a third venv, target/py-venv-ome-napari (OME_NAPARI_VENV another, OME_NAPARI=0
+# none), made here the first time (~750 MB with ome-zarr's own dependencies, no Qt binding).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -41,6 +45,21 @@ source "$REPO/fixtures/venvs.sh"
 venv_ensure ome2 "$V2"
 venv_ensure py-zarr3 "$V3"
 
+# napari-ome-zarr's reader, in a venv of its own (it needs zarr >= 3.1.5 and brings napari,
+# ~250 MB without a Qt binding; its reader runs with no display), so the shared venvs stay as
+# fixtures/venvs.sh makes them. OME_NAPARI_VENV names another; OME_NAPARI=0 skips it.
+VN="${OME_NAPARI_VENV:-$TARGET/py-venv-ome-napari}"
+VENVS=("$V2" "$V3")
+if [ "${OME_NAPARI:-1}" != 0 ]; then
+  if ! "$VN/bin/python" -c "import napari_ome_zarr, ome_zarr_models" >/dev/null 2>&1; then
+    rm -rf "$VN"
+    "${PYTHON:-$(command -v python3.11 || command -v python3)}" -m venv "$VN"
+    "$VN/bin/pip" install "${PIP[@]}" "napari-ome-zarr==0.10.0" "zarr>=3.1.5,<3.2" \
+      "numcodecs>=0.16,<0.17" "ome-zarr==0.18.0"
+  fi
+  VENVS+=("$VN")
+fi
+
 # The wheel: given (OME_INTEROP_WHEEL, e.g. the one python/tests/run.sh just built into
 # target/py-wheels), or built as python/tests/run.sh builds it (same target dir and cargo cache).
 if [ -n "${OME_INTEROP_WHEEL:-}" ]; then
@@ -51,7 +70,7 @@ else
     --out "$TARGET/ome-wheels" -i "$V2/bin/python" 2>&1 | grep -E "^error|Built wheel" || true
   WHEEL="$(ls "$TARGET"/ome-wheels/pymecompress_rs-*.whl)"
 fi
-for v in "$V2" "$V3"; do
+for v in "${VENVS[@]}"; do
   "$v/bin/pip" install "${PIP[@]}" --force-reinstall --no-deps "$WHEEL"
 done
 
@@ -90,6 +109,18 @@ convert v3_quant16.zarr "$QUANT" --zarr-format 3 --levels 2
 convert v2_quant16.zarr "$QUANT"
 convert v2_z.zarr "${ZSERIES[@]}"
 convert v3_z.zarr "${ZSERIES[@]}" --zarr-format 3 --codec zstd
+# The same image written in-process by Python's to_ome_zarr (the pyme crate's convert_to_dir).
+"$V3/bin/python" - "$QUANT" "$WORK/py_v3_quant16.zarr" <<'PY'
+import sys
+from pymecompress_rs import ome
+info = ome.to_ome_zarr(sys.argv[1], sys.argv[2], zarr_format=3, levels=2)
+assert info["moved"] == 4, info
+PY
+# `export --level K` of each pyramid level, compared with what ome-zarr-py reads (ome.py).
+for k in 0 1 2; do
+  "$BIN" export "$WORK/v2_pyramid.zarr" "$WORK/v2_pyramid.zarr.level$k.npy" --level "$k" \
+    >/dev/null 2>&1 || { echo "export --level $k failed" >&2; exit 1; }
+done
 grep -q "120 frames moved" "$WORK/v2_pyramid.zarr.log"
 grep -q "4 frames moved" "$WORK/v3_quant16.zarr.log"
 grep -q "4 frames moved" "$WORK/v2_quant16.zarr.log"
@@ -100,14 +131,16 @@ cat >"$WORK/cases.json" <<EOF
  ["v2_zstd.zarr", 2, "$DATA/complete/expected.npy", "tyx", [1.0, 0.1, 0.1], 1],
  ["v2_pyramid.zarr", 2, "$DATA/complete/expected.npy", "tyx", [0.02, 0.1, 0.1], 3],
  ["v3_quant16.zarr", 3, "$DATA/quantized/expected.npy", "tyx", [1.0, 0.1, 0.1], 2],
+ ["py_v3_quant16.zarr", 3, "$DATA/quantized/expected.npy", "tyx", [1.0, 0.1, 0.1], 2],
  ["v2_quant16.zarr", 2, "$DATA/quantized/expected.npy", "tyx", [1.0, 0.1, 0.1], 1],
  ["v2_z.zarr", 2, "$DATA/complete/expected.npy", "tzyx", [0.05, 0.25, 0.1, 0.1], 1],
  ["v3_z.zarr", 3, "$DATA/complete/expected.npy", "tzyx", [0.05, 0.25, 0.1, 0.1], 1]
 ]
 EOF
 status=0
-for v in "$V2" "$V3"; do
-  (cd "$WORK" && "$v/bin/python" -W ignore "$HERE/ome.py" "$WORK" "$WORK/cases.json") || status=1
+for v in "${VENVS[@]}"; do
+  (cd "$WORK" && QT_QPA_PLATFORM=offscreen "$v/bin/python" -W ignore "$HERE/ome.py" "$WORK" \
+    "$WORK/cases.json") || status=1
 done
 read -r passed failed < <(awk '{p += $1; f += $2} END {print p + 0, f + 0}' "$WORK/counts" 2>/dev/null || echo "0 1")
 [ "$status" = 0 ] || [ "$failed" != 0 ] || failed=1
