@@ -26,9 +26,59 @@ use zarrs_pymecompress::{PymeTileSpec, PymeTileStore};
 use crate::failure::{error_chain, At, Failure, Place, Result};
 use crate::npy::NpyDtype;
 
-/// The store every command writes through: each chunk and metadata file is written to a
-/// temporary, flushed and renamed over its key, so concurrent readers never see a torn chunk.
-pub type OutStore = zarrs_pymecompress::AtomicFilesystemStore;
+mod out;
+#[cfg(feature = "object-store")]
+mod remote;
+mod remote_locate;
+mod url;
+
+pub use out::OutStore;
+pub use url::StoreUrl;
+
+/// Storage of a store in an object store, rooted at its key.
+pub type UrlStorage = dyn zarrs::storage::ReadableWritableListableStorageTraits;
+
+/// `path` as a store URL (`s3://`, `http(s)://`), or `None` for a local path.
+///
+/// # Errors
+/// A malformed store URL (exit 2).
+pub fn store_url(path: &Path) -> Result<Option<StoreUrl>> {
+    StoreUrl::of_path(path).map_err(Failure::usage)
+}
+
+/// Opens the store at `url`, rooted at its key (no request is sent yet).
+///
+/// # Errors
+/// The client cannot be configured (`AWS_*` variables), or this build has no object stores.
+pub fn open_url(url: &StoreUrl) -> Result<Arc<UrlStorage>> {
+    #[cfg(feature = "object-store")]
+    {
+        remote::open(url)
+            .map(|s| Arc::new(s) as Arc<UrlStorage>)
+            .map_err(Failure::msg)
+    }
+    #[cfg(not(feature = "object-store"))]
+    {
+        Err(Failure::msg(format!(
+            "{url}: this pymecompress was built without object stores (cargo feature \
+             `object-store`); copy the store to a local directory, or rebuild with the feature"
+        )))
+    }
+}
+
+/// Whether `path` is a zarr store given by URL rather than a PYME source: every `s3://` URL,
+/// and an `http(s)://` URL that does not end in `.pcs` and has zarr metadata (`.zgroup`,
+/// `.zarray` or `zarr.json`) under it. Any other `http://` URL is left to the PYME series
+/// reader (and its messages).
+pub fn is_store_url(path: &Path) -> bool {
+    match StoreUrl::of_path(path) {
+        Ok(Some(StoreUrl::S3 { .. })) => true,
+        Ok(Some(url)) if !url.is_pyme_series() => remote_locate::has_metadata_at(&url),
+        // A malformed URL: the store code reports it.
+        Err(_) => true,
+        _ => false,
+    }
+}
 
 /// The storage every command reads through: the filesystem, or PYME's tile layout over it.
 pub type InStorage = dyn ReadableListableStorageTraits;
@@ -72,9 +122,13 @@ enum Attributes {
 /// The attributes of the node in `dir`, read as JSON (unreadable or absent: none; zarrs
 /// reports a broken node when it opens it).
 fn dir_attributes(dir: &Path) -> Option<Attributes> {
-    let read = |name: &str| -> Option<Value> {
+    attributes_in(|name: &str| -> Option<Value> {
         serde_json::from_slice(&std::fs::read(dir.join(name)).ok()?).ok()
-    };
+    })
+}
+
+/// The attributes of the node whose documents `read` returns by name.
+fn attributes_in(read: impl Fn(&str) -> Option<Value>) -> Option<Attributes> {
     if let Some(Value::Object(m)) = read(".zattrs") {
         return Some(Attributes::V2(m));
     }
@@ -88,6 +142,9 @@ fn dir_attributes(dir: &Path) -> Option<Attributes> {
 /// `path` (or `path` itself) in an unbroken line of directories holding zarr metadata, or the
 /// nearest of them whose attributes hold PYME's tile layout (PYME maps keys by the nearest).
 pub fn locate(path: &Path) -> Result<Located> {
+    if let Some(url) = store_url(path)? {
+        return remote_locate::locate_url(&url);
+    }
     let place = Place::store(path.display());
     if path.is_file() {
         return Err(place.fail(
@@ -144,6 +201,37 @@ pub fn locate(path: &Path) -> Result<Located> {
         place: root_place,
         tiles,
     })
+}
+
+/// The completion record of the store `located` is in (`durable::completion`).
+pub fn read_record(located: &Located) -> Option<Value> {
+    if StoreUrl::of_path(&located.root).is_ok_and(|u| u.is_some()) {
+        crate::durable::completion::read_record_in(located.storage.as_ref())
+    } else {
+        crate::durable::completion::read_record(&located.root)
+    }
+}
+
+/// Fails, saying the store is not complete, when its root holds the manifest of a write that
+/// has not finished: a store in an object store being written or left by a killed run (on
+/// disk only the temporary, never the finished store, holds one).
+///
+/// # Errors
+/// As said, and a store that cannot be read.
+pub fn refuse_unfinished(located: &Located) -> Result<()> {
+    use crate::durable::write_lock::MANIFEST;
+    use zarrs::storage::ReadableStorageTraits;
+    let key = zarrs::storage::StoreKey::new(MANIFEST).at(&located.place)?;
+    let manifest = located.storage.size_key(&key).at(&located.place)?;
+    // The manifest alone decides: a convert copies its input's root attributes, completion
+    // record included, long before it writes its own.
+    if manifest.is_some() {
+        return Err(located.place.fail(format!(
+            "NOT complete: it holds {MANIFEST}, so a convert into it \
+             has not finished (it is running, or was killed: `convert --resume` continues it)"
+        )));
+    }
+    Ok(())
 }
 
 /// The storage layout `dir`'s attributes name, if any (PYME's `pyme` block).

@@ -13,7 +13,12 @@ use crate::npy::NpyDtype;
 /// Opens `path` as a PYME source, or `None` for anything else (a zarr store, or a path the
 /// store code will explain). `--node` given with anything but a series is an argument error.
 pub fn open(path: &Path, nodes: &[PathBuf]) -> Result<Option<Box<dyn FrameSource>>> {
-    let source = open_source(path, nodes)?;
+    // A zarr store given by URL (`s3://`, or `http(s)://` with zarr metadata) is not a series.
+    let source = if crate::store::is_store_url(path) {
+        None
+    } else {
+        open_source(path, nodes)?
+    };
     let is_series = source
         .as_ref()
         .is_some_and(|s| s.kind() == pymecompress_pyme::SourceKind::Series);

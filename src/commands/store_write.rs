@@ -1,5 +1,6 @@
 //! What every `convert` (of a store or of a PYME series) does around its chunk loops: claim the
-//! output's temporary under its lock (a leftover refused, resumed or discarded as the flags
+//! output (on disk its temporary under its lock; in an object store, `s3://`, its key: see
+//! `durable::object`) (a leftover refused, resumed or discarded as the flags
 //! say, the run's arguments recorded for a later `--resume`), keep the chunks a resumed
 //! leftover already holds, and finish with the completion record and the rename.
 
@@ -10,6 +11,7 @@ use serde_json::{json, Map, Value};
 use zarrs::array::Array;
 
 use crate::durable::atomic::PartialDir;
+use crate::durable::object::ObjectTarget;
 use clap::ValueEnum;
 
 use crate::cli::{ConvertArgs, Offset};
@@ -17,13 +19,19 @@ use crate::durable::completion;
 use crate::durable::resume::{self, KeptChunks};
 use crate::durable::write_lock::{Leftover, CONVERT_HINT};
 use crate::failure::{At, Failure, Place, Result};
-use crate::store::OutStore;
+use crate::store::{self, OutStore};
 
-/// A store being written under its locked temporary name.
+/// A store being written: on disk under its locked temporary name, in an object store under
+/// its final key (see `durable::object`).
 pub struct StoreWrite {
-    partial: PartialDir,
+    target: Target,
     storage: Arc<OutStore>,
     place: Place,
+}
+
+enum Target {
+    Disk(PartialDir),
+    Object(ObjectTarget),
 }
 
 /// The manifest's format. Raise it when a field changes meaning: a leftover written under
@@ -82,7 +90,7 @@ impl ResumeManifest {
 }
 
 impl StoreWrite {
-    /// Claims `o.output` (see [`PartialDir::claim`]), recording `o`'s arguments plus
+    /// Claims `o.output` (see [`PartialDir::claim`] and [`ObjectTarget::claim`]), recording `o`'s arguments plus
     /// `specific` for a later `--resume`.
     ///
     /// # Errors
@@ -96,11 +104,33 @@ impl StoreWrite {
         };
         let manifest = serde_json::to_value(ResumeManifest::of(o, specific))
             .map_err(|e| Failure::msg(format!("output {}: {e}", o.output.display())))?;
-        let partial = PartialDir::claim(&o.output, o.force, policy, &manifest)?;
         let place = Place::store(o.output.display());
+        if let Some(url) = store::store_url(&o.output)? {
+            if !url.writable() || url.key().is_empty() {
+                return Err(Failure::usage(format!(
+                    "output {url}: a store is written to a key of an S3 bucket \
+                     (s3://BUCKET/NAME.zarr) or to a local directory; http(s):// stores are \
+                     read-only"
+                )));
+            }
+            let claimed = ObjectTarget::claim(
+                store::open_url(&url)?,
+                &url.to_string(),
+                o.force,
+                policy,
+                &manifest,
+            )?;
+            let storage = Arc::new(OutStore::over(claimed.storage().clone()));
+            return Ok(Self {
+                target: Target::Object(claimed),
+                storage,
+                place,
+            });
+        }
+        let partial = PartialDir::claim(&o.output, o.force, policy, &manifest)?;
         let storage = Arc::new(OutStore::new(partial.path()).at(&place)?);
         Ok(Self {
-            partial,
+            target: Target::Disk(partial),
             storage,
             place,
         })
@@ -128,7 +158,11 @@ impl StoreWrite {
         what: &str,
         place: &Place,
     ) -> Result<KeptChunks> {
-        if !self.partial.resumed() {
+        let resumed = match &self.target {
+            Target::Disk(partial) => partial.resumed(),
+            Target::Object(object) => object.resumed(),
+        };
+        if !resumed {
             return Ok(KeptChunks::default());
         }
         let (kept, erased) = resume::check_existing(target, place)?;
@@ -146,7 +180,12 @@ impl StoreWrite {
     /// # Errors
     /// The record or the rename fails (I/O).
     pub fn finish(self, writer: &str, arrays: Vec<(String, Value)>) -> Result<()> {
-        completion::write_record(self.partial.path(), writer, arrays, &self.place)?;
-        Ok(self.partial.commit()?)
+        match self.target {
+            Target::Disk(partial) => {
+                completion::write_record(partial.path(), writer, arrays, &self.place)?;
+                Ok(partial.commit()?)
+            }
+            Target::Object(object) => object.finish(writer, arrays, &self.place),
+        }
     }
 }

@@ -19,8 +19,9 @@ use crate::store;
 
 pub fn run(path: &Path, as_json: bool) -> Result<ExitCode> {
     let located = store::locate(path)?;
+    store::refuse_unfinished(&located)?;
     let arrays = store::arrays_under(&located)?;
-    let record = completion::read_record(&located.root);
+    let record = store::read_record(&located);
     let mut bad: Vec<Failure> = Vec::new();
     let mut checked = 0u64;
     let mut with_checksums = 0usize;

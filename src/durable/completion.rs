@@ -20,7 +20,7 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 use zarrs::array::Array;
-use zarrs::storage::ReadableStorageTraits;
+use zarrs::storage::{ReadableStorageTraits, StoreKey, WritableStorageTraits};
 
 use crate::failure::{At, Place, Result};
 use crate::store;
@@ -56,16 +56,7 @@ pub fn write_record(
     arrays: Vec<(String, Value)>,
     place: &Place,
 ) -> Result<()> {
-    let chunks: u64 = arrays
-        .iter()
-        .map(|(_, e)| e["chunks"].as_u64().unwrap_or(0))
-        .sum();
-    let record = json!({
-        "complete": true,
-        "writer": writer,
-        "chunks": chunks,
-        "arrays": arrays.into_iter().collect::<Map<String, Value>>(),
-    });
+    let record = record_of(writer, arrays);
     let v3 = base.join("zarr.json");
     let (file, mut document) = if v3.is_file() {
         (v3.clone(), read_json(&v3, place)?)
@@ -78,18 +69,7 @@ pub fn write_record(
         };
         (attrs, document)
     };
-    let attributes = if file == v3 {
-        let object = document
-            .as_object_mut()
-            .ok_or_else(|| place.fail("root zarr.json is not a JSON object"))?;
-        object.entry("attributes").or_insert_with(|| json!({}))
-    } else {
-        &mut document
-    };
-    attributes
-        .as_object_mut()
-        .ok_or_else(|| place.fail("root attributes are not a JSON object"))?
-        .insert(KEY.to_string(), record);
+    insert_record(&mut document, file == v3, record, place)?;
     let text = serde_json::to_string_pretty(&document).at(place)?;
     write_replacing(&file, text.as_bytes()).map_err(|e| {
         place.fail(format!(
@@ -97,6 +77,79 @@ pub fn write_record(
             file.display()
         ))
     })
+}
+
+/// [`write_record`] through `storage` (a store in an object store, whose PUT replaces the root
+/// metadata object whole).
+pub fn write_record_in<S>(
+    storage: &S,
+    writer: &str,
+    arrays: Vec<(String, Value)>,
+    place: &Place,
+) -> Result<()>
+where
+    S: ?Sized + ReadableStorageTraits + WritableStorageTraits,
+{
+    let record = record_of(writer, arrays);
+    let key = |name: &str| StoreKey::new(name).at(place);
+    let (name, mut document) = match storage.get(&key("zarr.json")?).at(place)? {
+        Some(bytes) => ("zarr.json", parse_json(&bytes, "zarr.json", place)?),
+        None => match storage.get(&key(".zattrs")?).at(place)? {
+            Some(bytes) => (".zattrs", parse_json(&bytes, ".zattrs", place)?),
+            None => (".zattrs", json!({})),
+        },
+    };
+    insert_record(&mut document, name == "zarr.json", record, place)?;
+    let text = serde_json::to_vec_pretty(&document).at(place)?;
+    storage
+        .set(&key(name)?, text.into())
+        .map_err(|e| place.fail(format!("writing the completion record {name}: {e}")))
+}
+
+fn record_of(writer: &str, arrays: Vec<(String, Value)>) -> Value {
+    let chunks: u64 = arrays
+        .iter()
+        .map(|(_, e)| e["chunks"].as_u64().unwrap_or(0))
+        .sum();
+    json!({
+        "complete": true,
+        "writer": writer,
+        "chunks": chunks,
+        "arrays": arrays.into_iter().collect::<Map<String, Value>>(),
+    })
+}
+
+fn insert_record(document: &mut Value, v3: bool, record: Value, place: &Place) -> Result<()> {
+    let attributes = if v3 {
+        let object = document
+            .as_object_mut()
+            .ok_or_else(|| place.fail("root zarr.json is not a JSON object"))?;
+        object.entry("attributes").or_insert_with(|| json!({}))
+    } else {
+        document
+    };
+    attributes
+        .as_object_mut()
+        .ok_or_else(|| place.fail("root attributes are not a JSON object"))?
+        .insert(KEY.to_string(), record);
+    Ok(())
+}
+
+fn parse_json(bytes: &[u8], name: &str, place: &Place) -> Result<Value> {
+    serde_json::from_slice(bytes).map_err(|e| place.fail(format!("{name}: {e}")))
+}
+
+/// The record of the store `storage` holds at its root, if it has one (as [`read_record`]).
+pub fn read_record_in<S: ?Sized + ReadableStorageTraits>(storage: &S) -> Option<Value> {
+    let read = |name: &str| -> Option<Value> {
+        let bytes = storage.get(&StoreKey::new(name).ok()?).ok()??;
+        serde_json::from_slice(&bytes).ok()
+    };
+    let attributes = match read("zarr.json") {
+        Some(v3) => v3.get("attributes").cloned()?,
+        None => read(".zattrs")?,
+    };
+    attributes.get(KEY).cloned()
 }
 
 fn read_json(file: &Path, place: &Place) -> Result<Value> {

@@ -329,17 +329,27 @@ fn remove_chunk_temporaries(dir: &Path) -> std::io::Result<()> {
 
 /// Refuses to resume a leftover written with other arguments, naming the first that differs.
 fn check_manifest(target: &Path, old: &Path, ours: &Value) -> Result<()> {
-    let file = old.join(MANIFEST);
-    let theirs: Value = std::fs::read(&file)
-        .ok()
-        .and_then(|t| serde_json::from_slice(&t).ok())
+    let theirs = std::fs::read(old.join(MANIFEST)).ok();
+    compare_manifest(target, &old.display().to_string(), theirs.as_deref(), ours)
+}
+
+/// Refuses to resume the leftover `shown` (a temporary directory, or a store in an object
+/// store) whose manifest is `theirs` (`None`: unreadable) with the arguments `ours`, naming the
+/// first that differs.
+pub(super) fn compare_manifest(
+    target: &Path,
+    shown: &str,
+    theirs: Option<&[u8]>,
+    ours: &Value,
+) -> Result<()> {
+    let theirs: Value = theirs
+        .and_then(|t| serde_json::from_slice(t).ok())
         .ok_or_else(|| {
             OutputError::refused(
                 target,
                 format!(
-                    "cannot resume {}: it has no readable {MANIFEST} (not ours, or killed before \
-                     writing it); use --restart",
-                    old.display()
+                    "cannot resume {shown}: it has no readable {MANIFEST} (not ours, or killed \
+                     before writing it); use --restart"
                 ),
             )
         })?;
@@ -354,9 +364,8 @@ fn check_manifest(target: &Path, old: &Path, ours: &Value) -> Result<()> {
                 return Err(OutputError::arguments(
                     target,
                     format!(
-                        "cannot resume {}: it was written with {key} = {recorded}, this run \
-                         asks for {value}; run again with the same arguments, or use --restart",
-                        old.display()
+                        "cannot resume {shown}: it was written with {key} = {recorded}, this run \
+                         asks for {value}; run again with the same arguments, or use --restart"
                     ),
                 ));
             }
