@@ -217,7 +217,6 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
 
     let bar = progress::items(series.len(), "following");
     let mut written = 0u64;
-    let mut frames_written = 0u64;
     loop {
         let finished = series.is_finished();
         let ready = if finished {
@@ -255,7 +254,7 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
                 },
             )
             .map_err(|e| place.fail(crate::failure::error_chain(&e)))?;
-            frames_written = (0..ready).filter(|&i| series.is_present(i)).count() as u64;
+            let frames_written = (0..ready).filter(|&i| series.is_present(i)).count() as u64;
             written = ready;
             bar.set_length(series.len());
             bar.set_position(written);
