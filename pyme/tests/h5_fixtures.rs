@@ -30,7 +30,7 @@ fn stack(source: &dyn FrameSource) -> Vec<u8> {
 fn every_file_reads_as_pymes_hdf_data_source_returns_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut checked = 0;
-    for (name, case) in cases() {
+    for (name, _) in cases() {
         if name == "pzf_gap" {
             continue;
         }
