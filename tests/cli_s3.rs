@@ -68,12 +68,14 @@ fn an_endpoint_that_is_down_ends_every_command_with_the_url() {
     let port = closed_port();
     let url = "s3://bucket/x.zarr";
     let out = dir.path().join("x.npy");
+    let local_out = dir.path().join("y.zarr");
+    let local_in = a_store();
     let runs = [
         vec!["info", url],
         vec!["verify", url],
         vec!["export", url, path_str(&out)],
-        vec!["convert", url, path_str(&dir.path().join("y.zarr"))],
-        vec!["convert", path_str(&a_store()), url, "--codec", "huffman"],
+        vec!["convert", url, path_str(&local_out)],
+        vec!["convert", path_str(&local_in), url, "--codec", "huffman"],
     ];
     for args in runs {
         let err = fails(&run_s3(port, &args));

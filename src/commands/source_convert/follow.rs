@@ -99,8 +99,14 @@ fn series_error(dir: &Path, e: SeriesError) -> SourceError {
     }
 }
 
+/// Why the series could not be opened, and whether trying again later may succeed.
+struct OpenFailure {
+    error: SourceError,
+    transient: bool,
+}
+
 /// Opens the series for following, on disk or over HTTP: `None` while it has no metadata.json.
-fn open_live(o: &ConvertArgs) -> std::result::Result<Option<Series>, (SourceError, bool)> {
+fn open_live(o: &ConvertArgs) -> std::result::Result<Option<Series>, Box<OpenFailure>> {
     if http::is_url(&o.input) {
         let nodes: Vec<String> = o
             .node
@@ -118,12 +124,18 @@ fn open_live(o: &ConvertArgs) -> std::result::Result<Option<Series>, (SourceErro
                 SourceError::Series { source, .. } => transient(source),
                 _ => false,
             };
-            (e, again)
+            Box::new(OpenFailure {
+                error: e,
+                transient: again,
+            })
         });
     }
     Series::open_live(&o.input, &o.node).map_err(|e| {
         let again = transient(&e);
-        (series_error(&o.input, e), again)
+        Box::new(OpenFailure {
+            error: series_error(&o.input, e),
+            transient: again,
+        })
     })
 }
 
@@ -163,8 +175,8 @@ pub fn run(o: &ConvertArgs) -> Result<ExitCode> {
         match open_live(o) {
             Ok(Some(series)) => break series,
             Ok(None) => {}
-            Err((e, true)) => watch.note(&e),
-            Err((e, false)) => return Err(e.into()),
+            Err(failure) if failure.transient => watch.note(&failure.error),
+            Err(failure) => return Err(failure.error.into()),
         }
         watch.wait(&format!(
             "{} has no metadata.json yet (PYME writes it when the acquisition starts)",
