@@ -12,19 +12,21 @@
 #  - export and info of a store served read-only by `python -m http.server`;
 #  - a missing bucket and an endpoint that is down end with exit 1 and the URL, within a bound;
 #  - optional: zarr-python + s3fs open a v2 quant16 store we wrote (if target/py-venv-zarr3,
-#    made by python/tests/run.sh, has zarr and our package; s3fs is installed into it).
+#    made by fixtures/venvs.sh with s3fs, has our package from python/tests/run.sh).
 # Ends with `s3_interop: N passed, M failed`; non-zero exit on any failure. moto and the HTTP
 # server are always stopped (trap). Needs network the first time (the venv).
 #
-#   S3_MOTO_VENV  the moto venv (default: $REPO/target/moto-venv)
+#   S3_MOTO_VENV  a venv with moto's server (default: target/py-venv-zarr3, fixtures/venvs.sh's
+#                 py-zarr3, which holds moto[server] 5 and s3fs)
 #   S3_BIN        a prebuilt pymecompress binary (default: cargo build --bin pymecompress)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-VENV="${S3_MOTO_VENV:-$REPO/target/moto-venv}"
+VENV="${S3_MOTO_VENV:-${CARGO_TARGET_DIR:-$REPO/target}/py-venv-zarr3}"
 if ! "$VENV/bin/python" -c 'import moto.server, boto3' 2>/dev/null; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q 'moto[server]>=5,<6'
+  # shellcheck source=../../fixtures/venvs.sh
+  source "$REPO/fixtures/venvs.sh"
+  venv_ensure py-zarr3 "$VENV"
 fi
 if [ -z "${S3_BIN:-}" ]; then
   (cd "$REPO" && cargo build -q --bin pymecompress)
@@ -180,8 +182,7 @@ check "a missing key: exit 1 naming it" fails_naming "no such store" \
 
 # Optional: zarr-python + s3fs read a store we wrote.
 PYV="$REPO/target/py-venv-zarr3"
-if [ -x "$PYV/bin/python" ] && "$PYV/bin/python" -c 'import zarr, pymecompress_rs' 2>/dev/null; then
-  "$PYV/bin/python" -c 'import s3fs' 2>/dev/null || "$PYV/bin/pip" install -q s3fs
+if [ -x "$PYV/bin/python" ] && "$PYV/bin/python" -c 'import zarr, s3fs, pymecompress_rs' 2>/dev/null; then
   # Optional and not counted: on the first run (2026-12-07) zarr-python's open_group failed
   # here (to be looked into); the result is printed either way.
   if "$PYV/bin/python" - >"$WORK/zarr.out" 2>&1 <<PY
