@@ -12,9 +12,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 use zarrs::array::iterators::Indices;
-use zarrs::array::{
-    Array, ArrayError, ArrayMetadata, ArrayMetadataOptions, ArraySubset, CodecError,
-};
+use zarrs::array::{Array, ArrayError, ArrayMetadata, ArraySubset, CodecError};
 use zarrs::filesystem::FilesystemStore;
 use zarrs::group::GroupMetadata;
 use zarrs::metadata::NodeMetadata;
@@ -308,57 +306,16 @@ pub fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-/// Writes `array`'s metadata (without zarrs's own `_zarrs` attribute). For Zarr v3 every codec
-/// entry is written as an object: zarrs writes a codec that has no configuration (`crc32c`) as
-/// its bare name, which the v3 spec allows but zarr-python 3 refuses (`Expected dict, got
-/// str`), and so does the sharding codec for its inner chains. The one place metadata of an
-/// output array is written.
+/// Writes `array`'s metadata as every reader takes it (`zarrs_pymecompress::store_array_metadata`:
+/// no `_zarrs` attribute, v3 codecs as objects), naming `place` on failure.
 ///
 /// # Errors
-/// The document cannot be serialized or stored.
+/// The store refuses the write.
 pub fn store_array_metadata<T>(array: &Array<T>, place: &Place) -> Result<()>
 where
     T: ?Sized + zarrs::storage::WritableStorageTraits + 'static,
 {
-    let options = ArrayMetadataOptions::default().with_include_zarrs_metadata(false);
-    match array.metadata_opt(&options) {
-        ArrayMetadata::V2(_) => array.store_metadata_opt(&options).at(place),
-        ArrayMetadata::V3(metadata) => {
-            let mut document = serde_json::to_value(&metadata).at(place)?;
-            codecs_as_objects(&mut document);
-            let bytes = serde_json::to_vec_pretty(&document).at(place)?;
-            array
-                .storage()
-                .set(&zarrs::node::meta_key_v3(array.path()), bytes.into())
-                .at(place)
-        }
-    }
-}
-
-/// Rewrites every codec given by its bare name (`"crc32c"`) as `{"name": "crc32c"}`, in the
-/// array's chain and in the chains nested in codec configurations (`codecs`, `index_codecs` of
-/// `sharding_indexed`).
-pub fn codecs_as_objects(document: &mut Value) {
-    fn chain(codecs: &mut Value) {
-        let Value::Array(codecs) = codecs else {
-            return;
-        };
-        for codec in codecs {
-            if let Value::String(name) = codec {
-                *codec = serde_json::json!({ "name": name });
-            }
-            if let Some(Value::Object(configuration)) = codec.get_mut("configuration") {
-                for key in ["codecs", "index_codecs"] {
-                    if let Some(inner) = configuration.get_mut(key) {
-                        chain(inner);
-                    }
-                }
-            }
-        }
-    }
-    if let Some(codecs) = document.get_mut("codecs") {
-        chain(codecs);
-    }
+    zarrs_pymecompress::store_array_metadata(array).at(place)
 }
 
 /// Codec names as stored, for messages: `pymecompress-quant16`, `bytes+zstd`, `none`.

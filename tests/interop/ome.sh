@@ -45,18 +45,13 @@ source "$REPO/fixtures/venvs.sh"
 venv_ensure ome2 "$V2"
 venv_ensure py-zarr3 "$V3"
 
-# napari-ome-zarr's reader, in a venv of its own (it needs zarr >= 3.1.5 and brings napari,
-# ~250 MB without a Qt binding; its reader runs with no display), so the shared venvs stay as
-# fixtures/venvs.sh makes them. OME_NAPARI_VENV names another; OME_NAPARI=0 skips it.
+# napari-ome-zarr's reader, in a venv of its own (fixtures/venvs.sh's ome-napari: it needs
+# zarr >= 3.1.5 and brings napari), so the shared venvs stay as they are. OME_NAPARI_VENV
+# names another; OME_NAPARI=0 skips it.
 VN="${OME_NAPARI_VENV:-$TARGET/py-venv-ome-napari}"
 VENVS=("$V2" "$V3")
 if [ "${OME_NAPARI:-1}" != 0 ]; then
-  if ! "$VN/bin/python" -c "import napari_ome_zarr, ome_zarr_models" >/dev/null 2>&1; then
-    rm -rf "$VN"
-    "${PYTHON:-$(command -v python3.11 || command -v python3)}" -m venv "$VN"
-    "$VN/bin/pip" install "${PIP[@]}" "napari-ome-zarr==0.10.0" "zarr>=3.1.5,<3.2" \
-      "numcodecs>=0.16,<0.17" "ome-zarr==0.18.0"
-  fi
+  venv_ensure ome-napari "$VN"
   VENVS+=("$VN")
 fi
 

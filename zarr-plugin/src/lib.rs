@@ -107,6 +107,7 @@ mod fast_write;
 mod huffman;
 mod huffman_quant16;
 mod locate;
+mod metadata;
 mod pyme_pzf;
 mod region_error;
 mod scratch;
@@ -130,6 +131,7 @@ pub use huffman_quant16::{
     HUFFMAN_QUANT16_NAME_V3,
 };
 pub use locate::{first_failing_chunk, retrieve_array_subset_naming_chunk};
+pub use metadata::store_array_metadata;
 pub use pyme_pzf::{
     PymePzfChunkError, PymePzfCodec, PymePzfCodecConfiguration, PymePzfCompression,
     PymePzfConfigurationError, PymePzfQuantization, PYME_PZF_ID_V2, PYME_PZF_NAME_V3,

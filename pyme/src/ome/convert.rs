@@ -325,7 +325,7 @@ where
         let array = Array::new_with_metadata(storage.clone(), &path, metadata)
             .map_err(|e| zarr(place(), &e))?;
         zarrs_pymecompress::check_array(&array).map_err(|e| zarr(place(), &e))?;
-        array.store_metadata().map_err(|e| zarr(place(), &e))?;
+        zarrs_pymecompress::store_array_metadata(&array).map_err(|e| zarr(place(), &e))?;
         arrays.push(array);
     }
     plan.store_group(storage.as_ref(), plan.group_attributes(source, selection))?;
