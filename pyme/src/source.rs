@@ -133,6 +133,13 @@ pub trait FrameSource: Send + Sync {
         None
     }
 
+    /// How many frames a reader should have in flight at once, whatever its CPU count: above
+    /// 1 where reading waits on a network (a series on data servers: so many requests per
+    /// server), so that the servers are kept busy rather than the cores.
+    fn concurrent_reads(&self) -> usize {
+        1
+    }
+
     /// The layout every frame shares.
     ///
     /// # Errors

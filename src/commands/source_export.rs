@@ -3,7 +3,9 @@
 //! stack (frames, Width, Height), plus Depth when above 1.
 //!
 //! Frames are decoded a batch at a time on the rayon pool and written in order, so memory
-//! holds one batch whatever the source's length.
+//! holds one batch whatever the source's length. A source read over the network (a series on
+//! PYME's data servers) is read on a pool of its own `concurrent_reads` threads: on the CPU
+//! pool's two threads, two requests in flight left the servers idle most of the time.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -18,10 +20,25 @@ use crate::failure::{Failure, Result};
 use crate::npy;
 use crate::progress;
 
-/// Frames decoded at once: enough to keep every thread busy, few enough that memory stays at
-/// a handful of frames.
-fn batch_len() -> u64 {
-    rayon::current_num_threads() as u64 * 2
+/// Frames decoded at once: enough to keep every thread of `pool` busy, few enough that memory
+/// stays at a handful of frames.
+fn batch_len(pool: &rayon::ThreadPool) -> usize {
+    pool.current_num_threads() * 2
+}
+
+/// The pool frames are read on: the CPU pool's size, or more where the source waits on a
+/// network.
+fn read_pool(source: &dyn FrameSource) -> Result<rayon::ThreadPool> {
+    let threads = rayon::current_num_threads().max(source.concurrent_reads());
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| {
+            Failure::msg(format!(
+                "{}: a pool of {threads} readers: {e}",
+                source.name()
+            ))
+        })
 }
 
 pub fn run(
@@ -48,16 +65,19 @@ pub fn run(
     }
     let bar = progress::items(selection.len, "exporting");
     let slots: Vec<u64> = selection.slots().collect();
-    for batch in slots.chunks(batch_len() as usize) {
-        let frames: Vec<Vec<u8>> = batch
-            .par_iter()
-            .map(|&i| {
-                // A missing frame is the fill value, zero.
-                let mut frame = vec![0u8; frame_bytes];
-                source.read_frame_into(i, &mut frame)?;
-                Ok(frame)
-            })
-            .collect::<Result<_>>()?;
+    let pool = read_pool(source)?;
+    for batch in slots.chunks(batch_len(&pool)) {
+        let frames: Vec<Vec<u8>> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|&i| {
+                    // A missing frame is the fill value, zero.
+                    let mut frame = vec![0u8; frame_bytes];
+                    source.read_frame_into(i, &mut frame)?;
+                    Ok(frame)
+                })
+                .collect::<Result<_>>()
+        })?;
         for frame in &frames {
             output.write_all(frame)?;
             bar.inc(1);

@@ -38,6 +38,10 @@ struct HttpFiles {
 }
 
 impl FrameFiles for HttpFiles {
+    fn concurrent_reads(&self, places: usize) -> usize {
+        self.client.options().per_server.max(1) * places.max(1)
+    }
+
     fn read(&self, entry: &FrameEntry) -> Result<Vec<u8>, SeriesError> {
         let url = entry.path.to_string_lossy();
         let bytes = self.client.get(&url, entry.len).map_err(listed)?;

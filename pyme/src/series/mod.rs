@@ -81,6 +81,12 @@ pub(crate) trait FrameFiles: std::fmt::Debug + Send + Sync {
     /// Why it cannot be read, naming the file.
     fn read(&self, entry: &FrameEntry) -> Result<Vec<u8>, SeriesError>;
 
+    /// How many files are best read at once from `places` places (`FrameSource::concurrent_reads`).
+    fn concurrent_reads(&self, places: usize) -> usize {
+        let _ = places;
+        1
+    }
+
     /// Following a live series: every frame file the places `dirs` now hold, with its length,
     /// and their JSON files as they now are ([`SeriesError::MissingMetadata`] while no place
     /// holds `metadata.json`). A place that does not exist yet holds nothing.

@@ -38,6 +38,10 @@ impl FrameSource for Series {
         SourceKind::Series
     }
 
+    fn concurrent_reads(&self) -> usize {
+        self.files.concurrent_reads(self.dirs.len())
+    }
+
     fn name(&self) -> &str {
         self.label()
     }
