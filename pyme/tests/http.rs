@@ -1,7 +1,9 @@
 //! A series over HTTP against a tiny in-test data server on 127.0.0.1 (a `TcpListener`
 //! thread speaking just enough HTTP/1.1, keep-alive included): the fixture series served as
 //! PYME's data servers serve it reads as on disk, and each network fault ends in a
-//! `SourceError::Http` naming the server and file, within a bounded time.
+//! `SourceError::Http` naming the server and file, within a bounded time. Opening fetches
+//! one frame file (the lowest-numbered, for the series' layout); every other frame's header is
+//! checked when the frame is read, with the errors opening gives on disk.
 #![cfg(feature = "http")]
 
 use std::collections::BTreeMap;
@@ -262,8 +264,217 @@ fn a_series_over_http_reads_as_on_disk() {
             local.frame_bytes(n as u32).unwrap()
         );
     }
-    // Only the headers' connection-keeping small rests were read at opening: each frame once.
-    assert_eq!(s1.asked("/scan_000.pcs/frame00060.pzf"), 1);
+    // A frame never read is never fetched.
+    assert_eq!(s1.asked("/scan_000.pcs/frame00060.pzf"), 0);
+}
+
+/// The frame files `server` was asked for, with how many times.
+fn frames_asked(server: &Server) -> BTreeMap<String, usize> {
+    let asked = server.state.asked.lock().unwrap();
+    asked
+        .iter()
+        .filter(|(path, _)| path.contains("/frame"))
+        .map(|(path, &n)| (path.clone(), n))
+        .collect()
+}
+
+#[test]
+fn opening_fetches_one_frame_file_and_reading_fetches_each_frame_once() {
+    let (s0, s1) = two_servers();
+    let series = open(&s0, &s1).unwrap();
+    let first = "/scan_000.pcs/frame00000.pzf".to_string();
+    assert_eq!(frames_asked(&s0), BTreeMap::from([(first.clone(), 1)]));
+    assert_eq!(frames_asked(&s1), BTreeMap::new());
+    // The lowest frame's header is read; the others' are not yet, and not pretended.
+    assert_eq!(series.frame_header(0).map(|h| h.frame_num), Some(0));
+    assert!(series.frame_header(1).is_none() && series.frame_header(60).is_none());
+    assert_eq!(series.frame(60).map(|e| e.header), Some(None));
+    assert!(series.check_uniform().is_ok());
+
+    for n in 0..120 {
+        assert!(FrameSource::payload(&series, n).unwrap().is_some(), "{n}");
+    }
+    let (on0, on1) = (frames_asked(&s0), frames_asked(&s1));
+    assert_eq!((on0.len(), on1.len()), (70, 50));
+    for (path, n) in on0.iter().chain(&on1) {
+        let expected = if *path == first { 2 } else { 1 };
+        assert_eq!(*n, expected, "{path}");
+    }
+}
+
+/// `name` on `server` now serves `bytes`, and its listing gives it `size` (`[type, size]`).
+fn serve_as(server: &Server, name: &str, bytes: Vec<u8>, size: serde_json::Value) {
+    let listing_path = "/scan_000.pcs/";
+    let Some(Answer::Body(listing)) = server
+        .state
+        .answers
+        .lock()
+        .unwrap()
+        .get(listing_path)
+        .cloned()
+    else {
+        panic!("no listing")
+    };
+    let mut listing: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&listing).unwrap();
+    listing.insert(name.into(), serde_json::json!([0, size]));
+    server.set(
+        listing_path,
+        Answer::Body(serde_json::to_vec(&listing).unwrap()),
+    );
+    server.set(&format!("/scan_000.pcs/{name}"), Answer::Body(bytes));
+}
+
+/// A frame file of the complete fixture.
+fn fixture_frame(n: u32) -> Vec<u8> {
+    let name = format!("frame{n:05}.pzf");
+    ["server0", "server1"]
+        .iter()
+        .map(|s| complete().join(s).join("scan_000.pcs").join(&name))
+        .find(|p| p.exists())
+        .map(|p| std::fs::read(p).unwrap())
+        .unwrap()
+}
+
+/// A PZF file PYME wrote, its header's FrameNum (bytes 16..20, little-endian) made `n`.
+fn renumbered(fixture: &str, n: u32) -> Vec<u8> {
+    let mut bytes = std::fs::read(fixtures::path(fixture)).unwrap();
+    bytes[16..20].copy_from_slice(&n.to_le_bytes());
+    bytes
+}
+
+/// The series error inside a source error.
+fn series_error<T: std::fmt::Debug>(result: Result<T, SourceError>) -> SeriesError {
+    match result {
+        Err(SourceError::Series { source, .. }) => source,
+        other => panic!("expected a series error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_frame_whose_header_is_another_frame_is_found_when_read() {
+    let (s0, s1) = two_servers();
+    let five = fixture_frame(5);
+    let len = five.len();
+    serve_as(&s0, "frame00007.pzf", five, len.into());
+    let series = open(&s0, &s1).unwrap();
+    let url = format!("{}/frame00007.pzf", s0.series());
+    assert!(FrameSource::payload(&series, 6).unwrap().is_some());
+    for e in [
+        series_error(FrameSource::payload(&series, 7)),
+        series_error(FrameSource::read_frame(&series, 7)),
+    ] {
+        match &e {
+            SeriesError::FrameNumberMismatch {
+                path,
+                name_number: 7,
+                header_number: 5,
+            } => assert_eq!(path, Path::new(&url)),
+            other => panic!("expected a FrameNum mismatch for frame 7, got {other}"),
+        }
+        assert!(e.to_string().contains("frame00007.pzf"), "{e}");
+    }
+    assert!(matches!(
+        Series::read_frame(&series, 7),
+        Err(SeriesError::FrameNumberMismatch { .. })
+    ));
+}
+
+#[test]
+fn the_lowest_frame_is_checked_on_opening() {
+    let (s0, s1) = two_servers();
+    let five = fixture_frame(5);
+    let len = five.len();
+    serve_as(&s0, "frame00000.pzf", five, len.into());
+    match series_error(open(&s0, &s1).map(drop)) {
+        SeriesError::FrameNumberMismatch {
+            name_number: 0,
+            header_number: 5,
+            ..
+        } => {}
+        other => panic!("expected a FrameNum mismatch for frame 0, got {other}"),
+    }
+}
+
+#[test]
+fn a_frame_of_another_layout_is_found_when_read_naming_the_field() {
+    let quantized = "pyme_series/data/quantized/server0/scan_002.pcs/frame00003.pzf";
+    for (fixture, field) in [
+        ("pzf/u16_huff_17x3.pzf", "shape"),
+        ("pzf/u8_huff_C_2d.pzf", "data type"),
+        (quantized, "quantization"),
+    ] {
+        let (s0, s1) = two_servers();
+        let bytes = renumbered(fixture, 3);
+        let len = bytes.len();
+        serve_as(&s0, "frame00003.pzf", bytes, len.into());
+        let series = open(&s0, &s1).unwrap();
+        // Only the first frame's header is known on opening.
+        assert!(FrameSource::layout(&series).is_ok(), "{fixture}");
+        let url = format!("{}/frame00003.pzf", s0.series());
+        let read = series_error(FrameSource::read_frame(&series, 3));
+        let moved = series_error(FrameSource::payload(&series, 3));
+        for e in [read, moved] {
+            match &e {
+                SeriesError::FramesDiffer {
+                    frame: 3,
+                    first_frame: 0,
+                    path,
+                    field: found_field,
+                    expected,
+                    found,
+                } => {
+                    assert_eq!(path, Path::new(&url), "{fixture}");
+                    assert_eq!(*found_field, field, "{fixture}: {e}");
+                    assert_ne!(expected, found, "{fixture}: {e}");
+                }
+                other => panic!("{fixture}: expected frames differing, got {other}"),
+            }
+        }
+        // The frames around it still read.
+        assert!(FrameSource::read_frame(&series, 4).unwrap().is_some());
+    }
+}
+
+#[test]
+fn a_frame_listed_without_a_size_is_indexed_from_its_header() {
+    let (s0, s1) = two_servers();
+    // PYME lists -1 for a file it is still writing (its aggregates).
+    serve_as(&s0, "frame00010.pzf", fixture_frame(10), (-1).into());
+    let series = open(&s0, &s1).unwrap();
+    assert_eq!(s0.asked("/scan_000.pcs/frame00010.pzf"), 1);
+    assert_eq!(series.frame_header(10).map(|h| h.frame_num), Some(10));
+    assert_eq!(
+        series.frame(10).map(|e| e.len),
+        Some(fixture_frame(10).len() as u64)
+    );
+    assert!(FrameSource::read_frame(&series, 10).unwrap().is_some());
+
+    // Its header is checked on opening, as every header was.
+    serve_as(&s0, "frame00010.pzf", fixture_frame(5), (-1).into());
+    assert!(matches!(
+        series_error(open(&s0, &s1).map(drop)),
+        SeriesError::FrameNumberMismatch {
+            name_number: 10,
+            header_number: 5,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_listed_size_above_the_bound_is_refused_on_opening() {
+    let (s0, s1) = two_servers();
+    serve_as(
+        &s0,
+        "frame00010.pzf",
+        fixture_frame(10),
+        (1u64 << 40).into(),
+    );
+    let url = format!("{}/frame00010.pzf", s0.series());
+    let e = http_error(open(&s0, &s1), &url);
+    assert!(e.what.contains("above the bound"), "{e}");
+    assert_eq!(s0.asked("/scan_000.pcs/frame00010.pzf"), 0);
 }
 
 #[test]
@@ -281,13 +492,13 @@ fn requests_overlap_up_to_the_bound_per_server_over_kept_connections() {
             });
         }
     });
-    // quick() allows 3 at once per server; 70 headers and 70 frames came from s0.
+    // quick() allows 3 at once per server; 70 frames and frame 0's header came from s0.
     let most = s0.state.most_in_flight.load(Ordering::SeqCst);
     assert!((2..=3).contains(&most), "{most} requests at once");
     let connections = s0.state.connections.load(Ordering::SeqCst);
     assert!(
         connections <= 6,
-        "{connections} connections for 143 requests"
+        "{connections} connections for 74 requests"
     );
 }
 
@@ -307,8 +518,16 @@ fn a_listed_frame_the_server_does_not_serve_is_a_404_naming_it() {
     let (s0, s1) = two_servers();
     s1.set("/scan_000.pcs/frame00077.pzf", Answer::Status(404));
     let url = format!("{}/frame00077.pzf", s1.series());
-    let e = http_error(open(&s0, &s1), &url);
+    // Found when read: opening fetches no frame file but the first.
+    let series = open(&s0, &s1).unwrap();
+    assert!(FrameSource::read_frame(&series, 76).unwrap().is_some());
+    let e = http_error(FrameSource::read_frame(&series, 77), &url);
     assert_eq!(e.status, Some(404));
+    assert!(e.what.contains("listing has it"), "{e}");
+    // The first frame's, on opening.
+    s0.set("/scan_000.pcs/frame00000.pzf", Answer::Status(404));
+    let url = format!("{}/frame00000.pzf", s0.series());
+    let e = http_error(open(&s0, &s1), &url);
     assert!(e.what.contains("listing has it"), "{e}");
 }
 
@@ -354,8 +573,12 @@ fn a_server_that_stops_answering_times_out() {
         "/scan_000.pcs/frame00050.pzf",
         Answer::Stall { claimed: 1107 },
     );
+    let series = open(&s0, &s1).unwrap();
     let started = Instant::now();
-    let e = http_error(open(&s0, &s1), &format!("{}/frame00050.pzf", s1.series()));
+    let e = http_error(
+        FrameSource::payload(&series, 50),
+        &format!("{}/frame00050.pzf", s1.series()),
+    );
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "{:?}",

@@ -1,8 +1,15 @@
 //! Opening a series over HTTP: each server's listing of the series' directory, its JSON files
-//! and a frame index built from each frame file's header, merged by the series module's own
-//! code as it merges directories on disk.
+//! and a frame index built from the listings (each frame file's name gives its number, the
+//! listing its size), merged by the series module's own code as it merges directories on disk.
+//!
+//! Only the lowest-numbered frame's header is fetched on opening (the series' layout and
+//! compression, for `info`), and the header of a frame file listed without a size. Every other
+//! frame file is fetched once, when it is read, and its header checked then
+//! ([`Series::check_read_header`]): fetching each file's header on opening cost a second
+//! crossing of the network per frame (PYME's data server has no Range requests, and a frame
+//! smaller than [`DRAIN_BYTES`] is read whole to keep the connection).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -44,6 +51,7 @@ impl FrameFiles for HttpFiles {
 
     fn read(&self, entry: &FrameEntry) -> Result<Vec<u8>, SeriesError> {
         let url = entry.path.to_string_lossy();
+        // Bounded by the listed size: a file grown since is refused before it is read.
         let bytes = self.client.get(&url, entry.len).map_err(listed)?;
         if bytes.len() as u64 != entry.len {
             return Err(SeriesError::Http(HttpError::new(
@@ -75,8 +83,9 @@ impl FrameFiles for HttpFiles {
             for (name, size) in entries.iter().filter(|(n, _)| !n.ends_with('/')) {
                 let url = format!("{place}/{name}");
                 if let Some(number) = index::frame_number_of(Path::new(&url))? {
-                    // A size not listed is taken as settled: a PYME server always lists one.
-                    frames.push((number, PathBuf::from(url), size.unwrap_or(0)));
+                    // A size not listed (PYME always lists one for a frame file) is taken as
+                    // settled once listed twice; its header is fetched when indexed.
+                    frames.push((number, PathBuf::from(url), *size));
                 }
             }
             listings.push(entries.into_iter().map(|(name, _)| name).collect());
@@ -87,33 +96,28 @@ impl FrameFiles for HttpFiles {
 
     fn index_new(
         &self,
-        new: Vec<(u32, PathBuf)>,
+        new: Vec<(u32, PathBuf, Option<u64>)>,
         frames: &mut BTreeMap<u32, FrameEntry>,
     ) -> Result<(), SeriesError> {
-        if new.is_empty() {
-            return Ok(());
-        }
         // Grouped by place, so that each server gets its own bounded set of requests.
         let mut places: Vec<String> = Vec::new();
-        let mut listings: Vec<Vec<String>> = Vec::new();
-        for (_, path) in new {
-            let url = path.to_string_lossy();
-            let Some((place, name)) = url.rsplit_once('/') else {
+        let mut files: Vec<Vec<FrameFile>> = Vec::new();
+        for (number, path, size) in new {
+            let url = path.to_string_lossy().into_owned();
+            let Some((place, _)) = url.rsplit_once('/') else {
                 continue;
             };
-            match places.iter().position(|p| p == place) {
-                Some(i) => listings[i].push(name.to_string()),
+            let i = match places.iter().position(|p| p == place) {
+                Some(i) => i,
                 None => {
                     places.push(place.to_string());
-                    listings.push(vec![name.to_string()]);
+                    files.push(Vec::new());
+                    places.len() - 1
                 }
-            }
+            };
+            files[i].push(FrameFile { url, number, size });
         }
-        let found = index_frames(&self.client, &places, &listings)?;
-        for (number, entry) in found {
-            index::add_frame(frames, number, entry, |a, b| same_bytes(&self.client, a, b))?;
-        }
-        Ok(())
+        index_files(&self.client, &files, frames)
     }
 }
 
@@ -154,29 +158,44 @@ pub(super) fn open_live(
 pub(super) fn open(places: &[String], options: Options) -> Result<Series, SeriesError> {
     let client = Arc::new(Client::new(options));
     let mut listings = Vec::with_capacity(places.len());
+    let mut files = Vec::with_capacity(places.len());
     for (i, place) in places.iter().enumerate() {
-        let names = list(&client, place)?;
+        let entries = list_sized(&client, place)?;
+        let names: Vec<String> = entries.iter().map(|(name, _)| name.clone()).collect();
         if i > 0 {
             check_copy(Path::new(place), names.clone())?;
         }
+        files.push(frame_files(place, entries)?);
         listings.push(names);
     }
     let dirs: Vec<PathBuf> = places.iter().map(PathBuf::from).collect();
     let json = json_files(&client, places, &listings)?;
-    let frames = index_frames(&client, places, &listings)?;
+    let mut frames = BTreeMap::new();
+    index_files(&client, &files, &mut frames)?;
     Series::from_parts(dirs, json, frames, Arc::new(HttpFiles { client }))
 }
 
-/// The names in the server's listing of `place`, sorted; a directory's ends in `/` (PYME's
-/// type bits are not trusted), and is never fetched.
-fn list(client: &Client, place: &str) -> Result<Vec<String>, SeriesError> {
-    Ok(list_sized(client, place)?
-        .into_iter()
-        .map(|(name, _)| name)
-        .collect())
+/// The frame files of a place's listing, in its (sorted) order.
+///
+/// # Errors
+/// [`SeriesError::UnexpectedFrameFile`] for a `.pzf` file not named `frame%05d.pzf`.
+fn frame_files(
+    place: &str,
+    entries: Vec<(String, Option<u64>)>,
+) -> Result<Vec<FrameFile>, SeriesError> {
+    let mut files = Vec::new();
+    for (name, size) in entries.into_iter().filter(|(n, _)| !n.ends_with('/')) {
+        let url = format!("{place}/{name}");
+        if let Some(number) = index::frame_number_of(Path::new(&url))? {
+            files.push(FrameFile { url, number, size });
+        }
+    }
+    Ok(files)
 }
 
-/// [`list`] with the size each entry is listed with (`[type, size]`), where it is a number.
+/// The names in the server's listing of `place`, sorted, each with the size it is listed with
+/// (`[type, size]`) where that is a number (not PYME's -1 for a file being written); a
+/// directory's name ends in `/` (PYME's type bits are not trusted), and is never fetched.
 fn list_sized(client: &Client, place: &str) -> Result<Vec<(String, Option<u64>)>, SeriesError> {
     let url = format!("{place}/");
     let body = client.get(&url, MAX_LISTING_BYTES).map_err(|mut e| {
@@ -222,45 +241,105 @@ fn listed(mut e: HttpError) -> SeriesError {
     SeriesError::Http(e)
 }
 
-/// One frame file to index: its URL and the number its name gives.
+/// One frame file to index: its URL, the number its name gives, its size as listed.
 struct FrameFile {
     url: String,
     number: u32,
+    size: Option<u64>,
 }
 
-/// Indexes every frame file of every place by the FrameNum of its header, fetching headers
-/// in parallel ([`Options::per_server`] at once per server), merging as on disk.
-fn index_frames(
+/// Indexes the frame files `files` (one list per place) into `frames` by the numbers their
+/// names give, merging as on disk. Headers are fetched, in parallel ([`Options::per_server`] at
+/// once per server), only where needed: the new lowest-numbered frame's when it is below every
+/// frame of `frames` (the series' layout), and that of each file listed without a size (its
+/// length is then the Content-Length). Every other file's header is checked when it is read.
+///
+/// # Errors
+/// A listed size above [`MAX_FRAME_BYTES`]; a header that cannot be fetched or is not valid;
+/// [`index::add_frame`]'s errors.
+fn index_files(
     client: &Client,
-    places: &[String],
-    listings: &[Vec<String>],
-) -> Result<BTreeMap<u32, FrameEntry>, SeriesError> {
-    let mut files: Vec<Vec<FrameFile>> = Vec::with_capacity(places.len());
-    for (place, names) in places.iter().zip(listings) {
-        let mut place_files = Vec::new();
-        for name in names.iter().filter(|n| !n.ends_with('/')) {
-            let url = format!("{place}/{name}");
-            if let Some(number) = index::frame_number_of(Path::new(&url))? {
-                place_files.push(FrameFile { url, number });
-            }
+    files: &[Vec<FrameFile>],
+    frames: &mut BTreeMap<u32, FrameEntry>,
+) -> Result<(), SeriesError> {
+    for file in files.iter().flatten() {
+        if let Some(size) = file.size.filter(|&size| size > MAX_FRAME_BYTES) {
+            return Err(SeriesError::Http(HttpError::new(
+                &file.url,
+                format!(
+                    "the server's listing gives it {size} bytes, above the bound of \
+                     {MAX_FRAME_BYTES} bytes for a frame file"
+                ),
+            )));
         }
-        files.push(place_files);
     }
+    let lowest_new = files.iter().flatten().map(|f| f.number).min();
+    let first = lowest_new.filter(|&n| frames.keys().next().is_none_or(|&known| n < known));
+    // The first copy (in the order of places) of the new first frame, and every unsized file.
+    let mut first_taken = false;
+    let wanted: Vec<Vec<usize>> = files
+        .iter()
+        .map(|place_files| {
+            let mut wanted = Vec::new();
+            for (i, file) in place_files.iter().enumerate() {
+                let is_first = !first_taken && Some(file.number) == first;
+                first_taken |= is_first;
+                if is_first || file.size.is_none() {
+                    wanted.push(i);
+                }
+            }
+            wanted
+        })
+        .collect();
+    let mut heads = fetch_all_heads(client, files, &wanted)?;
+    for (place, place_files) in files.iter().enumerate() {
+        for (i, file) in place_files.iter().enumerate() {
+            let (header, len) = match heads[place].remove(&i) {
+                Some((header, len)) => (Some(header), len),
+                // Not wanted, so listed with a size.
+                None => (None, file.size.unwrap_or(0)),
+            };
+            let entry = FrameEntry {
+                path: PathBuf::from(&file.url),
+                header,
+                len,
+            };
+            index::add_frame(frames, file.number, entry, |a, b| same_bytes(client, a, b))?;
+        }
+    }
+    Ok(())
+}
+
+/// A place's fetched headers and lengths, by the index of their file in the place's list.
+type Fetched = HashMap<usize, (PzfHeader, u64)>;
+
+/// Fetches the headers of the files `wanted[place]` (indices into `files[place]`), each
+/// server's with its own workers. By place, the header and length of each wanted file.
+///
+/// # Errors
+/// The first failure in the order of places and names (so that a run names the same file
+/// every time where it can).
+fn fetch_all_heads(
+    client: &Client,
+    files: &[Vec<FrameFile>],
+    wanted: &[Vec<usize>],
+) -> Result<Vec<Fetched>, SeriesError> {
     let stop = AtomicBool::new(false);
     let heads: Vec<Vec<Option<Head>>> = std::thread::scope(|scope| {
         let running: Vec<_> = files
             .iter()
-            .map(|place_files| {
+            .zip(wanted)
+            .map(|(place_files, wanted)| {
                 let next = Arc::new(AtomicUsize::new(0));
-                let workers = client.options().per_server.min(place_files.len());
+                let workers = client.options().per_server.min(wanted.len());
                 let handles: Vec<_> = (0..workers)
                     .map(|_| {
                         let next = Arc::clone(&next);
                         let stop = &stop;
-                        scope.spawn(move || fetch_heads(client, place_files, &next, stop))
+                        scope.spawn(move || fetch_heads(client, place_files, wanted, &next, stop))
                     })
                     .collect();
-                (place_files.len(), handles)
+                (wanted.len(), handles)
             })
             .collect();
         running
@@ -268,42 +347,37 @@ fn index_frames(
             .map(|(n, handles)| {
                 let mut heads: Vec<Option<Head>> = (0..n).map(|_| None).collect();
                 for got in handles.into_iter().filter_map(|h| h.join().ok()) {
-                    for (i, head) in got {
-                        heads[i] = Some(head);
+                    for (k, head) in got {
+                        heads[k] = Some(head);
                     }
                 }
                 heads
             })
             .collect()
     });
-    // The first failure in the order of places and names, so that a run names the same file
-    // every time where it can.
-    let mut heads = heads;
-    for head in heads.iter_mut().flatten() {
-        if let Some(Err(e)) = head.take_if(|h| h.is_err()) {
-            return Err(e.into_series_error());
+    let mut found = Vec::with_capacity(files.len());
+    for ((place_files, wanted), place_heads) in files.iter().zip(wanted).zip(heads) {
+        let mut place_found = HashMap::with_capacity(wanted.len());
+        for (&i, head) in wanted.iter().zip(place_heads) {
+            match head {
+                Some(Ok(head)) => {
+                    place_found.insert(i, head);
+                }
+                Some(Err(e)) => return Err(e.into_series_error()),
+                // Not fetched: another worker failed first (its error comes first), or a
+                // worker thread panicked.
+                None if stop.load(Ordering::Relaxed) => continue,
+                None => {
+                    return Err(SeriesError::Http(HttpError::new(
+                        &place_files[i].url,
+                        "was not fetched (a worker thread failed)",
+                    )))
+                }
+            }
         }
+        found.push(place_found);
     }
-    let mut frames = BTreeMap::new();
-    for (place_files, place_heads) in files.into_iter().zip(heads) {
-        for (file, head) in place_files.into_iter().zip(place_heads) {
-            let Some(Ok((header, len))) = head else {
-                return Err(SeriesError::Http(HttpError::new(
-                    &file.url,
-                    "was not fetched (a worker thread failed)",
-                )));
-            };
-            let entry = FrameEntry {
-                path: PathBuf::from(file.url),
-                header,
-                len,
-            };
-            index::add_frame(&mut frames, file.number, entry, |a, b| {
-                same_bytes(client, a, b)
-            })?;
-        }
-    }
-    Ok(frames)
+    Ok(found)
 }
 
 /// A frame file's header and length, or why not.
@@ -327,22 +401,26 @@ impl HeadError {
     }
 }
 
-/// One worker: takes the next file of its server until none is left or another failed.
+/// One worker: takes the next wanted file of its server (`files[wanted[k]]`) until none is
+/// left or another failed; each header by its `k`.
 fn fetch_heads(
     client: &Client,
     files: &[FrameFile],
+    wanted: &[usize],
     next: &AtomicUsize,
     stop: &AtomicBool,
 ) -> Vec<(usize, Head)> {
     let mut got = Vec::new();
     while !stop.load(Ordering::Relaxed) {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(file) = files.get(i) else { break };
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        let Some(file) = wanted.get(k).and_then(|&i| files.get(i)) else {
+            break;
+        };
         let head = fetch_head(client, &file.url);
         if head.is_err() {
             stop.store(true, Ordering::Relaxed);
         }
-        got.push((i, head));
+        got.push((k, head));
     }
     got
 }

@@ -1,5 +1,7 @@
-//! Indexing the frames of a series: every `frame%05d.pzf` of every directory, by the header's
-//! FrameNum, reading only each file's header.
+//! Indexing the frames of a series: every `frame%05d.pzf` of every directory, by the number its
+//! name gives. On disk each file's header is read at once and its FrameNum checked against the
+//! name; over HTTP ([`crate::http`]) only the lowest-numbered frame's header is, the others'
+//! when their frame is read ([`super::Series::read_frame`]).
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -10,14 +12,17 @@ use pymecompress_codecs::pzf::{PzfError, PzfHeader, HEADER_LEN_V3};
 
 use super::SeriesError;
 
-/// One indexed frame: where it is and its header.
+/// One indexed frame: where it is, its header if read yet, and its length.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FrameEntry {
     /// The file.
     pub path: PathBuf,
-    /// Its parsed header.
-    pub header: PzfHeader,
-    /// The file's length in bytes.
+    /// Its parsed header, or `None` while not read: a series over HTTP reads only the
+    /// lowest-numbered frame's header on opening (fetching each frame file twice would double
+    /// the traffic), and every other frame's when the frame is read, checking it then against
+    /// the file's name and the series' layout. On disk every header is read on opening.
+    pub header: Option<PzfHeader>,
+    /// The file's length in bytes (over HTTP, as the server's listing gives it).
     pub len: u64,
 }
 
@@ -107,7 +112,11 @@ pub(crate) fn index_frames(dirs: &[PathBuf]) -> Result<BTreeMap<u32, FrameEntry>
                 continue;
             };
             let (header, len) = read_header(&path)?;
-            let entry = FrameEntry { path, header, len };
+            let entry = FrameEntry {
+                path,
+                header: Some(header),
+                len,
+            };
             add_frame(&mut frames, name_number, entry, same_bytes)?;
         }
     }
@@ -117,7 +126,8 @@ pub(crate) fn index_frames(dirs: &[PathBuf]) -> Result<BTreeMap<u32, FrameEntry>
 /// Adds a frame file named as frame `name_number` to the index, wherever it was read.
 ///
 /// # Errors
-/// - [`SeriesError::FrameNumberMismatch`] if the header's FrameNum is not `name_number`.
+/// - [`SeriesError::FrameNumberMismatch`] if the header (when read) has a FrameNum other than
+///   `name_number`.
 /// - [`SeriesError::DuplicateFrame`] for a frame number already held by a file with different
 ///   bytes (identical copies are merged; `same_bytes` compares two files of equal length).
 pub(crate) fn add_frame(
@@ -126,20 +136,26 @@ pub(crate) fn add_frame(
     entry: FrameEntry,
     same_bytes: impl FnOnce(&Path, &Path) -> Result<bool, SeriesError>,
 ) -> Result<(), SeriesError> {
-    if entry.header.frame_num != name_number {
-        return Err(SeriesError::FrameNumberMismatch {
-            path: entry.path,
-            name_number,
-            header_number: entry.header.frame_num,
-        });
+    if let Some(header) = &entry.header {
+        if header.frame_num != name_number {
+            return Err(SeriesError::FrameNumberMismatch {
+                header_number: header.frame_num,
+                path: entry.path,
+                name_number,
+            });
+        }
     }
-    if let Some(first) = frames.get(&name_number) {
+    if let Some(first) = frames.get_mut(&name_number) {
         if first.len != entry.len || !same_bytes(&first.path, &entry.path)? {
             return Err(SeriesError::DuplicateFrame {
                 frame: name_number,
                 first: first.path.clone(),
                 second: entry.path,
             });
+        }
+        // The same bytes: the copy's header, if read, is the first's.
+        if first.header.is_none() {
+            first.header = entry.header;
         }
         return Ok(());
     }

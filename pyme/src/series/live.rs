@@ -19,8 +19,9 @@ use super::{FrameFiles, LocalFiles, Series, SeriesError};
 
 /// What the places of a series hold now.
 pub(crate) struct Listing {
-    /// Every frame file: the number its name gives, where it is, its length now.
-    pub frames: Vec<(u32, PathBuf, u64)>,
+    /// Every frame file: the number its name gives, where it is, its length now (`None`: a
+    /// data server's listing gave no size).
+    pub frames: Vec<(u32, PathBuf, Option<u64>)>,
     /// The JSON files, read after the frame files were listed.
     pub json: Result<SeriesJson, SeriesError>,
 }
@@ -31,7 +32,7 @@ pub(crate) struct LiveState {
     /// Frame files indexed (or merged as identical copies of an indexed frame): done with.
     settled: HashSet<PathBuf>,
     /// Frame files listed but not indexed yet, with the length they had.
-    pending: HashMap<PathBuf, u64>,
+    pending: HashMap<PathBuf, Option<u64>>,
 }
 
 /// What one [`Series::refresh`] found.
@@ -115,7 +116,10 @@ impl Series {
 
     /// Indexes the listed frame files that are ready: seen at the same length before, or
     /// listed once the series is finished.
-    fn take_frames(&mut self, listed: Vec<(u32, PathBuf, u64)>) -> Result<Refresh, SeriesError> {
+    fn take_frames(
+        &mut self,
+        listed: Vec<(u32, PathBuf, Option<u64>)>,
+    ) -> Result<Refresh, SeriesError> {
         let finished = self.is_finished();
         let mut changed = false;
         let mut ready = Vec::new();
@@ -126,7 +130,7 @@ impl Series {
             }
             let before = self.live.pending.get(&path).copied();
             if finished || before == Some(len) {
-                ready.push((number, path));
+                ready.push((number, path, len));
             } else {
                 changed |= before != Some(len);
                 pending.insert(path, len);
@@ -134,7 +138,7 @@ impl Series {
         }
         self.live.pending = pending;
         let known = self.frames.len();
-        let paths: Vec<PathBuf> = ready.iter().map(|(_, p)| p.clone()).collect();
+        let paths: Vec<PathBuf> = ready.iter().map(|(_, p, _)| p.clone()).collect();
         self.files.index_new(ready, &mut self.frames)?;
         self.live.settled.extend(paths);
         let new_frames = self.frames.len() - known;
@@ -168,7 +172,7 @@ pub(crate) fn relist_local(dirs: &[PathBuf]) -> Result<Listing, SeriesError> {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(source) => return Err(SeriesError::Io { path, source }),
             };
-            frames.push((number, path, len));
+            frames.push((number, path, Some(len)));
         }
     }
     Ok(Listing {

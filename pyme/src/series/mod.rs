@@ -10,9 +10,14 @@
 //! The same series read from its data servers over HTTP ([`crate::http`]) is a `Series` too,
 //! its places ([`Series::dirs`]) the URLs of its directories.
 //!
-//! [`Series::open`] indexes every frame by its header's FrameNum, reading 64 bytes per file,
-//! and checks the name against it; frames are decoded one at a time on demand
-//! ([`Series::read_frame`]), so memory stays bounded by one frame whatever the series' length.
+//! [`Series::open`] indexes every frame by the number its file name gives, reading each file's
+//! header (64 bytes) to check its FrameNum against the name; frames are decoded one at a time
+//! on demand ([`Series::read_frame`]), so memory stays bounded by one frame whatever the
+//! series' length. Over HTTP only the lowest-numbered frame's header is fetched on opening
+//! (every other frame file crosses the network once, when read), so a frame's FrameNum and
+//! layout are checked when the frame is read: [`Series::read_frame`] and the
+//! [`crate::FrameSource`] reads fail on the first frame that is not what its name and the
+//! series' first frame say.
 //!
 //! ```no_run
 //! use std::path::PathBuf;
@@ -95,14 +100,15 @@ pub(crate) trait FrameFiles: std::fmt::Debug + Send + Sync {
     /// A place or file that cannot be listed or read.
     fn relist(&self, dirs: &[PathBuf]) -> Result<Listing, SeriesError>;
 
-    /// Indexes the frame files `new` (each with the number its name gives) into `frames`,
-    /// as opening does.
+    /// Indexes the frame files `new` (each with the number its name gives and its length as
+    /// listed, if listed) into `frames`, as opening does: afterwards the lowest-numbered frame's
+    /// header is read.
     ///
     /// # Errors
     /// As [`index::add_frame`], and a header that cannot be read.
     fn index_new(
         &self,
-        new: Vec<(u32, PathBuf)>,
+        new: Vec<(u32, PathBuf, Option<u64>)>,
         frames: &mut BTreeMap<u32, FrameEntry>,
     ) -> Result<(), SeriesError>;
 }
@@ -125,12 +131,17 @@ impl FrameFiles for LocalFiles {
 
     fn index_new(
         &self,
-        new: Vec<(u32, PathBuf)>,
+        new: Vec<(u32, PathBuf, Option<u64>)>,
         frames: &mut BTreeMap<u32, FrameEntry>,
     ) -> Result<(), SeriesError> {
-        for (number, path) in new {
+        // The listed length is not needed: the file's own is read with its header.
+        for (number, path, _) in new {
             let (header, len) = index::read_header(&path)?;
-            let entry = FrameEntry { path, header, len };
+            let entry = FrameEntry {
+                path,
+                header: Some(header),
+                len,
+            };
             index::add_frame(frames, number, entry, index::same_bytes)?;
         }
         Ok(())
@@ -223,10 +234,12 @@ impl Series {
         self.frames.get(&n)
     }
 
-    /// The header of frame `n`, as read on opening.
+    /// The header of frame `n`, as read on opening; `None` for a frame the series does not
+    /// hold, and for one whose header is not read yet (over HTTP, every frame but the
+    /// lowest-numbered: [`FrameEntry::header`]).
     #[must_use]
     pub fn frame_header(&self, n: u32) -> Option<&PzfHeader> {
-        self.frames.get(&n).map(|entry| &entry.header)
+        self.frames.get(&n).and_then(|entry| entry.header.as_ref())
     }
 
     /// How many frames the series should hold: SizeZ × SizeT × SizeC from `metadata.json`
@@ -309,7 +322,8 @@ impl Series {
     /// # Errors
     /// - [`SeriesError::NoSuchFrame`]; [`SeriesError::Io`] if the file cannot be read.
     /// - [`SeriesError::Decode`] if the frame cannot be decoded.
-    /// - [`SeriesError::FrameChanged`] if the file now holds another FrameNum.
+    /// - As [`Self::check_read_header`]: a FrameNum or (for a header not read on opening) a
+    ///   layout that is not the frame's.
     pub fn read_frame(&self, n: u32) -> Result<PzfFrame, SeriesError> {
         let bytes = self.frame_bytes(n)?;
         let path = &self.frames[&n].path;
@@ -317,18 +331,51 @@ impl Series {
             path: path.clone(),
             source,
         })?;
-        if frame.header.frame_num != n {
-            return Err(SeriesError::FrameChanged {
-                path: path.clone(),
-                expected: n,
-                found: frame.header.frame_num,
-            });
-        }
+        self.check_read_header(n, &frame.header)?;
         Ok(frame)
     }
 
+    /// Checks the header `header` just read with frame `n`'s pixels against what the index
+    /// says of frame `n`. Every read of a frame's bytes checks this.
+    ///
+    /// # Errors
+    /// - [`SeriesError::NoSuchFrame`] for a frame the series does not hold.
+    /// - [`SeriesError::FrameChanged`] if the header read on opening had FrameNum `n` and
+    ///   this one has another; [`SeriesError::FrameNumberMismatch`] if the header was not read
+    ///   on opening (over HTTP) and its FrameNum is not the file name's `n`.
+    /// - For a header not read on opening, [`SeriesError::FramesDiffer`] if its layout is not
+    ///   the series' first frame's, as [`Self::check_uniform`] says of a header read on
+    ///   opening; [`SeriesError::Header`] if it has no valid layout.
+    pub fn check_read_header(&self, n: u32, header: &PzfHeader) -> Result<(), SeriesError> {
+        let entry = self
+            .frames
+            .get(&n)
+            .ok_or(SeriesError::NoSuchFrame { frame: n })?;
+        if header.frame_num != n {
+            return Err(match entry.header {
+                Some(_) => SeriesError::FrameChanged {
+                    path: entry.path.clone(),
+                    expected: n,
+                    found: header.frame_num,
+                },
+                None => SeriesError::FrameNumberMismatch {
+                    path: entry.path.clone(),
+                    name_number: n,
+                    header_number: header.frame_num,
+                },
+            });
+        }
+        match entry.header {
+            // Checked with every other header read on opening, by `check_uniform`.
+            Some(_) => Ok(()),
+            None => uniform::check_read(&self.frames, n, &entry.path, header),
+        }
+    }
+
     /// Checks that every frame shares the lowest-numbered frame's data type, shape,
-    /// quantization (and parameters) and element order, and returns that layout.
+    /// quantization (and parameters) and element order, and returns that layout. Over HTTP
+    /// the frames whose header is not read yet ([`FrameEntry::header`]) are checked when
+    /// read, by the same comparison ([`Self::check_read_header`]).
     ///
     /// # Errors
     /// [`SeriesError::FramesDiffer`] naming the first frame (by number) that differs, the

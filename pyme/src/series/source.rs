@@ -113,19 +113,10 @@ impl FrameSource for Series {
         };
         let bytes = self.frame_bytes(n).map_err(|e| self.source_error(e))?;
         let path = self.frame(n).map(|e| e.path.clone()).unwrap_or_default();
-        let payload = Payload::parse(bytes).map_err(|source| {
-            self.source_error(SeriesError::Header {
-                path: path.clone(),
-                source,
-            })
-        })?;
-        if payload.header.frame_num != n {
-            return Err(self.source_error(SeriesError::FrameChanged {
-                path,
-                expected: n,
-                found: payload.header.frame_num,
-            }));
-        }
+        let payload = Payload::parse(bytes)
+            .map_err(|source| self.source_error(SeriesError::Header { path, source }))?;
+        self.check_read_header(n, &payload.header)
+            .map_err(|e| self.source_error(e))?;
         Ok(Some(payload))
     }
 
