@@ -723,3 +723,53 @@ fn ureq_free_get(url: &str) -> Vec<u8> {
     std::io::Read::read_exact(&mut reader, &mut body).unwrap();
     body
 }
+
+/// `server`'s listing of the series now holds `names` alone (each with its size), as while the
+/// series is being written.
+fn list_only(server: &Server, names: &[String]) {
+    let mut listing = serde_json::Map::new();
+    for name in names {
+        let answers = server.state.answers.lock().unwrap();
+        let Some(Answer::Body(body)) = answers.get(&format!("/scan_000.pcs/{name}")) else {
+            panic!("{name} is not served")
+        };
+        listing.insert(name.clone(), serde_json::json!([0, body.len()]));
+    }
+    server.set(
+        "/scan_000.pcs/",
+        Answer::Body(serde_json::to_vec(&listing).unwrap()),
+    );
+}
+
+#[test]
+fn following_over_http_fetches_the_lowest_frame_alone() {
+    let (s0, s1) = two_servers();
+    let frames = |range: std::ops::Range<u32>| range.map(|n| format!("frame{n:05}.pzf"));
+    list_only(&s0, &["metadata.json".to_string()]);
+    list_only(&s1, &frames(50..100).collect::<Vec<_>>());
+    let mut series = http::open_series_live(&s0.series(), &[s1.series()], &quick())
+        .unwrap()
+        .unwrap();
+    // Frames 50..100 are taken on their second listing; frame 50 is the lowest yet.
+    series.refresh().unwrap();
+    assert_eq!(series.frame_count(), 50);
+    assert_eq!(series.frame_header(50).map(|h| h.frame_num), Some(50));
+    assert!(series.frame_header(51).is_none());
+    let fifty = "/scan_000.pcs/frame00050.pzf".to_string();
+    assert_eq!(frames_asked(&s1), BTreeMap::from([(fifty, 1)]));
+
+    // Lower frames arrive: the new lowest one's header is read, no other.
+    let mut on0 = vec!["metadata.json".to_string()];
+    on0.extend(frames(0..50));
+    list_only(&s0, &on0);
+    series.refresh().unwrap();
+    series.refresh().unwrap();
+    assert_eq!(series.frame_count(), 100);
+    assert_eq!(series.frame_header(0).map(|h| h.frame_num), Some(0));
+    let zero = "/scan_000.pcs/frame00000.pzf".to_string();
+    assert_eq!(frames_asked(&s0), BTreeMap::from([(zero, 1)]));
+    assert_eq!(frames_asked(&s1).len(), 1);
+    assert!(series.check_uniform().is_ok());
+    // And a frame read is checked then, as on opening.
+    assert!(FrameSource::payload(&series, 77).unwrap().is_some());
+}

@@ -252,7 +252,9 @@ def killed_mid_read(p0):
         r=cli("export", url, "--node", node, os.path.join(out_dir, "s.npy"),
               env_extra={"PYMECOMPRESS_HTTP_TIMEOUT": "2"})))
     reader.start()
-    time.sleep(6)  # opening (a listing and 50 headers at 0.3 s, 4 at once) takes about 5 s
+    # Opening fetches a listing and a JSON file from it (0.3 s each), no frame file of it;
+    # reading its 50 frames at 0.3 s, 4 at once, takes about 4 s more: killed mid-read.
+    time.sleep(2)
     proc.kill()
     proc.wait(timeout=10)
     reader.join(timeout=CLI_TIMEOUT + 10)
@@ -262,12 +264,34 @@ def killed_mid_read(p0):
           (rc, err, leftovers(out_dir), took), said=f"({took:.1f} s) {err}")
 
 
+def pzf_numbered(path, n):
+    """A PZF file PYME wrote (a fixture), its header's FrameNum (bytes 16..20) made `n`."""
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
+    data[16:20] = n.to_bytes(4, "little")
+    return bytes(data)
+
+
 class Fake(http.server.BaseHTTPRequestHandler):
     """A data server gone wrong, by the first path component: /notjson, /short, /missing,
-    /hang, /huge; otherwise it serves server0's copy of the fixture as PYME would."""
+    /hang, /huge, /renumbered (frame00007.pzf holds frame 5), /reshaped (frame00007.pzf is a
+    17x3 frame); otherwise it serves server0's copy of the fixture as PYME would."""
 
     protocol_version = "HTTP/1.1"
     src = os.path.join(FIXTURE, "server0", SERIES)
+
+    @classmethod
+    def body_of(cls, mode, name):
+        """The bytes served as `name` in `mode`, or None for a file the fixture lacks."""
+        if name == "frame00007.pzf" and mode == "renumbered":
+            name = "frame00005.pzf"
+        if name == "frame00007.pzf" and mode == "reshaped":
+            return pzf_numbered(os.path.join(REPO, "fixtures", "pzf", "u16_huff_17x3.pzf"), 7)
+        path = os.path.join(cls.src, name)
+        if not os.path.isfile(path):
+            return None
+        with open(path, "rb") as f:
+            return f.read()
 
     def log_message(self, *args):
         pass
@@ -292,16 +316,12 @@ class Fake(http.server.BaseHTTPRequestHandler):
                 return self.answer(b"{}")
             if mode == "huge":
                 return self.answer(b"{}", length=10**15, close=True)
-            listing = {n: [0, os.path.getsize(os.path.join(self.src, n))]
-                       for n in os.listdir(self.src)}
+            listing = {n: [0, len(self.body_of(mode, n))] for n in os.listdir(self.src)}
             return self.answer(json.dumps(listing).encode())
         name = rest[len(SERIES) + 1:]
-        path = os.path.join(self.src, name)
-        if not rest.startswith(SERIES + "/") or not os.path.isfile(path) or (
-                mode == "missing" and name == "frame00007.pzf"):
+        body = self.body_of(mode, name) if rest.startswith(SERIES + "/") else None
+        if body is None or (mode == "missing" and name == "frame00007.pzf"):
             return self.answer(b"not found", status=404)
-        with open(path, "rb") as f:
-            body = f.read()
         if mode == "short" and name.startswith("frame"):
             return self.answer(body[:200], length=len(body), close=True)
         return self.answer(body)
@@ -318,11 +338,16 @@ def fake_server():
         ("missing", f"{base}/missing/{SERIES}/frame00007.pzf", "listing has it"),
         ("hang", f"{base}/hang/{SERIES}/", "no answer in time"),
         ("huge", f"{base}/huge/{SERIES}/", "above the bound"),
+        # Opening fetches no frame file but frame 0: these are found when frame 7 is read.
+        ("renumbered", f"{base}/renumbered/{SERIES}/frame00007.pzf",
+         "the file name says frame 7, the header's FrameNum is 5"),
+        ("reshaped", f"{base}/reshaped/{SERIES}/frame00007.pzf", "frame 7 has shape"),
     ]
     for mode, names, says in cases:
         out_dir = os.path.join(WORK, f"out_{mode}")
         os.makedirs(out_dir)
-        rc, _, err, took = cli("export", f"{base}/{mode}/{SERIES}",
+        # server0's copy alone: --allow-incomplete, so that export reaches frame 7.
+        rc, _, err, took = cli("export", f"{base}/{mode}/{SERIES}", "--allow-incomplete",
                                os.path.join(out_dir, "s.npy"),
                                env_extra={"PYMECOMPRESS_HTTP_TIMEOUT": "1"})
         expect(f"fake server, {mode}: exit 1 naming {names.split('/', 3)[3]}, "

@@ -9,8 +9,10 @@
 # PUT frame by frame (metadata.json first, events.json last); the store must hold chunks before
 # events.json, end with exit 0, and export as expected.npy. Faults: a data
 # server killed mid-read, and a fake server (non-JSON listing, short bodies, a 404 for a listed
-# frame, a listing that never comes, an absurd Content-Length) each end in exit 1 naming the
-# server and file, in bounded time, leaving no output (tests/interop/http_series.py).
+# frame, a listing that never comes, an absurd Content-Length, a frame file holding another
+# frame or a frame of another shape: found when that frame is read, since opening fetches only
+# the lowest-numbered frame's file) each end in exit 1 naming the server and file, in bounded
+# time, leaving no output (tests/interop/http_series.py).
 #
 #   tests/interop/http_series.sh
 #
