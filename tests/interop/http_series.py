@@ -354,6 +354,13 @@ def fake_server():
               f"in {took:.1f} s, no output",
               rc == 1 and names in err and says in err and took < 30
               and not leftovers(out_dir), (rc, err, took, leftovers(out_dir)), said=err)
+        if mode in ("missing", "renumbered", "reshaped"):
+            # verify reads every frame: it finds the frame opening did not fetch.
+            rc, _, err, _ = cli("verify", f"{base}/{mode}/{SERIES}", "--allow-incomplete",
+                                env_extra={"PYMECOMPRESS_HTTP_TIMEOUT": "1"})
+            expect(f"fake server, {mode}: verify finds frame 7, exit 1",
+                   rc == 1 and "error: frame 7: " in err and names in err and says in err, (rc, err),
+                   said=err)
     server.shutdown()
 
 
