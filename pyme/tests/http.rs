@@ -638,12 +638,57 @@ fn a_server_gone_mid_read_fails_naming_it() {
 fn a_frame_that_changed_size_since_opening_is_refused() {
     let (s0, s1) = two_servers();
     let series = open(&s0, &s1).unwrap();
-    s0.set("/scan_000.pcs/frame00003.pzf", Answer::Body(vec![0; 10]));
-    let e = http_error(
-        FrameSource::payload(&series, 3),
-        &format!("{}/frame00003.pzf", s0.series()),
-    );
+    let url = format!("{}/frame00003.pzf", s0.series());
+    // Longer than listed: refused before it is read.
+    let mut longer = fixture_frame(3);
+    longer.extend_from_slice(&[0; 10]);
+    s0.set("/scan_000.pcs/frame00003.pzf", Answer::Body(longer));
+    let e = http_error(FrameSource::payload(&series, 3), &url);
+    assert!(e.what.contains("above the bound"), "{e}");
     assert!(e.what.contains("when the series was opened"), "{e}");
+    // Shorter: the listing may overstate a size (below), so the PZF reader finds it.
+    s0.set("/scan_000.pcs/frame00003.pzf", Answer::Body(vec![0; 10]));
+    match series_error(FrameSource::payload(&series, 3)) {
+        SeriesError::Header { path, .. } => assert_eq!(path, Path::new(&url)),
+        other => panic!("expected a header error for frame 3, got {other}"),
+    }
+    let mut cut = fixture_frame(3);
+    cut.truncate(cut.len() - 10);
+    s0.set("/scan_000.pcs/frame00003.pzf", Answer::Body(cut));
+    match series_error(FrameSource::read_frame(&series, 3)) {
+        SeriesError::Decode { path, .. } => assert_eq!(path, Path::new(&url)),
+        other => panic!("expected a decoding error for frame 3, got {other}"),
+    }
+}
+
+#[test]
+fn sizes_a_listing_overstates_read_and_merge() {
+    // PYME's data server lists a frame file written as its directory cache is refilled at
+    // twice its size (its size on disk plus the bytes written; PYME/IO/clusterListing.py
+    // `update_cache`), e.g. the first frame a server gets of a series.
+    let (s0, s1) = two_servers();
+    let fifty = fixture_frame(50);
+    let twice = 2 * fifty.len();
+    serve_as(&s1, "frame00050.pzf", fifty.clone(), twice.into());
+    let three = fixture_frame(3);
+    let twice3 = 2 * three.len();
+    serve_as(&s0, "frame00003.pzf", three, twice3.into());
+    // And the same bytes on the other server, listed at their size: one frame.
+    serve_as(&s0, "frame00050.pzf", fifty.clone(), fifty.len().into());
+    let series = open(&s0, &s1).unwrap();
+    assert_eq!(series.frame_count(), 120);
+    let local = Series::open(
+        complete().join("server0/scan_000.pcs"),
+        &[complete().join("server1/scan_000.pcs")],
+    )
+    .unwrap();
+    for n in [3u64, 50] {
+        assert_eq!(
+            FrameSource::payload(&series, n).unwrap().unwrap().bytes,
+            local.frame_bytes(n as u32).unwrap(),
+            "{n}"
+        );
+    }
 }
 
 #[test]

@@ -51,19 +51,22 @@ impl FrameFiles for HttpFiles {
 
     fn read(&self, entry: &FrameEntry) -> Result<Vec<u8>, SeriesError> {
         let url = entry.path.to_string_lossy();
-        // Bounded by the listed size: a file grown since is refused before it is read.
-        let bytes = self.client.get(&url, entry.len).map_err(listed)?;
-        if bytes.len() as u64 != entry.len {
-            return Err(SeriesError::Http(HttpError::new(
-                &url,
-                format!(
-                    "is now {} bytes, {} when the series was opened",
-                    bytes.len(),
-                    entry.len
-                ),
-            )));
-        }
-        Ok(bytes)
+        // The listed size bounds the body (a file grown since opening is refused before it is
+        // read) but is not its length: PYME's listing may overstate it (`FrameEntry::len`). A
+        // body shorter than its Content-Length is the client's error; a file cut short or
+        // replaced is the PZF reader's and the header check's.
+        self.client.get(&url, entry.len).map_err(|e| {
+            let mut e = listed(e);
+            if let SeriesError::Http(e) = &mut e {
+                if e.what.contains("above the bound") {
+                    e.what = format!(
+                        "{}: the server listed it at {} bytes when the series was opened",
+                        e.what, entry.len
+                    );
+                }
+            }
+            e
+        })
     }
 
     fn relist(&self, dirs: &[PathBuf]) -> Result<Listing, SeriesError> {
@@ -459,7 +462,7 @@ fn fetch_head(client: &Client, url: &str) -> Head {
         .map_err(|e| HeadError::Header(url.to_string(), e))
 }
 
-/// Whether two frame files (of equal length) hold the same bytes.
+/// Whether two frame files hold the same bytes.
 fn same_bytes(client: &Client, a: &Path, b: &Path) -> Result<bool, SeriesError> {
     let get = |p: &Path| {
         client

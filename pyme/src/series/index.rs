@@ -22,7 +22,11 @@ pub struct FrameEntry {
     /// the traffic), and every other frame's when the frame is read, checking it then against
     /// the file's name and the series' layout. On disk every header is read on opening.
     pub header: Option<PzfHeader>,
-    /// The file's length in bytes (over HTTP, as the server's listing gives it).
+    /// The file's length in bytes. Over HTTP, the size the server's listing gives, which is an
+    /// upper bound, not the length: PYME's data server lists a file written as its directory
+    /// cache is refilled (the first file of a directory, then one every 30 s) at its size plus
+    /// what was already on disk, twice its size for a frame over 8 KiB. A read takes the body
+    /// its Content-Length gives, refusing one longer than this.
     pub len: u64,
 }
 
@@ -129,7 +133,8 @@ pub(crate) fn index_frames(dirs: &[PathBuf]) -> Result<BTreeMap<u32, FrameEntry>
 /// - [`SeriesError::FrameNumberMismatch`] if the header (when read) has a FrameNum other than
 ///   `name_number`.
 /// - [`SeriesError::DuplicateFrame`] for a frame number already held by a file with different
-///   bytes (identical copies are merged; `same_bytes` compares two files of equal length).
+///   bytes (identical copies are merged; `same_bytes` compares two files, whatever their
+///   indexed lengths: over HTTP those are the listings', which may differ for the same bytes).
 pub(crate) fn add_frame(
     frames: &mut BTreeMap<u32, FrameEntry>,
     name_number: u32,
@@ -146,7 +151,7 @@ pub(crate) fn add_frame(
         }
     }
     if let Some(first) = frames.get_mut(&name_number) {
-        if first.len != entry.len || !same_bytes(&first.path, &entry.path)? {
+        if !same_bytes(&first.path, &entry.path)? {
             return Err(SeriesError::DuplicateFrame {
                 frame: name_number,
                 first: first.path.clone(),
