@@ -88,6 +88,8 @@ impl FrameSource for Series {
         self.frame_header(first).copied()
     }
 
+    /// Over HTTP, the sizes the servers list, which PYME's may overstate
+    /// ([`FrameEntry::len`](super::FrameEntry::len)).
     fn stored_bytes(&self) -> u64 {
         self.frame_numbers()
             .filter_map(|n| self.frame(n))
