@@ -2,7 +2,7 @@
 //! names the codec and holds the core's typed error as its source (zarrs), and the chunk key
 //! (`retrieve_array_subset_naming_chunk`); reading around it still works.
 
-mod common;
+use crate::common;
 use common::{assert_no_repeats, chain};
 use pymecompress_test_support::zarr_v2;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! The `pyme-pzf` codec: round trips through zarrs (V2 and V3), frames checked against PYME's
 //! own PZF files (`fixtures/pzf`, `fixtures/pyme_series/data/pyramid`), and the errors.
 
-mod common;
+use crate::common;
 use common::{assert_no_repeats, chain};
 use pymecompress_test_support::{fixtures, zarr_v2};
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! own reads, sharded or not, and our region reads), walking `source()` reaches
 //! `pymecompress_codecs::Error`, and no error of the chain prints its source's text again.
 
-mod common;
+use crate::common;
 use common::{assert_no_repeats, chain};
 use std::sync::Arc;
 
