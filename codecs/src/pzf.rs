@@ -29,12 +29,14 @@
 
 mod chunked;
 mod decode;
+mod decode_into;
 mod dequant;
 mod encode;
 mod error;
 mod header;
 
 pub use decode::{decode, decode_symbols, PzfData, PzfFrame};
+pub use decode_into::decode_into;
 pub use dequant::{dequant_table, pyme_dequant_table};
 pub use encode::{encode, encode_frame, PzfSlice, PzfWriteOptions};
 pub use error::PzfError;

@@ -6,27 +6,50 @@ use pymecompress_codecs::pzf::{DimOrder, PzfData, PzfFrame};
 /// DimOrder: `.npy` files and zarr chunks are written in C order.
 #[must_use]
 pub fn c_order_le_bytes(frame: &PzfFrame) -> Vec<u8> {
-    let [w, h, d] = frame.shape();
-    let le: Vec<u8> = match &frame.data {
-        PzfData::U8(v) => v.clone(),
-        PzfData::U16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        PzfData::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-    };
-    if frame.order() == DimOrder::C {
-        return le;
-    }
+    let mut out = vec![0u8; frame.data.len() * frame.header.data_format.itemsize()];
+    let written = write_c_order_le(frame, &mut out);
+    debug_assert!(written, "sized from the frame's own data");
+    out
+}
+
+/// [`c_order_le_bytes`] written into `out`, with no buffer of its own in between (frames are
+/// read this way by the hundred thousand); `false`, and `out` untouched, unless `out` is
+/// exactly the frame's size.
+pub fn write_c_order_le(frame: &PzfFrame, out: &mut [u8]) -> bool {
     let item = frame.header.data_format.itemsize();
-    let mut out = vec![0u8; le.len()];
+    if out.len() != frame.data.len() * item {
+        return false;
+    }
+    if frame.order() == DimOrder::C {
+        match &frame.data {
+            PzfData::U8(v) => out.copy_from_slice(v),
+            PzfData::U16(v) => le_into(v, out, u16::to_le_bytes),
+            PzfData::F32(v) => le_into(v, out, f32::to_le_bytes),
+        }
+        return true;
+    }
+    let [w, h, d] = frame.shape();
+    // F order: element (x, y, z) is at x + w * (y + h * z); C order puts it at (x * h + y) * d + z.
+    let mut put = |from: usize, to: usize| match &frame.data {
+        PzfData::U8(v) => out[to] = v[from],
+        PzfData::U16(v) => out[to * 2..to * 2 + 2].copy_from_slice(&v[from].to_le_bytes()),
+        PzfData::F32(v) => out[to * 4..to * 4 + 4].copy_from_slice(&v[from].to_le_bytes()),
+    };
     for x in 0..w {
         for y in 0..h {
             for z in 0..d {
-                let from = (x + w * (y + h * z)) * item;
-                let to = ((x * h + y) * d + z) * item;
-                out[to..to + item].copy_from_slice(&le[from..from + item]);
+                put(x + w * (y + h * z), (x * h + y) * d + z);
             }
         }
     }
-    out
+    true
+}
+
+/// Each value's little-endian bytes, in order, into `out` (exactly their size).
+fn le_into<T: Copy, const N: usize>(values: &[T], out: &mut [u8], le: fn(T) -> [u8; N]) {
+    for (bytes, &value) in out.chunks_exact_mut(N).zip(values) {
+        bytes.copy_from_slice(&le(value));
+    }
 }
 
 /// Frame numbers as ranges: `57, 115-119`.

@@ -10,7 +10,7 @@ use std::fmt;
 use pymecompress_codecs::pzf::{self, PzfFrame, PzfHeader};
 use serde_json::{Map, Value};
 
-use crate::frames::c_order_le_bytes;
+use crate::frames::write_c_order_le;
 use crate::{Event, FrameLayout, SourceError};
 
 /// What kind of source it is, for messages and `info`.
@@ -187,17 +187,7 @@ pub trait FrameSource: Send + Sync {
         let Some(frame) = self.read_frame(i)? else {
             return Ok(false);
         };
-        let bytes = c_order_le_bytes(&frame);
-        if bytes.len() != out.len() {
-            return Err(SourceError::FrameSize {
-                source_name: self.name().to_string(),
-                frame: i,
-                frame_bytes: bytes.len(),
-                buffer_bytes: out.len(),
-            });
-        }
-        out.copy_from_slice(&bytes);
-        Ok(true)
+        write_frame(&frame, i, self.name(), out).map(|()| true)
     }
 }
 
@@ -205,6 +195,27 @@ impl fmt::Debug for dyn FrameSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.kind().word(), self.name())
     }
+}
+
+/// Writes slot `i`'s decoded `frame` into `out` in C order ([`write_c_order_le`]).
+///
+/// # Errors
+/// [`SourceError::FrameSize`] naming `source_name` if `out` is not the frame's size.
+pub(crate) fn write_frame(
+    frame: &PzfFrame,
+    i: u64,
+    source_name: &str,
+    out: &mut [u8],
+) -> Result<(), SourceError> {
+    if write_c_order_le(frame, out) {
+        return Ok(());
+    }
+    Err(SourceError::FrameSize {
+        source_name: source_name.to_string(),
+        frame: i,
+        frame_bytes: frame.data.len() * frame.header.data_format.itemsize(),
+        buffer_bytes: out.len(),
+    })
 }
 
 /// The shape of an array of `frames` of a source's frames: (frames, Width, Height), plus Depth

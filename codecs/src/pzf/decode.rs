@@ -133,16 +133,40 @@ fn symbols_mapped<T: Copy + Default + Send + Sync>(
     values: &[T; 256],
 ) -> Result<Vec<T>, PzfError> {
     if is_chunked {
-        let chunks = chunked::split(payload, n)?;
-        let mut out = vec![T::default(); n];
+        // The chunk table's sizes are checked against the payload before anything is allocated.
+        chunked::split(payload, n)?;
+    } else {
+        check_holds(payload, n)?;
+    }
+    let mut out = vec![T::default(); n];
+    symbols_mapped_into(payload, is_chunked, &mut out, values)?;
+    Ok(out)
+}
+
+/// [`symbols_mapped`] into `out` (its length is the symbol count).
+pub(super) fn symbols_mapped_into<T: Copy + Send + Sync>(
+    payload: &[u8],
+    is_chunked: bool,
+    out: &mut [T],
+    values: &[T; 256],
+) -> Result<(), PzfError> {
+    if is_chunked {
         let mut at = 0;
-        for chunk in chunks {
+        for chunk in chunked::split(payload, out.len())? {
             let slot = &mut out[at..at + chunk.symbols];
             stream::decode_mapped_with(chunk.stream, slot, values, End::Exact)?;
             at += chunk.symbols;
         }
-        return Ok(out);
+        return Ok(());
     }
+    check_holds(payload, out.len())?;
+    // The frame is all the payload holds: it ends with the last code, quantized or not.
+    stream::decode_mapped_with(payload, out, values, End::Exact)?;
+    Ok(())
+}
+
+/// A stream of `payload`'s length can code `n` symbols.
+fn check_holds(payload: &[u8], n: usize) -> Result<(), PzfError> {
     let max = max_symbols(payload.len());
     if n > 0 && n as u64 > max {
         return Err(PzfError::PayloadTooShort {
@@ -151,10 +175,7 @@ fn symbols_mapped<T: Copy + Default + Send + Sync>(
             max_symbols: max,
         });
     }
-    let mut out = vec![T::default(); n];
-    // The frame is all the payload holds: it ends with the last code, quantized or not.
-    stream::decode_mapped_with(payload, &mut out, values, End::Exact)?;
-    Ok(out)
+    Ok(())
 }
 
 fn typed(format: DataFormat, bytes: Vec<u8>) -> PzfData {

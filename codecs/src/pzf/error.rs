@@ -120,6 +120,15 @@ pub enum PzfError {
         found: usize,
     },
 
+    /// A buffer given to [`super::decode_into`] that is not exactly the frame's size in bytes.
+    #[error("the output buffer is {found} bytes, the frame is {expected}")]
+    OutputSizeMismatch {
+        /// Bytes the header's shape and data format need.
+        expected: usize,
+        /// Bytes in the buffer.
+        found: usize,
+    },
+
     /// A Huffman payload (or one chunk of a chunked payload) too short to hold the symbols
     /// the header claims: every writer spends at least 9 bits on the code tree and 1 bit per
     /// symbol.

@@ -8,11 +8,11 @@
 use std::collections::BTreeMap;
 
 use hdf5_reader::{Dataset, Datatype, Hdf5File};
-use pymecompress_codecs::pzf::{self, PzfFrame, PzfHeader};
+use pymecompress_codecs::pzf::{self, DimOrder, PzfError, PzfFrame, PzfHeader};
 
 use super::tables::{field, int, records};
 use super::{Ctx, H5Error, MAX_MISSING};
-use crate::source::Payload;
+use crate::source::{write_frame, Payload};
 use crate::SourceError;
 
 const DATA: &str = "/PZFImageData";
@@ -210,6 +210,41 @@ impl PzfRows {
         pzf::decode(&payload.bytes)
             .map(Some)
             .map_err(|e| ctx.error(&object, H5Error::Pzf(e)))
+    }
+
+    /// Frame `number` decoded into `out` as little-endian bytes in C order: straight from its
+    /// PZF file ([`pzf::decode_into`]) for a frame in C order, through [`Self::read_frame`]
+    /// otherwise. `Ok(false)` for a frame the file does not hold; `Ok(true)` once written.
+    ///
+    /// # Errors
+    /// As [`Self::read_frame`]; [`SourceError::FrameSize`] (naming `source_name` and `slot`) if
+    /// `out` is not the frame's size.
+    pub fn read_frame_into(
+        &self,
+        ctx: &Ctx<'_>,
+        number: u32,
+        (source_name, slot): (&str, u64),
+        out: &mut [u8],
+    ) -> Result<bool, SourceError> {
+        let Some(payload) = self.payload(ctx, number)? else {
+            return Ok(false);
+        };
+        let object = row_object(self.frames[&number].position, Some(number));
+        if payload.header.dim_order != DimOrder::C {
+            let frame =
+                pzf::decode(&payload.bytes).map_err(|e| ctx.error(&object, H5Error::Pzf(e)))?;
+            return write_frame(&frame, slot, source_name, out).map(|()| true);
+        }
+        match pzf::decode_into(&payload.bytes, out) {
+            Ok(_) => Ok(true),
+            Err(PzfError::OutputSizeMismatch { expected, found }) => Err(SourceError::FrameSize {
+                source_name: source_name.to_string(),
+                frame: slot,
+                frame_bytes: expected,
+                buffer_bytes: found,
+            }),
+            Err(e) => Err(ctx.error(&object, H5Error::Pzf(e))),
+        }
     }
 }
 

@@ -5,7 +5,6 @@ use pymecompress_codecs::pzf::{PzfFrame, PzfHeader};
 use serde_json::{Map, Value};
 
 use super::{Body, H5Error, H5File, MAX_MISSING};
-use crate::frames::c_order_le_bytes;
 use crate::source::{FrameSource, Payload, SourceKind};
 use crate::{Event, FrameLayout, SourceError};
 
@@ -173,16 +172,11 @@ impl FrameSource for H5File {
         }
         let frame_bytes = match &self.body {
             Body::Image(image) => image.layout(&self.ctx())?.frame_bytes(),
-            Body::Rows(_) => {
-                let Some(frame) = self.read_frame(i)? else {
+            Body::Rows(rows) => {
+                let Some(n) = self.number(i) else {
                     return Ok(false);
                 };
-                let bytes = c_order_le_bytes(&frame);
-                if bytes.len() == out.len() {
-                    out.copy_from_slice(&bytes);
-                    return Ok(true);
-                }
-                bytes.len()
+                return rows.read_frame_into(&self.ctx(), n, (&self.name, i), out);
             }
         };
         if frame_bytes != out.len() {

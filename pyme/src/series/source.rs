@@ -2,11 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use pymecompress_codecs::pzf::{PzfFrame, PzfHeader};
+use pymecompress_codecs::pzf::{self, DimOrder, PzfError, PzfFrame, PzfHeader};
 use serde_json::{Map, Value};
 
 use super::{Event, Series, SeriesError};
-use crate::source::{FrameSource, Payload, SourceKind};
+use crate::source::{write_frame, FrameSource, Payload, SourceKind};
 use crate::{FrameLayout, SourceError};
 
 /// A series' error as a source's: a failed fetch as [`SourceError::Http`] (it names the
@@ -129,5 +129,38 @@ impl FrameSource for Series {
         Series::read_frame(self, n)
             .map(Some)
             .map_err(|e| self.source_error(e))
+    }
+
+    /// A frame in C order is decoded straight into `out` ([`pzf::decode_into`]); one in F
+    /// order (numpy's 1xN frames) through [`Self::read_frame`].
+    fn read_frame_into(&self, i: u64, out: &mut [u8]) -> Result<bool, SourceError> {
+        let Some(n) = self.present_number(i) else {
+            return Ok(false);
+        };
+        let bytes = self.frame_bytes(n).map_err(|e| self.source_error(e))?;
+        let path = self.frame(n).map(|e| e.path.clone()).unwrap_or_default();
+        let decode_error = |source| {
+            self.source_error(SeriesError::Decode {
+                path: path.clone(),
+                source,
+            })
+        };
+        let header = PzfHeader::parse(&bytes).map_err(decode_error)?;
+        self.check_read_header(n, &header)
+            .map_err(|e| self.source_error(e))?;
+        if header.dim_order != DimOrder::C {
+            let frame = pzf::decode(&bytes).map_err(decode_error)?;
+            return write_frame(&frame, i, self.name(), out).map(|()| true);
+        }
+        match pzf::decode_into(&bytes, out) {
+            Ok(_) => Ok(true),
+            Err(PzfError::OutputSizeMismatch { expected, found }) => Err(SourceError::FrameSize {
+                source_name: self.name().to_string(),
+                frame: i,
+                frame_bytes: expected,
+                buffer_bytes: found,
+            }),
+            Err(source) => Err(decode_error(source)),
+        }
     }
 }
