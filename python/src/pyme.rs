@@ -25,8 +25,8 @@ struct PymeSource {
 }
 
 /// Opens `path` (a path or an `http://` series URL) with `nodes` (the series' copies on
-/// other data servers), without the GIL: opening a series over HTTP fetches its listings and
-/// every frame's header.
+/// other data servers), without the GIL: opening a series over HTTP fetches its listings, its
+/// JSON files and its lowest-numbered frame's file.
 #[pyfunction]
 #[pyo3(signature = (path, nodes = Vec::new()))]
 fn pyme_open(py: Python<'_>, path: String, nodes: Vec<String>) -> PyResult<PymeSource> {

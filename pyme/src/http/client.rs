@@ -1,7 +1,15 @@
-//! The blocking HTTP client a series over HTTP reads through: one keep-alive `ureq` agent,
-//! at most [`Options::per_server`] requests in flight per data server, timeouts on every
-//! phase, and a bounded retry with backoff on connection errors and 5xx answers. No body is
-//! read past a caller's bound, whatever its Content-Length says.
+//! The blocking HTTP client a series over HTTP reads through: one `ureq` agent, a connection
+//! per request, at most [`Options::per_server`] requests in flight per data server, timeouts on
+//! every phase, and a bounded retry with backoff on connection errors and 5xx answers. No body
+//! is read past a caller's bound, whatever its Content-Length says.
+//!
+//! Why a connection per request (`Connection: close`): PYME's data server writes a file's
+//! last, partial TCP segment after its full ones, and Nagle's algorithm holds that segment
+//! until the client acknowledges the data before it, which a client delays by up to 40 ms.
+//! On kept-alive connections a third of the frames of a 512x512 series waited those 40 ms
+//! (Python's own client too); a server closing its connection sends everything at once. A
+//! connection costs a round trip: on loopback, 500 frames took 0.75 s this way, 2.4 s kept
+//! alive (docs/performance.md, `http_series_read`).
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -109,8 +117,8 @@ impl Client {
             .timeout_connect(Some(options.connect_timeout))
             .timeout_per_read(Some(options.read_timeout))
             .timeout_per_call(Some(options.request_timeout))
-            .max_idle_connections_per_host(per_server)
-            .max_idle_connections(per_server * 16)
+            // Connections are not kept (see the module's comment): no pool.
+            .max_idle_connections(0)
             .build();
         Self {
             agent: config.into(),
@@ -213,7 +221,9 @@ impl Client {
         url: &str,
         read: &mut impl FnMut(&mut dyn Read, Option<u64>) -> Result<T, Failure>,
     ) -> Result<T, Failure> {
-        let mut response = match self.agent.get(url).call() {
+        // The server closes the connection after the answer, flushing its last segment.
+        let request = self.agent.get(url).header("Connection", "close");
+        let mut response = match request.call() {
             Ok(response) => response,
             Err(e) => return Err(call_failure(url, e)),
         };

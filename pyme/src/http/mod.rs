@@ -7,8 +7,9 @@
 //! the type bits are not trusted) and serves a file at `GET .../NAME.pcs/FILE`. The listings
 //! are merged, and the JSON files and frames checked, by the same code as a series on disk
 //! ([`crate::series`]); the result is a [`Series`] whose frame files are fetched on demand.
-//! Opening reads each frame file's header (and the rest of a small one, to keep the
-//! connection), several at once per server.
+//! Opening reads the listings, the JSON files and the lowest-numbered frame's header; each
+//! other frame file is fetched once, when read, several at once per server, each on a
+//! connection of its own (see the client's module for why).
 //!
 //! Every request is bounded: timeouts, a few retries with backoff on connection errors and 5xx
 //! answers ([`Options`]), and a size bound on every body whatever its Content-Length says. A

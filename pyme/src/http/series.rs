@@ -6,8 +6,7 @@
 //! compression, for `info`), and the header of a frame file listed without a size. Every other
 //! frame file is fetched once, when it is read, and its header checked then
 //! ([`Series::check_read_header`]): fetching each file's header on opening cost a second
-//! crossing of the network per frame (PYME's data server has no Range requests, and a frame
-//! smaller than [`DRAIN_BYTES`] is read whole to keep the connection).
+//! crossing of the network per frame (PYME's data server has no Range requests).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
@@ -33,10 +32,6 @@ const MAX_JSON_BYTES: u64 = 16 << 20;
 const MAX_FRAME_BYTES: u64 = 1 << 30;
 /// The most read of a frame file to find its header (its DataOffset may lie past byte 64).
 const MAX_HEADER_BYTES: u64 = 1 << 20;
-/// After its header, a frame file's rest up to this size is read (and dropped) so that the
-/// connection is kept; a larger rest is left, closing the connection, which costs less than
-/// fetching a whole frame twice.
-const DRAIN_BYTES: u64 = 256 << 10;
 
 /// Frame files fetched from their data servers.
 #[derive(Debug)]
@@ -45,6 +40,12 @@ struct HttpFiles {
 }
 
 impl FrameFiles for HttpFiles {
+    /// PYME's data server answers a directory listing from a cache kept for 1 s
+    /// (`_dirCacheTimeout` in `PYME/cluster/HTTPDataServer.py`).
+    fn listing_lag(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(1200)
+    }
+
     fn concurrent_reads(&self, places: usize) -> usize {
         self.client.options().per_server.max(1) * places.max(1)
     }
@@ -429,7 +430,7 @@ fn fetch_heads(
 }
 
 /// The header of the frame file at `url` and the file's length, reading no more of it than
-/// the header and a small rest.
+/// the header.
 fn fetch_head(client: &Client, url: &str) -> Head {
     let (header, len) = client
         .get_with(url, |reader, len| {
@@ -448,12 +449,9 @@ fn fetch_head(client: &Client, url: &str) -> Head {
                 let what = format!("the body broke off before its {len} bytes (Content-Length)");
                 Failure::Retry(HttpError::caused(url, what, e))
             };
+            // The rest is left unread: the connection is not kept (see the client).
             let header =
                 index::header_from(&mut reader.take(MAX_HEADER_BYTES), len).map_err(broke)?;
-            if len <= DRAIN_BYTES {
-                std::io::copy(&mut reader.take(DRAIN_BYTES), &mut std::io::sink())
-                    .map_err(broke)?;
-            }
             Ok((header, len))
         })
         .map_err(HeadError::Http)?;

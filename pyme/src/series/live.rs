@@ -81,7 +81,10 @@ impl Series {
 
     /// Lists the series' places again: indexes the frame files that are new and no longer
     /// growing, and takes the JSON files as they now are. Once `events.json` has appeared,
-    /// lists once more, so that every frame sent before it is indexed.
+    /// lists once more, so that every frame and JSON file sent before it is seen: over HTTP
+    /// after waiting out the data servers' listing cache (1.2 s: a listing that found
+    /// `events.json` on one server may have been a second old on another, without the
+    /// `final_metadata.json` sent just before).
     ///
     /// # Errors
     /// - [`SeriesError::Io`] / [`SeriesError::Http`] for a place or file that cannot be read:
@@ -93,6 +96,7 @@ impl Series {
         let was_finished = self.is_finished();
         let mut found = self.refresh_once()?;
         if !was_finished && self.is_finished() {
+            std::thread::sleep(self.files.listing_lag());
             let again = self.refresh_once()?;
             found.new_frames += again.new_frames;
         }

@@ -92,6 +92,12 @@ pub(crate) trait FrameFiles: std::fmt::Debug + Send + Sync {
         1
     }
 
+    /// How long a listing may lag behind the files written: a file written less than this
+    /// before a listing may be missing from it.
+    fn listing_lag(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
+
     /// Following a live series: every frame file the places `dirs` now hold, with its length,
     /// and their JSON files as they now are ([`SeriesError::MissingMetadata`] while no place
     /// holds `metadata.json`). A place that does not exist yet holds nothing.
