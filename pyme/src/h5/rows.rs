@@ -27,9 +27,13 @@ pub(super) struct Row {
     pub header: PzfHeader,
     /// Its length in bytes.
     pub len: u64,
+    /// Where its bytes start in the file, when opening found its global-heap object whole
+    /// (the plain case): read directly, without the heap collection around it.
+    pub at: Option<u64>,
 }
 
 pub(super) struct PzfRows {
+    file: Hdf5File,
     data: Dataset,
     /// The rows' variable-length references, `ref_size` bytes each.
     refs: Vec<u8>,
@@ -60,6 +64,7 @@ impl PzfRows {
             return Err(ctx.invalid(DATA, "row references do not match the row count".into()));
         }
         let mut this = Self {
+            file: file.clone(),
             data,
             refs,
             ref_size,
@@ -73,15 +78,15 @@ impl PzfRows {
         };
         for (frame_num, position) in entries {
             let object = row_object(position, frame_num);
-            let (header, len) = match this.peek_header(file, position) {
+            let (header, len, at) = match this.peek_header(position) {
                 Some(found) => found,
                 // Anything unusual (a padded header, a damaged heap): the whole row, whose
                 // errors are the reader's own.
                 None => {
-                    let bytes = this.row_bytes(ctx, position, frame_num)?;
+                    let bytes = this.row_bytes(ctx, position, frame_num, None)?;
                     let header = PzfHeader::parse(&bytes)
                         .map_err(|e| ctx.error(&object, H5Error::Pzf(e)))?;
-                    (header, bytes.len() as u64)
+                    (header, bytes.len() as u64, None)
                 }
             };
             let number = frame_num.unwrap_or(header.frame_num);
@@ -98,6 +103,7 @@ impl PzfRows {
                 position,
                 header,
                 len,
+                at,
             };
             if let Some(first) = this.frames.insert(number, row) {
                 return Err(ctx.invalid(
@@ -126,14 +132,26 @@ impl PzfRows {
         Ok(this)
     }
 
-    /// Row `position`'s bytes: one whole PZF file.
+    /// Row `position`'s bytes: one whole PZF file. `found` is the row's `(at, len)` when
+    /// opening found its object whole: one read of those bytes alone. Otherwise the reader
+    /// resolves the reference, reading (and caching) the whole heap collection and copying the
+    /// object out of it twice.
     fn row_bytes(
         &self,
         ctx: &Ctx<'_>,
         position: u64,
         frame_num: Option<u32>,
+        found: Option<(u64, u64)>,
     ) -> Result<Vec<u8>, SourceError> {
         let object = row_object(position, frame_num);
+        if let Some((at, len)) = found {
+            // The reader checks the range against the file's length before it allocates.
+            let len = usize::try_from(len)
+                .map_err(|_| ctx.invalid(&object, format!("{len} bytes long")))?;
+            return ctx
+                .run(&object, || self.file.storage().read_range(at, len))
+                .map(|bytes| bytes.to_vec());
+        }
         let start = usize::try_from(position)
             .ok()
             .and_then(|p| p.checked_mul(self.ref_size))
@@ -145,11 +163,13 @@ impl PzfRows {
         })
     }
 
-    /// The PZF header of row `position` and the row's length, from the first bytes of its
-    /// global-heap object alone: resolving the reference reads the whole heap collection,
-    /// which for a frame of megabytes is the frame, and opening a file of thousands of frames
-    /// would read all of it. `None` for anything but the plain case, left to the full read.
-    fn peek_header(&self, file: &Hdf5File, position: u64) -> Option<(PzfHeader, u64)> {
+    /// The PZF header of row `position`, the row's length and where its bytes start (when the
+    /// object holds all the reference's bytes), from the first bytes of its global-heap object
+    /// alone: resolving the reference reads the whole heap collection, which for a frame of
+    /// megabytes is the frame, and opening a file of thousands of frames would read all of it.
+    /// `None` for anything but the plain case, left to the full read.
+    fn peek_header(&self, position: u64) -> Option<(PzfHeader, u64, Option<u64>)> {
+        let file = &self.file;
         let start = usize::try_from(position).ok()?.checked_mul(self.ref_size)?;
         let reference = self.refs.get(start..start.checked_add(self.ref_size)?)?;
         let sb = file.superblock();
@@ -180,7 +200,9 @@ impl PzfRows {
             if found == index {
                 let len = count.min(size);
                 let bytes = read(data, usize::try_from(len.min(64)).ok()?)?;
-                return PzfHeader::parse(&bytes).ok().map(|h| (h, len));
+                // An object shorter than its reference is left to the full read's error.
+                let at = (count <= size).then_some(data);
+                return PzfHeader::parse(&bytes).ok().map(|h| (h, len, at));
             }
             at = data.checked_add(size.checked_next_multiple_of(8)?)?;
         }
@@ -192,7 +214,8 @@ impl PzfRows {
         let Some(row) = self.frames.get(&number) else {
             return Ok(None);
         };
-        let bytes = self.row_bytes(ctx, row.position, Some(number))?;
+        let found = row.at.map(|at| (at, row.len));
+        let bytes = self.row_bytes(ctx, row.position, Some(number), found)?;
         let object = row_object(row.position, Some(number));
         let payload = Payload::parse(bytes).map_err(|e| ctx.error(&object, H5Error::Pzf(e)))?;
         if payload.header.to_v3_bytes() != row.header.to_v3_bytes() {
