@@ -1,34 +1,6 @@
-//! Raw stream decode. Input: `n: u32 LE` (above `MAX_EXACT` folded into 0..=4096), then the stream.
-//!
-//! The table decoder, the mapped decoder and the bit-by-bit decoder must agree exactly: the
-//! same symbols, or the same error.
+//! libFuzzer's entry to `pymecompress_fuzz::targets::stream_decode`, which says what an input is and
+//! what is checked (`cargo test --workspace` replays the corpus through the same function:
+//! tests/fuzz_replay.rs).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use pymecompress_codecs::{stream, testing};
-use pymecompress_fuzz::take_count;
-
-fuzz_target!(|data: &[u8]| {
-    let Some((n, body)) = take_count(data) else {
-        return;
-    };
-    let fast = stream::decode(body, n);
-    let simple = testing::decode_simple(body, n);
-    assert_eq!(fast, simple, "decode and decode_simple disagree (n = {n})");
-
-    // The mapped decoder through a table that is not the identity.
-    let values: [u16; 256] = std::array::from_fn(|s| (s as u16).wrapping_mul(257) ^ 0x5a5a);
-    let mut mapped = vec![0u16; n];
-    let mapped_result = testing::decode_mapped_into(body, &mut mapped, &values);
-    match &fast {
-        Ok(symbols) => {
-            assert_eq!(symbols.len(), n);
-            assert_eq!(mapped_result, Ok(()));
-            assert!(symbols
-                .iter()
-                .zip(&mapped)
-                .all(|(&s, &v)| values[usize::from(s)] == v));
-        }
-        Err(e) => assert_eq!(mapped_result.as_ref(), Err(e)),
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| pymecompress_fuzz::targets::stream_decode::run(data));

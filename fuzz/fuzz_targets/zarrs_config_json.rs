@@ -1,39 +1,6 @@
-//! The zarrs plugin's `pymecompress-quant16` configuration: any text parsed as
-//! `HuffmanQuant16CodecConfiguration` either fails or yields valid parameters, agrees with
-//! the core `QuantParams` parser, and survives a JSON round trip.
+//! libFuzzer's entry to `pymecompress_fuzz::targets::zarrs_config_json`, which says what an input is and
+//! what is checked (`cargo test --workspace` replays the corpus through the same function:
+//! tests/fuzz_replay.rs).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use pymecompress_codecs::QuantParams;
-use zarrs_pymecompress::HuffmanQuant16CodecConfiguration;
-
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let plugin = serde_json::from_str::<HuffmanQuant16CodecConfiguration>(text);
-    let core = serde_json::from_str::<QuantParams>(text);
-    let Ok(config) = plugin else {
-        return;
-    };
-    let params = *config.params();
-    assert!(params.offset().is_finite());
-    assert!(params.scale().is_finite() && params.scale() > 0.0);
-    if let Ok(core) = core {
-        assert_eq!(
-            core, params,
-            "the plugin and the core read {text} differently"
-        );
-    }
-    let json = serde_json::to_string(&config).expect("valid configurations serialize");
-    let again: HuffmanQuant16CodecConfiguration =
-        serde_json::from_str(&json).expect("serialized configurations parse");
-    // The plugin keeps the numbers as written, but serde_json's default float parser is not
-    // correctly rounded, so a value written and read back can move by a few units in the last
-    // place (see config_json.rs and docs/robustness.md). Anything more is a bug.
-    let close = |a: f64, b: f64| {
-        a == b || (a.signum() == b.signum() && a.to_bits().abs_diff(b.to_bits()) <= 4)
-    };
-    assert!(close(again.params().offset(), params.offset()), "{json}");
-    assert!(close(again.params().scale(), params.scale()), "{json}");
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| pymecompress_fuzz::targets::zarrs_config_json::run(data));

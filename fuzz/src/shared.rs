@@ -1,5 +1,4 @@
 //! What several fuzz targets share.
-#![forbid(unsafe_code)]
 
 use std::sync::Mutex;
 
