@@ -65,19 +65,31 @@ else
 fi
 
 status=0
-run_pytest() {  # name, venv, required features, pytest args...
+run_pytest() {  # name, venv, required features, pytest args...; returns pytest's status
   local name="$1" venv="$2" require="$3"; shift 3
   step "pytest: $name"
-  local start=$SECONDS
+  local start=$SECONDS st=0
   # run from a neutral directory so that `import pymecompress_rs` is the installed wheel
-  if ! (cd "$TARGET" && PYMECOMPRESS_RS_REQUIRE="$require" timeout 900 \
-        "$venv/bin/python" -m pytest -p no:cacheprovider -ra "$@"); then
-    status=1
-  fi
+  (cd "$TARGET" && PYMECOMPRESS_RS_REQUIRE="$require" timeout 900 \
+    "$venv/bin/python" -m pytest -p no:cacheprovider -ra "$@") || st=$?
   echo "pytest $name: $((SECONDS - start)) s"
+  return "$st"
 }
-run_pytest "zarr-python 2.18 + reference" "$V2" "reference,zarr2" "$REPO/python/tests"
-run_pytest "zarr-python 3.1 + CLI + dask" "$V3" "zarr3,cli,dask" "$REPO/python/tests"
+# The two venvs' runs at once, each mostly one process on one core (38 s and 48 s one after
+# the other in CI); every test writes under its own tmp_path. Their outputs are printed whole,
+# one after the other.
+PYTEST_LOGS="$(mktemp -d "${TMPDIR:-/tmp}/pytest-logs.XXXXXX")"
+run_pytest "zarr-python 2.18 + reference" "$V2" "reference,zarr2" "$REPO/python/tests" \
+  >"$PYTEST_LOGS/zarr2" 2>&1 &
+PID_ZARR2=$!
+run_pytest "zarr-python 3.1 + CLI + dask" "$V3" "zarr3,cli,dask" "$REPO/python/tests" \
+  >"$PYTEST_LOGS/zarr3" 2>&1 &
+PID_ZARR3=$!
+wait "$PID_ZARR2" || status=1
+cat "$PYTEST_LOGS/zarr2"
+wait "$PID_ZARR3" || status=1
+cat "$PYTEST_LOGS/zarr3"
+rm -rf "$PYTEST_LOGS"
 
 step "PYME's test_pzf.py against pymecompress_rs"
 # pyme_sdist fetches the sdist once (cached in target/pyme-sdist); only test_pzf.py is
@@ -90,7 +102,7 @@ PEER="$(mktemp -d "${TMPDIR:-/tmp}/pyme-peer.XXXXXX")"
 tar -xzf "$REPO/target/pyme-sdist/$PYME_SDIST_NAME" -C "$PEER" --strip-components=4 \
   --wildcards '*/tests/PYME/IO/test_pzf.py'
 cp "$HERE/pyme_peer/conftest.py" "$PEER/"
-run_pytest "PYME tests/PYME/IO/test_pzf.py (unmodified)" "$V2" "" "$PEER"
+run_pytest "PYME tests/PYME/IO/test_pzf.py (unmodified)" "$V2" "" "$PEER" || status=1
 rm -rf "$PEER"
 
 step "done (status $status)"
