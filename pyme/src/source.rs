@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use pymecompress_codecs::pzf::{self, PzfFrame, PzfHeader};
+use pymecompress_codecs::pzf::{self, DimOrder, PzfError, PzfFrame, PzfHeader};
 use serde_json::{Map, Value};
 
 use crate::frames::write_c_order_le;
@@ -210,12 +210,45 @@ pub(crate) fn write_frame(
     if write_c_order_le(frame, out) {
         return Ok(());
     }
-    Err(SourceError::FrameSize {
+    let frame_bytes = frame.data.len() * frame.header.data_format.itemsize();
+    Err(frame_size(source_name, i, frame_bytes, out.len()))
+}
+
+/// Decodes slot `i`'s PZF file `bytes`, of DimOrder `order`, into `out` as little-endian bytes
+/// in C order: straight from the file ([`pzf::decode_into`]) for a frame in C order, through
+/// [`pzf::decode`] and [`write_frame`] for one in F order (numpy's 1xN frames).
+///
+/// # Errors
+/// [`SourceError::FrameSize`] naming `source_name` if `out` is not the frame's size; a
+/// decoding error as `decode_error` makes it (naming the file or object it came from).
+pub(crate) fn decode_frame_into(
+    bytes: &[u8],
+    order: DimOrder,
+    (source_name, i): (&str, u64),
+    out: &mut [u8],
+    decode_error: impl Fn(PzfError) -> SourceError,
+) -> Result<(), SourceError> {
+    if order != DimOrder::C {
+        let frame = pzf::decode(bytes).map_err(&decode_error)?;
+        return write_frame(&frame, i, source_name, out);
+    }
+    match pzf::decode_into(bytes, out) {
+        Ok(_) => Ok(()),
+        Err(PzfError::OutputSizeMismatch { expected, found }) => {
+            Err(frame_size(source_name, i, expected, found))
+        }
+        Err(e) => Err(decode_error(e)),
+    }
+}
+
+/// The error for a buffer `out` of slot `i` that is not the frame's size.
+fn frame_size(source_name: &str, i: u64, frame_bytes: usize, buffer_bytes: usize) -> SourceError {
+    SourceError::FrameSize {
         source_name: source_name.to_string(),
         frame: i,
-        frame_bytes: frame.data.len() * frame.header.data_format.itemsize(),
-        buffer_bytes: out.len(),
-    })
+        frame_bytes,
+        buffer_bytes,
+    }
 }
 
 /// The shape of an array of `frames` of a source's frames: (frames, Width, Height), plus Depth

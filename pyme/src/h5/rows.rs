@@ -8,11 +8,11 @@
 use std::collections::BTreeMap;
 
 use hdf5_reader::{Dataset, Datatype, Hdf5File};
-use pymecompress_codecs::pzf::{self, DimOrder, PzfError, PzfFrame, PzfHeader};
+use pymecompress_codecs::pzf::{self, PzfFrame, PzfHeader};
 
 use super::tables::{field, int, records};
 use super::{Ctx, H5Error, MAX_MISSING};
-use crate::source::{write_frame, Payload};
+use crate::source::{decode_frame_into, Payload};
 use crate::SourceError;
 
 const DATA: &str = "/PZFImageData";
@@ -235,9 +235,8 @@ impl PzfRows {
             .map_err(|e| ctx.error(&object, H5Error::Pzf(e)))
     }
 
-    /// Frame `number` decoded into `out` as little-endian bytes in C order: straight from its
-    /// PZF file ([`pzf::decode_into`]) for a frame in C order, through [`Self::read_frame`]
-    /// otherwise. `Ok(false)` for a frame the file does not hold; `Ok(true)` once written.
+    /// Frame `number` decoded into `out` as little-endian bytes in C order, as
+    /// [`decode_frame_into`] decodes a PZF file. `Ok(false)` for a frame the file does not hold; `Ok(true)` once written.
     ///
     /// # Errors
     /// As [`Self::read_frame`]; [`SourceError::FrameSize`] (naming `source_name` and `slot`) if
@@ -253,21 +252,15 @@ impl PzfRows {
             return Ok(false);
         };
         let object = row_object(self.frames[&number].position, Some(number));
-        if payload.header.dim_order != DimOrder::C {
-            let frame =
-                pzf::decode(&payload.bytes).map_err(|e| ctx.error(&object, H5Error::Pzf(e)))?;
-            return write_frame(&frame, slot, source_name, out).map(|()| true);
-        }
-        match pzf::decode_into(&payload.bytes, out) {
-            Ok(_) => Ok(true),
-            Err(PzfError::OutputSizeMismatch { expected, found }) => Err(SourceError::FrameSize {
-                source_name: source_name.to_string(),
-                frame: slot,
-                frame_bytes: expected,
-                buffer_bytes: found,
-            }),
-            Err(e) => Err(ctx.error(&object, H5Error::Pzf(e))),
-        }
+        let decode_error = |e| ctx.error(&object, H5Error::Pzf(e));
+        decode_frame_into(
+            &payload.bytes,
+            payload.header.dim_order,
+            (source_name, slot),
+            out,
+            decode_error,
+        )
+        .map(|()| true)
     }
 }
 

@@ -2,11 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use pymecompress_codecs::pzf::{self, DimOrder, PzfError, PzfFrame, PzfHeader};
+use pymecompress_codecs::pzf::{PzfFrame, PzfHeader};
 use serde_json::{Map, Value};
 
 use super::{Event, Series, SeriesError};
-use crate::source::{write_frame, FrameSource, Payload, SourceKind};
+use crate::source::{decode_frame_into, FrameSource, Payload, SourceKind};
 use crate::{FrameLayout, SourceError};
 
 /// A series' error as a source's: a failed fetch as [`SourceError::Http`] (it names the
@@ -131,8 +131,9 @@ impl FrameSource for Series {
             .map_err(|e| self.source_error(e))
     }
 
-    /// A frame in C order is decoded straight into `out` ([`pzf::decode_into`]); one in F
-    /// order (numpy's 1xN frames) through [`Self::read_frame`].
+    /// A frame in C order is decoded straight into `out`
+    /// ([`pymecompress_codecs::pzf::decode_into`]); one in F order (numpy's 1xN frames) through
+    /// `pzf::decode`, as [`Self::read_frame`] reads it.
     fn read_frame_into(&self, i: u64, out: &mut [u8]) -> Result<bool, SourceError> {
         let Some(n) = self.present_number(i) else {
             return Ok(false);
@@ -148,19 +149,13 @@ impl FrameSource for Series {
         let header = PzfHeader::parse(&bytes).map_err(decode_error)?;
         self.check_read_header(n, &header)
             .map_err(|e| self.source_error(e))?;
-        if header.dim_order != DimOrder::C {
-            let frame = pzf::decode(&bytes).map_err(decode_error)?;
-            return write_frame(&frame, i, self.name(), out).map(|()| true);
-        }
-        match pzf::decode_into(&bytes, out) {
-            Ok(_) => Ok(true),
-            Err(PzfError::OutputSizeMismatch { expected, found }) => Err(SourceError::FrameSize {
-                source_name: self.name().to_string(),
-                frame: i,
-                frame_bytes: expected,
-                buffer_bytes: found,
-            }),
-            Err(source) => Err(decode_error(source)),
-        }
+        decode_frame_into(
+            &bytes,
+            header.dim_order,
+            (self.name(), i),
+            out,
+            decode_error,
+        )
+        .map(|()| true)
     }
 }
